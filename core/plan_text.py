@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from statistics import median
 
+from core.errors import UserInputError
+
 CN_NUM = "一二三四五六七八九十百零〇两"
 CHAPTER_RE = re.compile(rf"^第\s*([{CN_NUM}\d]+)\s*章\s*(.*)$")
 SECTION_RE = re.compile(rf"^第\s*([{CN_NUM}\d]+)\s*节\s*(.*)$")
@@ -136,7 +138,7 @@ class ParsedPlan:
         return [n for n in self.walk() if n.kind == "section"]
 
 
-class NotAPlanError(ValueError):
+class NotAPlanError(UserInputError):
     """The text has no recognisable plan structure (no chapters)."""
 
 

@@ -1,0 +1,140 @@
+"""Where the database lives and how it is opened.
+
+The embedded default is a SQLite file in the user data directory. `--db PATH` or the GUIHUA_DB environment
+variable choose another file. Every connection gets the durability pragmas from the engineering notes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlmodel import Session, create_engine
+
+from core.errors import GuihuaError
+from db import models  # noqa: F401  (registers the tables)
+from db.models import SQLModel
+
+ENV_VAR = "GUIHUA_DB"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class DatabaseOpenError(GuihuaError):
+    exit_code = 4
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("guihua", appauthor=False) / "guihua.sqlite3"
+
+
+def resolve_target(cli_value: str | os.PathLike | None) -> str:
+    """The database chosen by --db, else GUIHUA_DB, else the default file."""
+    value = cli_value or os.environ.get(ENV_VAR) or default_db_path()
+    return str(value)
+
+
+@dataclass
+class Database:
+    engine: Engine
+    target: str
+    path: Path | None  # None for server databases
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseOpenError(f"数据库路径是一个文件夹，不是文件：{path}\n请用 --db 指定一个文件路径。")
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(16)
+        except PermissionError as exc:
+            raise DatabaseOpenError(f"没有权限读取数据库文件：{path}\n请检查文件权限，或用 --db 指定其他位置。") from exc
+        if header != SQLITE_HEADER:
+            raise DatabaseOpenError(
+                f"这个文件不是 guihua 数据库（也不是 SQLite 数据库）：{path}\n请用 --db 指定正确的数据库文件，或换一个新文件名。"
+            )
+
+
+def open_database(target: str | os.PathLike | None = None, create: bool = True) -> Database:
+    """Open (and on first use create) the database. Raises DatabaseOpenError with a Chinese message."""
+    resolved = resolve_target(target)
+    if "://" in resolved:
+        engine = create_engine(resolved)
+        database = Database(engine, resolved, None)
+    else:
+        path = Path(resolved).expanduser()
+        _check_sqlite_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseOpenError(f"无法创建数据库所在的文件夹：{path.parent}\n原因：{exc.strerror or exc}") from exc
+        engine = create_engine(f"sqlite:///{path}")
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        database = Database(engine, str(path), path)
+    if create:
+        try:
+            ensure_schema(database.engine)
+        except OperationalError as exc:
+            raise _explain(exc, database) from exc
+        except DatabaseError as exc:
+            raise _explain(exc, database) from exc
+    return database
+
+
+def _explain(exc: Exception, database: Database) -> DatabaseOpenError:
+    detail = str(getattr(exc, "orig", exc))
+    if "locked" in detail:
+        return DatabaseOpenError(f"数据库正被另一个 guihua 使用（已锁定）：{database.target}\n请关闭其他 guihua 窗口后重试。")
+    if "readonly" in detail or "unable to open" in detail:
+        return DatabaseOpenError(f"无法写入数据库文件：{database.target}\n请检查文件夹权限，或用 --db 指定其他位置。")
+    if "malformed" in detail or "not a database" in detail:
+        return DatabaseOpenError(f"数据库文件已损坏或不是 guihua 数据库：{database.target}\n请从备份恢复，或用 --db 指定其他文件。")
+    if "disk" in detail and "full" in detail:
+        return DatabaseOpenError(f"磁盘已满，无法写入数据库：{database.target}\n请清理磁盘空间后重试。")
+    return DatabaseOpenError(f"无法打开数据库：{database.target}\n原因：{detail}")
+
+
+SEARCH_TABLE_SQL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS plan_search USING fts5("
+    "text, plan_id UNINDEXED, node_id UNINDEXED, block_id UNINDEXED, footnote_id UNINDEXED, "
+    "tokenize='trigram')"
+)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create missing tables. Cheap when they exist: one query for the table list."""
+    with engine.begin() as connection:
+        existing = set(engine.dialect.get_table_names(connection))
+        wanted = set(SQLModel.metadata.tables)
+        if not wanted <= existing:
+            SQLModel.metadata.create_all(connection)
+        if engine.dialect.name == "sqlite" and "plan_search" not in existing:
+            if sqlite3.sqlite_version_info < (3, 34):
+                raise DatabaseOpenError("本机 SQLite 版本过低（需要 3.34 以上才能中文全文检索）。")
+            connection.execute(text(SEARCH_TABLE_SQL))

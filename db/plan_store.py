@@ -1,0 +1,452 @@
+"""Storing an imported plan and reading it back: outline, a node's content in reading order, full-text search,
+and the small app state (last plan, last place read). Every front end (TUI, CLI) goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, func, text
+from sqlmodel import Session, select
+
+from core.errors import NotFoundError, UserInputError
+from core.plan_text import Block, Node, ParsedPlan
+from db.models import AppState, Footnote, Plan, PlanBlock, PlanNode
+
+PARAGRAPH_KINDS = ("paragraph",)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Writing
+
+
+def save_plan(
+    session: Session,
+    parsed: ParsedPlan,
+    *,
+    name: str,
+    source_name: str,
+    source_sha256: str,
+    encoding: str,
+    line_count: int,
+    bundled: bool = False,
+) -> Plan:
+    """Store a parsed plan under `name`, replacing a plan of that name. The caller commits."""
+    old = session.exec(select(Plan).where(Plan.name == name)).first()
+    if old is not None:
+        delete_plan(session, old)
+    plan = Plan(
+        name=name,
+        title=parsed.title or name,
+        source_name=source_name,
+        source_sha256=source_sha256,
+        encoding=encoding,
+        line_count=line_count,
+        imported_at=datetime.now(timezone.utc).replace(microsecond=0),
+        bundled=bundled,
+    )
+    session.add(plan)
+    session.flush()
+    ordinal = 0
+    search_rows: list[dict] = []
+    marker_blocks: dict[int, tuple[int, int]] = {}
+
+    def store(node: Node, parent_id: int | None, depth: int) -> None:
+        nonlocal ordinal
+        ordinal += 1
+        row = PlanNode(
+            plan_id=plan.id,
+            parent_id=parent_id,
+            kind=node.kind,
+            number=node.number,
+            title=node.title,
+            ordinal=ordinal,
+            depth=depth,
+            line_start=node.line_start,
+            line_end=node.line_end,
+        )
+        session.add(row)
+        session.flush()
+        if node.title:
+            search_rows.append(dict(text=node.title, plan_id=plan.id, node_id=row.id, block_id=None, footnote_id=None))
+        for item in node.items:
+            if isinstance(item, Node):
+                store(item, row.id, depth + 1)
+                continue
+            ordinal += 1
+            block = PlanBlock(
+                plan_id=plan.id,
+                node_id=row.id,
+                kind=item.kind,
+                text=item.text,
+                ordinal=ordinal,
+                line_start=item.line_start,
+                line_end=item.line_end,
+            )
+            session.add(block)
+            session.flush()
+            search_rows.append(dict(text=item.text, plan_id=plan.id, node_id=row.id, block_id=block.id, footnote_id=None))
+            for number, offset in item.markers:
+                marker_blocks[number] = (block.id, offset)
+
+    for node in parsed.nodes:
+        store(node, None, 0)
+    for note in parsed.footnotes:
+        block_id, offset = marker_blocks.get(note.number, (None, None))
+        row = Footnote(
+            plan_id=plan.id,
+            block_id=block_id,
+            number=note.number,
+            text=note.text,
+            marker_offset=offset,
+            line_start=note.line_start,
+            line_end=note.line_end,
+        )
+        session.add(row)
+        session.flush()
+        node_id = session.get(PlanBlock, block_id).node_id if block_id else None
+        search_rows.append(dict(text=note.text, plan_id=plan.id, node_id=node_id, block_id=block_id, footnote_id=row.id))
+    if session.get_bind().dialect.name == "sqlite" and search_rows:
+        session.execute(
+            text(
+                "INSERT INTO plan_search(text, plan_id, node_id, block_id, footnote_id) "
+                "VALUES (:text, :plan_id, :node_id, :block_id, :footnote_id)"
+            ),
+            search_rows,
+        )
+    return plan
+
+
+def delete_plan(session: Session, plan: Plan) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM plan_search WHERE plan_id = :p"), {"p": plan.id})
+    session.execute(delete(Footnote).where(Footnote.plan_id == plan.id))
+    session.execute(delete(PlanBlock).where(PlanBlock.plan_id == plan.id))
+    session.execute(delete(PlanNode).where(PlanNode.plan_id == plan.id))
+    session.delete(plan)
+    session.flush()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Plans and app state
+
+
+def list_plans(session: Session) -> list[Plan]:
+    return list(session.exec(select(Plan).order_by(Plan.id)))
+
+
+def plan_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Plan)).one()
+
+
+def get_state(session: Session, key: str) -> str | None:
+    row = session.get(AppState, key)
+    return row.value if row else None
+
+
+def set_state(session: Session, key: str, value: str) -> None:
+    row = session.get(AppState, key)
+    if row is None:
+        session.add(AppState(key=key, value=value))
+    else:
+        row.value = value
+    session.commit()
+
+
+def find_plan(session: Session, name_or_id: str | int | None) -> Plan:
+    """The plan named (or numbered) so; without a name, the plan opened last, else the bundled one."""
+    if name_or_id is None or name_or_id == "":
+        last = get_state(session, "last_plan")
+        plan = session.get(Plan, int(last)) if last and last.isdigit() else None
+        plan = plan or session.exec(select(Plan).where(Plan.bundled == True).order_by(Plan.id)).first()  # noqa: E712
+        plan = plan or session.exec(select(Plan).order_by(Plan.id)).first()
+        if plan is None:
+            raise NotFoundError("数据库中还没有任何规划。请先用 guihua import-plan 文件 导入规划文本。")
+        return plan
+    key = str(name_or_id).strip()
+    plan = session.exec(select(Plan).where(Plan.name == key)).first()
+    if plan is None and key.isdigit():
+        plan = session.get(Plan, int(key))
+    if plan is None:
+        matches = [p for p in list_plans(session) if key in p.name or key in p.title]
+        if len(matches) == 1:
+            plan = matches[0]
+        elif len(matches) > 1:
+            names = "、".join(p.name for p in matches)
+            raise UserInputError(f"「{key}」对应多个规划：{names}。请写完整名称或编号。")
+    if plan is None:
+        raise NotFoundError(f"没有找到规划「{key}」。用 guihua plans 查看已导入的规划。")
+    return plan
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Outline and content
+
+
+@dataclass
+class OutlineNode:
+    id: int
+    kind: str
+    number: str | None
+    title: str
+    line_start: int
+    line_end: int
+    children: list["OutlineNode"] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def outline(session: Session, plan_id: int) -> list[OutlineNode]:
+    rows = session.exec(select(PlanNode).where(PlanNode.plan_id == plan_id).order_by(PlanNode.ordinal)).all()
+    by_id: dict[int, OutlineNode] = {}
+    roots: list[OutlineNode] = []
+    for row in rows:
+        node = OutlineNode(row.id, row.kind, row.number, row.title, row.line_start, row.line_end)
+        by_id[row.id] = node
+        (by_id[row.parent_id].children if row.parent_id in by_id else roots).append(node)
+    return roots
+
+
+@dataclass
+class FootnoteRef:
+    number: int
+    text: str
+    offset: int | None
+
+
+@dataclass
+class ContentItem:
+    """One thing to show in the reader, in reading order."""
+
+    kind: str  # heading, paragraph, lead_in, subheading, box_title, box_group, box_item, figure, table_title, ...
+    text: str
+    node_id: int
+    block_id: int | None = None
+    depth: int = 0  # how far below the viewed node
+    footnotes: list[FootnoteRef] = field(default_factory=list)
+    line_start: int = 0
+
+
+@dataclass
+class NodeContent:
+    node: PlanNode
+    path: list[PlanNode]  # from the root down to the node itself
+    items: list[ContentItem]
+    footnotes: list[FootnoteRef]
+
+    @property
+    def location(self) -> str:
+        return location_label(self.path)
+
+
+def location_label(path: list[PlanNode]) -> str:
+    parts = []
+    for node in path:
+        if node.kind in ("chapter", "section", "part"):
+            parts.append(node.number or node.title)
+        elif node.kind == "front":
+            parts.append(node.title)
+        else:
+            parts.append(node.title[:20])
+    return " › ".join(parts)
+
+
+def node_path(session: Session, node: PlanNode) -> list[PlanNode]:
+    path = [node]
+    while path[0].parent_id is not None:
+        path.insert(0, session.get(PlanNode, path[0].parent_id))
+    return path
+
+
+def node_content(session: Session, node_id: int) -> NodeContent:
+    """The node's own text and everything below it, in reading order."""
+    node = session.get(PlanNode, node_id)
+    if node is None:
+        raise NotFoundError(f"没有找到编号为 {node_id} 的章节。")
+    nodes = session.exec(select(PlanNode).where(PlanNode.plan_id == node.plan_id).order_by(PlanNode.ordinal)).all()
+    children: dict[int | None, list[PlanNode]] = {}
+    for row in nodes:
+        children.setdefault(row.parent_id, []).append(row)
+    subtree: list[PlanNode] = []
+
+    def collect(row: PlanNode):
+        subtree.append(row)
+        for child in children.get(row.id, []):
+            collect(child)
+
+    collect(node)
+    ids = [row.id for row in subtree]
+    blocks = session.exec(select(PlanBlock).where(PlanBlock.node_id.in_(ids)).order_by(PlanBlock.ordinal)).all()
+    notes = session.exec(
+        select(Footnote).where(Footnote.block_id.in_([b.id for b in blocks])).order_by(Footnote.number)
+    ).all() if blocks else []
+    notes_by_block: dict[int, list[FootnoteRef]] = {}
+    for note in notes:
+        notes_by_block.setdefault(note.block_id, []).append(FootnoteRef(note.number, note.text, note.marker_offset))
+
+    entries: list[tuple[int, ContentItem]] = []
+    depth_of = {node.id: 0}
+    for row in subtree[1:]:
+        depth_of[row.id] = depth_of[row.parent_id] + 1
+        kind = {"box": "box_title", "figure": "figure", "table": "table_title"}.get(row.kind, "heading")
+        label = f"{row.number} {row.title}" if row.number else row.title
+        entries.append((row.ordinal, ContentItem(kind, label, row.id, None, depth_of[row.id], line_start=row.line_start)))
+    for block in blocks:
+        entries.append(
+            (
+                block.ordinal,
+                ContentItem(
+                    block.kind,
+                    block.text,
+                    block.node_id,
+                    block.id,
+                    depth_of[block.node_id],
+                    notes_by_block.get(block.id, []),
+                    block.line_start,
+                ),
+            )
+        )
+    entries.sort(key=lambda pair: pair[0])
+    items = [item for _, item in entries]
+    footnotes = [ref for item in items for ref in item.footnotes]
+    return NodeContent(node, node_path(session, node), items, footnotes)
+
+
+def outline_tree(session: Session, plan_id: int) -> list[dict]:
+    """The plan as nested dicts for `guihua outline --json`."""
+    nodes = session.exec(select(PlanNode).where(PlanNode.plan_id == plan_id).order_by(PlanNode.ordinal)).all()
+    blocks = session.exec(select(PlanBlock).where(PlanBlock.plan_id == plan_id).order_by(PlanBlock.ordinal)).all()
+    notes = session.exec(select(Footnote).where(Footnote.plan_id == plan_id).order_by(Footnote.number)).all()
+    blocks_by_node: dict[int, list[PlanBlock]] = {}
+    for block in blocks:
+        blocks_by_node.setdefault(block.node_id, []).append(block)
+    notes_by_block: dict[int | None, list[Footnote]] = {}
+    for note in notes:
+        notes_by_block.setdefault(note.block_id, []).append(note)
+    dicts: dict[int, dict] = {}
+    roots: list[dict] = []
+    for row in nodes:
+        own = blocks_by_node.get(row.id, [])
+        paragraphs = [b for b in own if b.kind in PARAGRAPH_KINDS]
+        footnotes = []
+        for index, block in enumerate(paragraphs):
+            for note in notes_by_block.get(block.id, []):
+                footnotes.append({"number": note.number, "text": note.text, "paragraph": index, "offset": note.marker_offset})
+        for block in own:
+            if block.kind not in PARAGRAPH_KINDS:
+                for note in notes_by_block.get(block.id, []):
+                    footnotes.append({"number": note.number, "text": note.text, "paragraph": None, "offset": note.marker_offset})
+        entry = {
+            "id": row.id,
+            "kind": row.kind,
+            "number": row.number,
+            "title": row.title,
+            "paragraphs": [b.text for b in paragraphs],
+            "footnotes": footnotes,
+            "blocks": [{"kind": b.kind, "text": b.text, "lines": [b.line_start, b.line_end]} for b in own],
+            "lines": [row.line_start, row.line_end],
+            "children": [],
+        }
+        if row.kind == "chapter":
+            entry["lead_in"] = [b.text for b in own if b.kind == "lead_in"]
+        dicts[row.id] = entry
+        (dicts[row.parent_id]["children"] if row.parent_id in dicts else roots).append(entry)
+    orphans = notes_by_block.get(None, [])
+    if orphans:
+        roots.append(
+            {
+                "id": None, "kind": "front", "number": None, "title": "未关联的脚注", "paragraphs": [],
+                "footnotes": [{"number": n.number, "text": n.text, "paragraph": None} for n in orphans],
+                "blocks": [], "children": [],
+            }
+        )
+    return roots
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Search
+
+
+@dataclass
+class SearchHit:
+    node_id: int
+    block_id: int | None
+    footnote_number: int | None
+    location: str
+    text: str  # the whole paragraph (or title, or footnote)
+    start: int  # where the first query word occurs in text
+    end: int
+
+    def context(self, width: int = 24) -> tuple[str, str, str]:
+        """(before, hit, after) around the occurrence, trimmed to about `width` characters each side."""
+        before = self.text[max(0, self.start - width) : self.start]
+        after = self.text[self.end : self.end + width]
+        if self.start > width:
+            before = "…" + before
+        if self.end + width < len(self.text):
+            after = after + "…"
+        return before, self.text[self.start : self.end], after
+
+
+def _like_pattern(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(session: Session, plan_id: int, query: str, limit: int = 500) -> list[SearchHit]:
+    """Every occurrence of the first word in rows that contain all words, in reading order.
+
+    FTS5's trigram index serves LIKE patterns of three or more characters; one- and two-character words
+    fall back to scanning the (small) table, so any Chinese substring can be found."""
+    words = [w for w in query.split() if w]
+    if not words:
+        return []
+    where = " AND ".join(f"text LIKE :w{i} ESCAPE '\\'" for i in range(len(words)))
+    params = {f"w{i}": _like_pattern(w) for i, w in enumerate(words)}
+    params["plan_id"] = plan_id
+    rows = session.execute(
+        text(f"SELECT text, node_id, block_id, footnote_id FROM plan_search WHERE plan_id = :plan_id AND {where}"),
+        params,
+    ).all()
+    if not rows:
+        return []
+    nodes = {n.id: n for n in session.exec(select(PlanNode).where(PlanNode.plan_id == plan_id)).all()}
+    block_ids = [r.block_id for r in rows if r.block_id is not None]
+    ordinals = {
+        b.id: b.ordinal for b in session.exec(select(PlanBlock).where(PlanBlock.id.in_(block_ids))).all()
+    } if block_ids else {}
+    footnote_numbers = {
+        f.id: f.number for f in session.exec(select(Footnote).where(Footnote.plan_id == plan_id)).all()
+    }
+    path_cache: dict[int, str] = {}
+
+    def location(node_id: int | None) -> str:
+        if node_id is None:
+            return "脚注"
+        if node_id not in path_cache:
+            path = [nodes[node_id]]
+            while path[0].parent_id is not None:
+                path.insert(0, nodes[path[0].parent_id])
+            path_cache[node_id] = location_label(path)
+        return path_cache[node_id]
+
+    hits: list[tuple[tuple, SearchHit]] = []
+    first = words[0].lower()
+    for row in rows:
+        lowered = row.text.lower()
+        start = lowered.find(first)
+        node_ordinal = nodes[row.node_id].ordinal if row.node_id in nodes else 10**9
+        ordinal = ordinals.get(row.block_id, node_ordinal)
+        footnote = footnote_numbers.get(row.footnote_id) if row.footnote_id else None
+        while start != -1:
+            hit = SearchHit(row.node_id, row.block_id, footnote, location(row.node_id), row.text, start, start + len(first))
+            hits.append(((ordinal, 1 if footnote else 0, start), hit))
+            start = lowered.find(first, start + max(1, len(first)))
+    hits.sort(key=lambda pair: pair[0])
+    return [hit for _, hit in hits[:limit]]

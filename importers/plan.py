@@ -1,0 +1,127 @@
+"""Import a plan's text file into the database. Everything is checked and parsed before the first write, and
+the write is one transaction: a bad file changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from core.errors import UserInputError
+from core.plan_text import NotAPlanError, ParsedPlan, decode_plan_bytes, parse_plan
+from db.engine import Database
+from db.plan_store import plan_count, save_plan
+
+MAX_PLAN_BYTES = 20 * 1024 * 1024  # a plan's text is ~100 KB; 20 MB is far beyond any real one
+BUNDLED_RESOURCE = "taizhou_yyz_14th_plan.txt"
+
+
+@dataclass
+class ImportResult:
+    plan_id: int
+    name: str
+    title: str
+    chapters: int
+    sections: int
+    paragraphs: int
+    footnotes: int
+    replaced: bool
+    warnings: list[str]
+
+
+def read_plan_file(path: Path) -> bytes:
+    if not path.exists():
+        raise UserInputError(f"找不到文件：{path}")
+    if path.is_dir():
+        raise UserInputError(f"这是一个文件夹，不是规划文本文件：{path}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise UserInputError(f"文件太大（{size // (1024 * 1024)} MB），不像规划文本：{path}\n规划文本一般不超过 1 MB。")
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise UserInputError(f"没有权限读取文件：{path}") from exc
+
+
+def parse_plan_bytes(data: bytes, source_name: str) -> tuple[ParsedPlan, str, str]:
+    """Decode and parse; errors name the file. Returns (parsed plan, decoded text, encoding)."""
+    if not data.strip():
+        raise UserInputError(f"{source_name}：文件是空的，没有导入任何内容。")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UserInputError(f"{source_name}：这是二进制文件，不是文本。请导入规划的 .txt 文本（从 PDF 或 Word 另存为文本）。")
+    try:
+        text, encoding = decode_plan_bytes(data)
+        parsed = parse_plan(text)
+    except NotAPlanError as exc:
+        raise UserInputError(f"{source_name}：{exc.message}。没有导入任何内容。") from exc
+    return parsed, text, encoding
+
+
+def default_plan_name(parsed: ParsedPlan, fallback: str) -> str:
+    """A short name for the command line: the district before 「国民经济…」, plus the plan period."""
+    title = parsed.title or ""
+    match = re.match(r"^(.{2,30}?)(国民经济和社会发展|经济和社会发展)", title)
+    district = match.group(1) if match else ""
+    period = "十四五规划" if "十四个五年" in title else ("十五五规划" if "十五个五年" in title else "规划")
+    return f"{district}{period}" if district else fallback
+
+
+def import_plan_text(
+    database: Database,
+    data: bytes,
+    *,
+    source_name: str,
+    name: str | None = None,
+    bundled: bool = False,
+) -> ImportResult:
+    parsed, text, encoding = parse_plan_bytes(data, source_name)
+    plan_name = (name or "").strip() or default_plan_name(parsed, Path(source_name).stem)
+    with database.session() as session:
+        from sqlmodel import select
+
+        from db.models import Plan
+
+        replaced = session.exec(select(Plan).where(Plan.name == plan_name)).first() is not None
+        plan = save_plan(
+            session,
+            parsed,
+            name=plan_name,
+            source_name=source_name,
+            source_sha256=hashlib.sha256(data).hexdigest(),
+            encoding=encoding,
+            line_count=text.count("\n") + 1,
+            bundled=bundled,
+        )
+        session.commit()
+        plan_id = plan.id
+    nodes = list(parsed.walk())
+    return ImportResult(
+        plan_id=plan_id,
+        name=plan_name,
+        title=parsed.title,
+        chapters=sum(1 for n in nodes if n.kind == "chapter"),
+        sections=sum(1 for n in nodes if n.kind == "section"),
+        paragraphs=sum(len(n.paragraphs()) for n in nodes),
+        footnotes=len(parsed.footnotes),
+        replaced=replaced,
+        warnings=parsed.warnings,
+    )
+
+
+def import_plan_file(database: Database, path: str | Path, name: str | None = None) -> ImportResult:
+    path = Path(path)
+    return import_plan_text(database, read_plan_file(path), source_name=path.name, name=name)
+
+
+def bundled_plan_bytes() -> bytes:
+    return resources.files("importers").joinpath("data", BUNDLED_RESOURCE).read_bytes()
+
+
+def ensure_bundled_plan(database: Database) -> ImportResult | None:
+    """First run: import the bundled plan into an empty database. Later runs: nothing (one COUNT query)."""
+    with database.session() as session:
+        if plan_count(session):
+            return None
+    return import_plan_text(database, bundled_plan_bytes(), source_name=BUNDLED_RESOURCE, bundled=True)
