@@ -154,6 +154,7 @@ class Line:
     blank_before: bool  # a meaningful blank line precedes it (only in texts that are not double-spaced)
     indent: bool  # starts with a paragraph indent (two or more spaces or an ideographic space)
     width: float = 0.0
+    narrow: bool = False  # set beside a figure: the column around it is much narrower than the body
 
     @property
     def starts_list_item(self) -> bool:
@@ -174,6 +175,8 @@ def normalise_punctuation(text: str) -> str:
     text = re.sub(rf"(?<=[{_CJK}])\s*\.$", "。", text)
     text = re.sub(r"([“‘《（「『])\s+", r"\1", text)
     text = re.sub(r"\s+([”’》）」』])", r"\1", text)
+    text = re.sub(rf"(?<=[{_CJK}，。；：、])\s+(?=[“‘《（「『])", "", text)
+    text = re.sub(rf"(?<=[”’》）」』])\s+(?=[{_CJK}，。；：、！？])", "", text)
     return text
 
 
@@ -335,7 +338,10 @@ class _Parser:
             previous._lead_only = False  # type: ignore[attr-defined]
             return
         block._lead_only = (  # type: ignore[attr-defined]
-            kind == "paragraph" and len(para.lines) == 1 and bool(re.fullmatch(r"[^，。；：、！？]{2,12}。", text))
+            kind == "paragraph"
+            and len(para.lines) == 1
+            and para.lines[0].narrow
+            and bool(re.fullmatch(r"[^，。；：、！？]{2,12}。", text))
         )
         container.items.insert(position, block)
 
@@ -352,7 +358,9 @@ class _Parser:
         text, found = self.take_markers(text, index)
         self.para.markers.extend(found)
         if text:
-            self.para.lines.append(Line(line.number, text, line.page_break, line.blank_before, line.indent, line.width))
+            self.para.lines.append(
+                Line(line.number, text, line.page_break, line.blank_before, line.indent, line.width, line.narrow)
+            )
         elif self.para.lines:
             # A line holding only a marker: the marker sits at the end of what came before.
             last = self.para.lines[-1]
@@ -454,6 +462,8 @@ class _Parser:
     def run(self) -> ParsedPlan:
         lines = self.lines
         reference = self.reference_widths()
+        for line, width in zip(lines, reference):
+            line.narrow = width < self.body_width * 0.7
         i = 0
         while i < len(lines):
             line = lines[i]
