@@ -1,0 +1,157 @@
+"""The `guihua` command as a user runs it, against real database files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from tests.test_plan_text import OTHER_PLAN
+from tui import cli
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("GUIHUA_DB", str(tmp_path / "cli.sqlite3"))
+    monkeypatch.setattr(cli, "log_path", lambda: tmp_path / "log" / "guihua.log")
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli.main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_version_and_help(run):
+    assert run("--version").output.strip() == "guihua 0.1.0"
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("import-plan", "plans", "outline", "search"):
+        assert command in result.output
+
+
+def test_first_command_creates_the_database_and_imports_the_bundled_plan(run, tmp_path):
+    result = run("plans", "--json")
+    assert result.exit_code == 0
+    plans = json.loads(result.stdout)
+    assert [(p["id"], p["bundled"]) for p in plans] == [(1, True)]
+    assert "首次运行" in result.stderr
+    assert (tmp_path / "cli.sqlite3").exists()
+    assert "首次运行" not in run("plans").stderr
+
+
+def test_db_option_overrides_the_environment(run, tmp_path):
+    other = tmp_path / "elsewhere.sqlite3"
+    assert run("--db", str(other), "plans").exit_code == 0
+    assert other.exists() and not (tmp_path / "cli.sqlite3").exists()
+
+
+def test_outline_json(run):
+    data = json.loads(run("outline", "--json").stdout)
+    nodes = data["nodes"]
+    chapters = [n for n in nodes if n["kind"] == "chapter"]
+    assert len(chapters) == 13
+    assert sum(1 for c in chapters for s in c["children"] if s["kind"] == "section") == 40
+    section = chapters[0]["children"][0]
+    assert set(section) >= {"kind", "number", "title", "paragraphs", "footnotes", "children"}
+    assert section["footnotes"][0] == {"number": 1, "text": section["footnotes"][0]["text"], "paragraph": 1, "offset": 296}
+
+
+def test_outline_text(run):
+    output = run("outline").output
+    assert "第十三章 推进规划落实" in output
+    assert "专栏：义务教育学校提质工程" in output
+
+
+def test_search(run):
+    result = run("search", "医药")
+    assert result.exit_code == 0 and "共 " in result.output
+    hits = json.loads(run("search", "城市框架", "--json").stdout)
+    assert hits[0]["location"] == "第一章 › 第一节"
+    assert "城市框架进一步拉开" in hits[0]["context"]
+    missing = run("search", "不存在的词语")
+    assert missing.exit_code == 1 and "没有找到" in missing.output
+
+
+def test_import_plan_and_choose_a_plan(run, tmp_path):
+    plan_file = tmp_path / "某某区.txt"
+    plan_file.write_bytes(OTHER_PLAN.encode("gb18030"))
+    result = run("import-plan", str(plan_file))
+    assert result.exit_code == 0
+    assert "已导入规划「某某区十四五规划」" in result.output and "2 章" in result.output
+    assert "已替换" in run("import-plan", str(plan_file)).output
+    named = run("import-plan", str(plan_file), "--name", "测试规划")
+    assert "测试规划" in named.output
+    assert len(json.loads(run("plans", "--json").stdout)) == 3
+    outline = json.loads(run("outline", "--json", "--plan", "测试规划").stdout)
+    assert outline["plan"]["name"] == "测试规划"
+    assert run("outline", "--plan", "2").exit_code == 0
+    ambiguous = run("outline", "--plan", "某某")
+    assert ambiguous.exit_code == 2 and "多个规划" in ambiguous.stderr
+    missing = run("outline", "--plan", "没有这个")
+    assert missing.exit_code == 3 and "没有找到规划" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"", "文件是空的"), (b"\x00\x01", "二进制文件"), ("一句话。".encode(), "未找到任何章")],
+)
+def test_bad_plan_files_get_a_chinese_message_and_change_nothing(run, tmp_path, content, message):
+    before = run("plans", "--json").stdout
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    result = run("import-plan", str(bad))
+    assert result.exit_code == 2
+    assert message in result.stderr and "bad.txt" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert run("plans", "--json").stdout == before
+
+
+def test_missing_file(run, tmp_path):
+    result = run("import-plan", str(tmp_path / "nope.txt"))
+    assert result.exit_code == 2 and "找不到文件" in result.stderr
+
+
+def test_database_path_that_is_not_a_database(run, tmp_path):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("hello", encoding="utf-8")
+    result = run("--db", str(bogus), "plans")
+    assert result.exit_code == 4 and "不是 guihua 数据库" in result.stderr
+    folder = run("--db", str(tmp_path), "plans")
+    assert folder.exit_code == 4 and "文件夹" in folder.stderr
+
+
+def test_unexpected_errors_are_logged_not_shown(run, tmp_path, monkeypatch):
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("db.plan_store.list_plans", boom)
+    result = run("plans")
+    assert result.exit_code == 70
+    log = tmp_path / "log" / "guihua.log"
+    assert str(log) in result.stderr and "Traceback" not in result.stderr
+    assert "simulated bug" in log.read_text(encoding="utf-8")
+
+
+def test_non_utf8_locale_is_refused_before_the_tui_starts(run, monkeypatch):
+    monkeypatch.setattr(cli.locale, "getpreferredencoding", lambda _do_setlocale=False: "GBK")
+    monkeypatch.setattr(cli.sys, "platform", "linux")
+    monkeypatch.setenv("LANG", "zh_CN.GBK")
+    result = run()
+    assert result.exit_code == 1
+    assert "不是 UTF-8" in result.stderr and "zh_CN.UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["plans"], ["outline", "--json"], ["search", "医药"], ["--version"]])
+def test_read_only_commands_do_not_import_textual(tmp_path, args):
+    script = (
+        "import sys; from tui.cli import main\n"
+        "try:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+        "print('TEXTUAL' if 'textual' in sys.modules else 'CLEAN', file=sys.stderr)\n" % args
+    )
+    env = {"GUIHUA_DB": str(tmp_path / "x.sqlite3"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert result.stderr.strip().splitlines()[-1] == "CLEAN", result.stderr
