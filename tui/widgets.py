@@ -1,0 +1,305 @@
+"""Widgets of the main screen: the chapter tree, the reader, the search panel and the status line."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static, Tree
+
+from db.plan_store import ContentItem, NodeContent, SearchHit
+from tui.render import INDENT, marked_text, note_text, table_text
+
+HitKey = tuple  # ("block", id) | ("note", block_id, number) | ("node", node_id)
+Span = tuple[int, int]
+
+
+class OutlineTree(Tree[int]):
+    """The plan's outline; each node's data is the plan node id."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "下移", show=False, id="tree.down_j"),
+        Binding("k", "cursor_up", "上移", show=False, id="tree.up_k"),
+        Binding("right,l", "open_node", "展开", show=False, id="tree.open"),
+        Binding("left,h", "close_node", "收起", show=False, id="tree.close"),
+    ]
+
+    def action_open_node(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and not node.is_expanded:
+            node.expand()
+        self.app.open_node_from_tree(node)  # type: ignore[attr-defined]
+
+    def action_close_node(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+
+def hit_key(hit: SearchHit) -> HitKey:
+    if hit.footnote_number is not None and hit.block_id is not None:
+        return ("note", hit.block_id, hit.footnote_number)
+    if hit.block_id is not None:
+        return ("block", hit.block_id)
+    return ("node", hit.node_id)
+
+
+class ItemView(Static):
+    """One piece of the reader (a paragraph, heading, note, table...) that can highlight a search hit."""
+
+    def __init__(self, keys: list[HitKey], render: Callable[[HitKey | None, Span | None], Text], **kwargs) -> None:
+        self.keys = keys
+        self._make = render
+        self.hit_span: Span | None = None
+        super().__init__(render(None, None), **kwargs)
+
+    @property
+    def plain(self) -> str:
+        return self._make(None, None).plain
+
+    def set_hit(self, key: HitKey | None, span: Span | None) -> None:
+        self.hit_span = span if key is not None else None
+        self.set_class(key is not None, "-hit")
+        self.update(self._make(key, span))
+
+
+class BoxView(Vertical):
+    """A 专栏 set off with a border; its title is the border title."""
+
+    def __init__(self, title: str, node_id: int, *children: Widget) -> None:
+        super().__init__(*children, classes="box")
+        self.keys: list[HitKey] = [("node", node_id)]
+        self.border_title = f"专栏：{title}"
+        self.hit_span: Span | None = None
+
+    def set_hit(self, key: HitKey | None, span: Span | None) -> None:
+        self.hit_span = span if key is not None else None
+        self.set_class(key is not None, "-hit")
+
+
+def _title_span(label: str, title: str, span: Span | None) -> Span | None:
+    """Hits in titles count from the title; the label may carry a 「第一节 」 prefix in front."""
+    if span is None:
+        return None
+    shift = len(label) - len(title) if label.endswith(title) else 0
+    return (span[0] + shift, span[1] + shift)
+
+
+def build_reader_widgets(content: NodeContent) -> list[Widget]:
+    """Widgets for everything in a node, in reading order."""
+    node = content.node
+    label = f"{node.number} {node.title}" if node.number else node.title
+    out: list[Widget] = []
+
+    def titled(text: str, title: str, prefix: str = "") -> Callable:
+        return lambda key, span: marked_text(text, hit=_title_span(text, title, span), prefix=prefix)
+
+    out.append(ItemView([("node", node.id)], titled(label, node.title), classes="node-title"))
+
+    items = list(content.items)
+    box: tuple[str, int] | None = (node.title, node.id) if node.kind == "box" else None
+    box_children: list[Widget] = []
+    i = 0
+
+    def flush_box() -> None:
+        nonlocal box, box_children
+        if box is not None:
+            out.append(BoxView(box[0], box[1], *box_children))
+        box, box_children = None, []
+
+    if node.kind == "figure" and not items:
+        out.append(ItemView([], lambda key, span: Text("〔图〕" + node.title), classes="figure"))
+    if node.kind == "table":
+        cells = [it for it in items if it.kind == "table_cell"]
+        items = [it for it in items if it.kind != "table_cell"]
+        out.extend(_table_widgets(None, cells))
+
+    while i < len(items):
+        item = items[i]
+        if box is not None and item.kind not in ("box_group", "box_item") and item.node_id != box[1]:
+            flush_box()
+        target = box_children if box is not None else out
+        if item.kind == "box_title":
+            flush_box()
+            box = (item.text, item.node_id)
+            i += 1
+            continue
+        if item.kind == "table_title":
+            cells = []
+            j = i + 1
+            while j < len(items) and items[j].kind == "table_cell":
+                cells.append(items[j])
+                j += 1
+            out.extend(_table_widgets(item, cells))
+            i = j
+            continue
+        if item.kind == "table_cell":  # stray cells without a title
+            cells = []
+            while i < len(items) and items[i].kind == "table_cell":
+                cells.append(items[i])
+                i += 1
+            out.extend(_table_widgets(None, cells))
+            continue
+        target.extend(_item_widgets(item))
+        i += 1
+    flush_box()
+    if len(out) == 1:
+        out.append(Static("（本节没有正文）", classes="empty"))
+    return out
+
+
+def _item_widgets(item: ContentItem) -> list[Widget]:
+    kind = item.kind
+    text = item.text
+    if kind == "paragraph":
+        render = lambda key, span: marked_text(text, item.footnotes, span if key else None, prefix=INDENT)  # noqa: E731
+        views: list[Widget] = [ItemView([("block", item.block_id)], render, classes="paragraph")]
+    elif kind == "lead_in":
+        def render(key, span):
+            out = Text("篇首语 ", style="bold")
+            out.append_text(marked_text(text, item.footnotes, span if key else None, style="italic"))
+            return out
+
+        views = [ItemView([("block", item.block_id)], render, classes="lead-in")]
+    elif kind == "heading":
+        title = text.split(" ", 1)[1] if " " in text and text.startswith("第") else text
+        views = [
+            ItemView(
+                [("node", item.node_id)],
+                lambda key, span: marked_text(text, hit=_title_span(text, title, span)),
+                classes=f"heading depth-{min(item.depth, 3)}",
+            )
+        ]
+    elif kind == "figure":
+        views = [
+            ItemView(
+                [("node", item.node_id)],
+                lambda key, span: marked_text(text, hit=_title_span(text, text, span), prefix="〔图〕"),
+                classes="figure",
+            )
+        ]
+    elif kind in ("box_group", "box_item"):
+        prefix = "" if kind == "box_group" else "· "
+        views = [
+            ItemView(
+                [("block", item.block_id)],
+                lambda key, span: marked_text(text, item.footnotes, span if key else None, prefix=prefix),
+                classes=kind.replace("_", "-"),
+            )
+        ]
+    else:  # subheading, fragment, title, draft_mark and anything new
+        views = [
+            ItemView(
+                [("block", item.block_id)] if item.block_id else [],
+                lambda key, span: marked_text(text, item.footnotes, span if key else None),
+                classes=kind.replace("_", "-"),
+            )
+        ]
+    for note in item.footnotes:
+        views.append(
+            ItemView(
+                [("note", item.block_id, note.number)],
+                lambda key, span, note=note: note_text(note, span if key else None),
+                classes="note",
+            )
+        )
+    return views
+
+
+def _table_widgets(title: ContentItem | None, cells: list[ContentItem]) -> list[Widget]:
+    views: list[Widget] = []
+    if title is not None:
+        views.append(
+            ItemView(
+                [("node", title.node_id)],
+                lambda key, span: marked_text(title.text, hit=_title_span(title.text, title.text, span), prefix="〔表〕"),
+                classes="table-title",
+            )
+        )
+    if cells:
+        def render(key, span):
+            out = Text()
+            for index, cell in enumerate(cells):
+                if index:
+                    out.append(" ｜ ", style="dim")
+                hit = span if key == ("block", cell.block_id) else None
+                out.append_text(marked_text(cell.text, hit=hit))
+            return out
+
+        views.append(ItemView([("block", c.block_id) for c in cells], render, classes="table-cells"))
+        views.append(Static("（此表由 PDF 提取，单元格按提取顺序列出，行列关系可能与原表不同）", classes="table-note"))
+    _ = table_text  # the compact form is shared with other front ends
+    return views
+
+
+class Reader(VerticalScroll):
+    """The selected node's text."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "下滚", show=False, id="reader.down_j"),
+        Binding("k", "scroll_up", "上滚", show=False, id="reader.up_k"),
+        Binding("space", "page_down", "下一页", show=False, id="reader.page_down"),
+        Binding("b", "page_up", "上一页", show=False, id="reader.page_up"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.node_id: int | None = None
+        self._views: dict[HitKey, Widget] = {}
+        self._lit: Widget | None = None
+
+    async def show(self, content: NodeContent) -> None:
+        widgets = build_reader_widgets(content)
+        self.node_id = content.node.id
+        self._lit = None
+        await self.remove_children()
+        await self.mount_all(widgets)
+        self._views = {}
+        for widget in self.query("ItemView, BoxView"):
+            for key in getattr(widget, "keys", []):
+                self._views.setdefault(key, widget)
+        self.scroll_home(animate=False)
+
+    async def show_message(self, text: str) -> None:
+        self.node_id = None
+        self._views = {}
+        self._lit = None
+        await self.remove_children()
+        await self.mount(Static(text, classes="empty"))
+
+    @property
+    def lit(self) -> Widget | None:
+        """The widget holding the highlighted search hit."""
+        return self._lit
+
+    def highlight(self, hit: SearchHit | None) -> Widget | None:
+        """Highlight `hit` (or clear the highlight) and scroll it into view."""
+        if self._lit is not None:
+            self._lit.set_hit(None, None)  # type: ignore[attr-defined]
+            self._lit = None
+        if hit is None:
+            return None
+        key = hit_key(hit)
+        widget = self._views.get(key)
+        if widget is None and key[0] == "note":
+            key = ("block", hit.block_id)
+            widget = self._views.get(key)
+        if widget is None:
+            return None
+        widget.set_hit(key, (hit.start, hit.end))  # type: ignore[attr-defined]
+        self._lit = widget
+        self.call_after_refresh(self.scroll_to_widget, widget, animate=False, center=True)
+        return widget
+
+
+class StatusLine(Static):
+    """Plan name, where the reader is, and the search position."""
