@@ -272,6 +272,8 @@ class _Parser:
         self.footnote: Footnote | None = None
         self.footnote_last_line: Line | None = None
         self.last_line: Line | None = None
+        self.lead_only: Block | None = None  # a one-line lead sentence waiting for the paragraph it opens
+        self._last_para_lines: list[Line] = []  # lines of the latest body paragraph, for lead-in splitting
 
     # -- containers ------------------------------------------------------------------------------------
 
@@ -326,23 +328,19 @@ class _Parser:
         position = min(para.position, len(container.items))
         previous = container.items[position - 1] if position > 0 else None
         # A lone short lead sentence beside a figure (「协同开展极化扩散。」) belongs to the text after it.
-        if (
-            isinstance(previous, Block)
-            and previous.kind == "paragraph"
-            and kind == "paragraph"
-            and getattr(previous, "_lead_only", False)
-        ):
+        if kind == "paragraph" and self.lead_only is not None and previous is self.lead_only:
             previous.markers.extend((n, o + len(previous.text)) for n, o in markers)
             previous.text += text
             previous.line_end = block.line_end
-            previous._lead_only = False  # type: ignore[attr-defined]
+            self.lead_only = None
             return
-        block._lead_only = (  # type: ignore[attr-defined]
+        is_lead_only = (
             kind == "paragraph"
             and len(para.lines) == 1
             and para.lines[0].narrow
             and bool(re.fullmatch(r"[^，。；：、！？]{2,12}。", text))
         )
+        self.lead_only = block if is_lead_only else None
         container.items.insert(position, block)
 
     def start_para(self, kind: str, line: Line):
@@ -505,7 +503,10 @@ class _Parser:
                 for j in range(max(0, index - 6), min(len(lines), index + 7))
                 if j != index and not ends_sentence(lines[j].text) and 6 <= lines[j].width <= self.body_width * 1.5
             ]
-            result.append(median(window) if len(window) >= 2 else self.body_width)
+            local = median(window) if len(window) >= 2 else self.body_width
+            # First lines (2 em short: the lost indent) pull a median down where paragraphs are short;
+            # only a truly narrow column (text beside a figure) may fall below the body width.
+            result.append(local if local < self.body_width * 0.85 else max(local, self.body_width))
         return result
 
     def handle(self, line: Line, following: Line | None, lines: list[Line], i: int, reference: list[float]) -> int:
@@ -797,7 +798,6 @@ class _Parser:
             self._line_index_cache = {ln.number: k for k, ln in enumerate(self.lines)}
         return self._line_index_cache
 
-    _last_para_lines: list[Line] = []
 
 
 def _needs_space(before: str, after: str) -> bool:
