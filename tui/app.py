@@ -5,6 +5,7 @@ Reads only through db.plan_store; the database arrives already open."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from functools import partial
 from typing import Iterable
 
@@ -53,7 +54,8 @@ class OutlineCommands(Provider):
             label = tree_label(node)
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(app.jump_to_node, node.id), help="转到这一部分")
+                where = app.outline_parents.get(node.id) or "转到这一部分"
+                yield Hit(score, matcher.highlight(label), partial(app.jump_to_node, node.id), help=where)
 
     async def discover(self) -> Hits:
         app = self.app
@@ -64,17 +66,18 @@ class OutlineCommands(Provider):
 
 
 class GuihuaApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).parent / "app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "规划"
     COMMANDS = App.COMMANDS | {OutlineCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     CURSOR_BLINK = True  # tests turn it off for stable snapshots
 
     BINDINGS = [
         Binding("slash", "search", "搜索", id="search.open"),
         Binding("n", "next_hit", "下一处", id="search.next"),
         Binding("N,shift+n", "previous_hit", "上一处", key_display="N", id="search.previous"),
-        Binding("escape", "escape", "关闭搜索", show=False, id="search.close"),
+        Binding("escape", "escape", "关闭", id="search.close"),
         Binding("question_mark,f1", "help", "帮助", key_display="?", id="app.help"),
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.command_palette"),
         Binding("q", "quit", "退出", id="app.quit"),
@@ -88,6 +91,7 @@ class GuihuaApp(App[None]):
         self.plan_id: int | None = None
         self.plan_name = ""
         self.outline_nodes: list[OutlineNode] = []
+        self.outline_parents: dict[int, str] = {}  # node id -> its chapter's label, for the palette
         self.location = ""
         self.hits: list[SearchHit] = []
         self.hit_index = -1
@@ -152,13 +156,15 @@ class GuihuaApp(App[None]):
         tree.clear()
         self.outline_nodes = []
 
-        def add(parent, node: OutlineNode) -> None:
+        def add(parent, node: OutlineNode, above: str = "") -> None:
             self.outline_nodes.append(node)
+            if above:
+                self.outline_parents[node.id] = above
             if node.children:
                 branch = parent.add(tree_label(node), data=node.id)
                 self._tree_nodes[node.id] = branch
                 for child in node.children:
-                    add(branch, child)
+                    add(branch, child, f"{above} › {node.label}" if above else node.label)
             else:
                 self._tree_nodes[node.id] = parent.add_leaf(tree_label(node), data=node.id)
 
@@ -186,6 +192,7 @@ class GuihuaApp(App[None]):
                 return
             reader.highlight(hit)
             self._update_status()
+            self.refresh_bindings()
 
     def _remember(self, node_id: int) -> None:
         """Store the place read, only when it changes."""
@@ -249,7 +256,7 @@ class GuihuaApp(App[None]):
             status.append(self.location)
         if self.hits and self.hit_index >= 0:
             status.append("  │  ")
-            status.append(f"“{self.hit_query}” 第 {self.hit_index + 1}/{len(self.hits)} 处（n 下一处，N 上一处）")
+            status.append(f"“{self.hit_query}” {self.hit_index + 1}/{len(self.hits)}")
         self.query_one(StatusLine).update(status)
 
     # ------------------------------------------------------------------------------------------------------
@@ -258,6 +265,7 @@ class GuihuaApp(App[None]):
     def action_search(self) -> None:
         panel = self.query_one("#search")
         panel.display = True
+        self.refresh_bindings()
         box = self.query_one("#search-input", Input)
         box.focus()
         box.select_all()
@@ -267,12 +275,22 @@ class GuihuaApp(App[None]):
         if panel.display:
             panel.display = False
             self.query_one(Reader).focus()
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that would do nothing now are left out of the footer."""
+        if action in ("next_hit", "previous_hit"):
+            return bool(self.hits)
+        if action == "escape":
+            return bool(self.query("#search") and (self.query_one("#search").display or self.query_one(Reader).lit))
+        return True
 
     def action_escape(self) -> None:
         if self.query_one("#search").display:
             self.close_search()
         elif self.query_one(Reader).lit is not None:
             self.query_one(Reader).highlight(None)
+            self.refresh_bindings()
 
     @on(Input.Changed, "#search-input")
     def _query_changed(self, event: Input.Changed) -> None:
@@ -313,8 +331,11 @@ class GuihuaApp(App[None]):
             info.update(f"没有找到“{query}”")
         else:
             info.update(f"找到 {len(self.hits)} 处“{query}”，↑↓ 选择，回车跳转")
-            results.add_options(Option(hit_context(hit), id=str(i)) for i, hit in enumerate(self.hits))
+            # context as wide as one line of the list allows (CJK characters take two cells)
+            width = max(6, (self.size.width - 12 - 2 * len(query)) // 4)
+            results.add_options(Option(hit_context(hit, width), id=str(i)) for i, hit in enumerate(self.hits))
         self._update_status()
+        self.refresh_bindings()
 
     @on(OptionList.OptionSelected, "#search-results")
     async def _result_chosen(self, event: OptionList.OptionSelected) -> None:

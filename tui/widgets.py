@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Static, Tree
 
 from db.plan_store import ContentItem, NodeContent, SearchHit
-from tui.render import INDENT, marked_text, note_text, table_text
+from tui.render import INDENT, marked_text, note_text
 
 HitKey = tuple  # ("block", id) | ("note", block_id, number) | ("node", node_id)
 Span = tuple[int, int]
@@ -237,7 +237,6 @@ def _table_widgets(title: ContentItem | None, cells: list[ContentItem]) -> list[
 
         views.append(ItemView([("block", c.block_id) for c in cells], render, classes="table-cells"))
         views.append(Static("（此表由 PDF 提取，单元格按提取顺序列出，行列关系可能与原表不同）", classes="table-note"))
-    _ = table_text  # the compact form is shared with other front ends
     return views
 
 

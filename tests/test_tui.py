@@ -1,0 +1,224 @@
+"""The TUI driven by keys through Textual's Pilot, on a fresh database with the bundled plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from db.engine import open_database
+from db.plan_store import find_plan, get_state
+from importers.plan import ensure_bundled_plan
+from tui.app import GuihuaApp
+from tui.help import HelpScreen
+from tui.widgets import ItemView, OutlineTree, Reader
+
+SIZE = (120, 36)
+
+
+class QuietApp(GuihuaApp):
+    CURSOR_BLINK = False
+
+
+@pytest.fixture
+def tui_database(tmp_path):
+    db = open_database(tmp_path / "guihua.db")
+    ensure_bundled_plan(db)
+    yield db
+    db.dispose()
+
+
+def reader_text(app: GuihuaApp) -> str:
+    return "\n".join(view.plain for view in app.query_one(Reader).query(ItemView))
+
+
+def cursor_label(app: GuihuaApp) -> str:
+    node = app.query_one(OutlineTree).cursor_node
+    return str(node.label) if node else ""
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_tree_navigation_opens_chapter_and_section(tui_database):
+    app = QuietApp(tui_database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert cursor_label(app) == "前言"
+        assert "“十四五”时期（2021-2025 年）" in reader_text(app)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert cursor_label(app) == "第一章 高质量发展呈现新图景"
+        text = reader_text(app)
+        assert text.splitlines()[0] == "第一章 高质量发展呈现新图景"
+        assert "综合实力持续攀升" in text  # chapter view includes its sections
+        assert "第一章 › 第一节" not in str(app.query_one("#status").content)
+        # the chapter is expanded now; j moves into its first section, → opens it
+        await pilot.press("j", "right")
+        await settle(pilot)
+        assert cursor_label(app) == "第一节 发展基础"
+        first = app.query_one(Reader).query(ItemView)
+        assert first[0].plain == "第一节 发展基础"
+        assert first[1].plain.startswith("\u3000\u3000“十三五”") or first[1].plain.lstrip("\u3000").startswith("综合实力持续攀升")
+        assert "第一章 › 第一节 发展基础" in str(app.query_one("#status").content)
+        # the footnote marker sits in the text and its note is listed
+        text = reader_text(app)
+        assert "ICGEB[1]" in text
+        assert "注1：国际遗传工程和生物技术中心" in text
+
+
+async def test_reader_renders_box_and_table(tui_database):
+    app = QuietApp(tui_database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with tui_database.session() as session:
+            plan = find_plan(session, None)
+        box = next(n for n in app.outline_nodes if n.kind == "box")
+        await app.jump_to_node(box.id)
+        await settle(pilot)
+        boxes = app.query_one(Reader).query(".box")
+        assert len(boxes) == 1 and boxes[0].border_title == f"专栏：{box.title}"
+        table = next(n for n in app.outline_nodes if n.kind == "table")
+        await app.jump_to_node(table.id)
+        await settle(pilot)
+        text = reader_text(app)
+        assert "地区生产总值(亿元)" in text and " ｜ " in text
+        assert any("PDF" in str(s.content) for s in app.query(".table-note"))
+        assert plan.id == app.plan_id
+
+
+async def test_search_jump_and_next(tui_database):
+    app = QuietApp(tui_database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert app.focused.id == "search-input"
+        await pilot.press(*"医药")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(app.hits) > 10
+        assert app.focused.id == "search-results"
+        # pick the 5th result, in another node than 前言
+        target = next(i for i, h in enumerate(app.hits) if h.location.startswith("第一章"))
+        for _ in range(target):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        hit = app.hits[target]
+        reader = app.query_one(Reader)
+        assert reader.node_id == hit.node_id
+        assert app.query_one(OutlineTree).cursor_node.data == hit.node_id
+        assert not app.query_one("#search").display
+        lit = reader.lit
+        assert lit is not None and lit.has_class("-hit")
+        assert lit.hit_span == (hit.start, hit.end)
+        assert "医药" in lit.plain
+        # the highlighted paragraph is inside the visible part of the reader
+        assert lit.region.intersection(reader.region).area > 0
+        # n steps to the next occurrence, N back
+        await pilot.press("n")
+        await settle(pilot)
+        nxt = app.hits[target + 1]
+        assert app.hit_index == target + 1 and reader.node_id == nxt.node_id
+        assert reader.lit is not None and reader.lit.hit_span == (nxt.start, nxt.end)
+        await pilot.press("N")
+        await settle(pilot)
+        assert app.hit_index == target
+        assert f"“医药” {target + 1}/{len(app.hits)}" in str(app.query_one("#status").content)
+
+
+async def test_search_without_hits_and_escape(tui_database):
+    app = QuietApp(tui_database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"火星基地", "enter")
+        await settle(pilot)
+        assert app.hits == []
+        assert str(app.query_one("#search-info").content) == "没有找到“火星基地”"
+        # two characters work too
+        await pilot.press("ctrl+a", "ctrl+k", *"港区", "enter")
+        await settle(pilot)
+        assert app.hits and all("港区" in h.text for h in app.hits)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not app.query_one("#search").display
+        assert app.focused is app.query_one(Reader)
+
+
+async def test_help_opens_and_closes(tui_database):
+    app = QuietApp(tui_database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_text = str(app.screen.query_one("#help-table").content.columns[1]._cells)
+        for words in ("下一处", "显示本帮助", "退出", "命令面板"):
+            assert words in help_text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+
+
+async def test_q_quits_and_reopening_returns_to_last_node(tui_database):
+    app = QuietApp(tui_database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "enter")  # 前言, 第一章, 第二章 -> 第三章
+        await settle(pilot)
+        chapter3 = app.query_one(Reader).node_id
+        assert reader_text(app).startswith("第三章 建设医药健康产业高地")
+        await pilot.press("down", "enter")  # its first section
+        await settle(pilot)
+        section = app.query_one(Reader).node_id
+        assert section != chapter3
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+    with tui_database.session() as session:
+        assert get_state(session, f"last_node:{app.plan_id}") == str(section)
+        assert get_state(session, "last_plan") == str(app.plan_id)
+
+    again = QuietApp(tui_database)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.query_one(Reader).node_id == section
+        assert again.query_one(OutlineTree).cursor_node.data == section
+        assert reader_text(again).startswith("第一节 打造自主可控产业地标")
+
+
+async def test_small_terminal(tui_database):
+    app = QuietApp(tui_database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.query_one(OutlineTree).size.width <= 28
+        await pilot.press("down", "enter", "slash", *"医药", "enter", "enter")
+        await settle(pilot)
+        assert app.query_one(Reader).lit is not None
+        await pilot.resize_terminal(40, 10)
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+
+
+async def test_missing_plan_is_a_message_not_a_traceback(tmp_path):
+    db = open_database(tmp_path / "empty.db")
+    app = QuietApp(db, plan_id=999)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "没有找到规划" in str(app.query_one("#status").content)
+        await pilot.press("slash", *"医药", "enter", "n")
+        await settle(pilot)
+    db.dispose()
+
+
+def test_reader_snapshot(snap_compare):
+    app_path = Path(__file__).parent / "snapshot_apps" / "reader_app.py"
+    assert snap_compare(str(app_path), terminal_size=(100, 30))
