@@ -8,7 +8,6 @@ import pytest
 
 from db.engine import open_database
 from db.plan_store import find_plan, get_state
-from importers.plan import ensure_bundled_plan
 from tui.app import GuihuaApp
 from tui.help import HelpScreen
 from tui.widgets import ItemView, OutlineTree, Reader
@@ -18,14 +17,6 @@ SIZE = (120, 36)
 
 class QuietApp(GuihuaApp):
     CURSOR_BLINK = False
-
-
-@pytest.fixture
-def tui_database(tmp_path):
-    db = open_database(tmp_path / "guihua.db")
-    ensure_bundled_plan(db)
-    yield db
-    db.dispose()
 
 
 def reader_text(app: GuihuaApp) -> str:
@@ -43,8 +34,8 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-async def test_tree_navigation_opens_chapter_and_section(tui_database):
-    app = QuietApp(tui_database)
+async def test_tree_navigation_opens_chapter_and_section(database):
+    app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert cursor_label(app) == "前言"
@@ -70,11 +61,11 @@ async def test_tree_navigation_opens_chapter_and_section(tui_database):
         assert "注1：国际遗传工程和生物技术中心" in text
 
 
-async def test_reader_renders_box_and_table(tui_database):
-    app = QuietApp(tui_database)
+async def test_reader_renders_box_and_table(database):
+    app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        with tui_database.session() as session:
+        with database.session() as session:
             plan = find_plan(session, None)
         box = next(n for n in app.outline_nodes if n.kind == "box")
         await app.jump_to_node(box.id)
@@ -90,8 +81,8 @@ async def test_reader_renders_box_and_table(tui_database):
         assert plan.id == app.plan_id
 
 
-async def test_search_jump_and_next(tui_database):
-    app = QuietApp(tui_database)
+async def test_search_jump_and_next(database):
+    app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash")
@@ -130,8 +121,8 @@ async def test_search_jump_and_next(tui_database):
         assert f"“医药” {target + 1}/{len(app.hits)}" in str(app.query_one("#status").content)
 
 
-async def test_search_without_hits_and_escape(tui_database):
-    app = QuietApp(tui_database)
+async def test_search_without_hits_and_escape(database):
+    app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"火星基地", "enter")
@@ -148,8 +139,8 @@ async def test_search_without_hits_and_escape(tui_database):
         assert app.focused is app.query_one(Reader)
 
 
-async def test_help_opens_and_closes(tui_database):
-    app = QuietApp(tui_database)
+async def test_help_opens_and_closes(database):
+    app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
@@ -167,8 +158,8 @@ async def test_help_opens_and_closes(tui_database):
         await pilot.press("escape")
 
 
-async def test_q_quits_and_reopening_returns_to_last_node(tui_database):
-    app = QuietApp(tui_database)
+async def test_q_quits_and_reopening_returns_to_last_node(database):
+    app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("down", "down", "down", "enter")  # 前言, 第一章, 第二章 -> 第三章
@@ -182,11 +173,11 @@ async def test_q_quits_and_reopening_returns_to_last_node(tui_database):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0 and not app.is_running
-    with tui_database.session() as session:
+    with database.session() as session:
         assert get_state(session, f"last_node:{app.plan_id}") == str(section)
         assert get_state(session, "last_plan") == str(app.plan_id)
 
-    again = QuietApp(tui_database)
+    again = QuietApp(database)
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert again.query_one(Reader).node_id == section
@@ -194,8 +185,8 @@ async def test_q_quits_and_reopening_returns_to_last_node(tui_database):
         assert reader_text(again).startswith("第一节 打造自主可控产业地标")
 
 
-async def test_small_terminal(tui_database):
-    app = QuietApp(tui_database)
+async def test_small_terminal(database):
+    app = QuietApp(database)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.query_one(OutlineTree).size.width <= 28
