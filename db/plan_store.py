@@ -49,7 +49,7 @@ def save_plan(
     session.flush()
     ordinal = 0
     search_rows: list[dict] = []
-    marker_blocks: dict[int, tuple[int, int]] = {}
+    marker_blocks: dict[int, tuple[int, int, int]] = {}  # footnote number -> (block id, offset, node id)
 
     def store(node: Node, parent_id: int | None, depth: int) -> None:
         nonlocal ordinal
@@ -87,12 +87,12 @@ def save_plan(
             session.flush()
             search_rows.append(dict(text=item.text, plan_id=plan.id, node_id=row.id, block_id=block.id, footnote_id=None))
             for number, offset in item.markers:
-                marker_blocks[number] = (block.id, offset)
+                marker_blocks[number] = (block.id, offset, row.id)
 
     for node in parsed.nodes:
         store(node, None, 0)
     for note in parsed.footnotes:
-        block_id, offset = marker_blocks.get(note.number, (None, None))
+        block_id, offset, node_id = marker_blocks.get(note.number, (None, None, None))
         row = Footnote(
             plan_id=plan.id,
             block_id=block_id,
@@ -104,7 +104,6 @@ def save_plan(
         )
         session.add(row)
         session.flush()
-        node_id = session.get(PlanBlock, block_id).node_id if block_id else None
         search_rows.append(dict(text=note.text, plan_id=plan.id, node_id=node_id, block_id=block_id, footnote_id=row.id))
     if session.get_bind().dialect.name == "sqlite" and search_rows:
         session.execute(

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from core.errors import UserInputError
 from core.plan_text import NotAPlanError, ParsedPlan, decode_plan_bytes, parse_plan
+from sqlmodel import select
+
 from db.engine import Database
+from db.models import Plan
 from db.plan_store import plan_count, save_plan
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024  # a plan's text is ~100 KB; 20 MB is far beyond any real one
@@ -79,10 +82,6 @@ def import_plan_text(
     parsed, text, encoding = parse_plan_bytes(data, source_name)
     plan_name = (name or "").strip() or default_plan_name(parsed, Path(source_name).stem)
     with database.session() as session:
-        from sqlmodel import select
-
-        from db.models import Plan
-
         replaced = session.exec(select(Plan).where(Plan.name == plan_name)).first() is not None
         plan = save_plan(
             session,
