@@ -837,11 +837,15 @@ def parse_plan(text: str) -> ParsedPlan:
 
 
 def decode_plan_bytes(data: bytes) -> tuple[str, str]:
-    """Decode plan text: UTF-8 (with or without BOM), else GB18030. Returns (text, encoding name)."""
+    """Decode plan text: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.
+    Returns (text, encoding name)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise NotAPlanError("文件看起来是 UTF-16 编码，但内容已损坏，无法读取") from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, create_engine
 
 from core.errors import GuihuaError
@@ -100,9 +100,7 @@ def open_database(target: str | os.PathLike | None = None, create: bool = True) 
     if create:
         try:
             ensure_schema(database.engine)
-        except OperationalError as exc:
-            raise _explain(exc, database) from exc
-        except DatabaseError as exc:
+        except DatabaseError as exc:  # OperationalError included
             raise _explain(exc, database) from exc
     return database
 

@@ -117,6 +117,10 @@ def save_plan(
 
 
 def delete_plan(session: Session, plan: Plan) -> None:
+    # The remembered place belongs to this plan's rows; a re-import gets new ids (SQLite may even reuse
+    # the old ones for another plan), so forget it rather than point somewhere wrong.
+    session.execute(delete(AppState).where(AppState.key == f"last_node:{plan.id}"))
+    session.execute(delete(AppState).where(AppState.key == "last_plan", AppState.value == str(plan.id)))
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM plan_search WHERE plan_id = :p"), {"p": plan.id})
     session.execute(delete(Footnote).where(Footnote.plan_id == plan.id))

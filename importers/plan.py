@@ -90,7 +90,7 @@ def import_plan_text(
             source_name=source_name,
             source_sha256=hashlib.sha256(data).hexdigest(),
             encoding=encoding,
-            line_count=text.count("\n") + 1,
+            line_count=len(text.splitlines()),
             bundled=bundled,
         )
         session.commit()

@@ -16,7 +16,7 @@ from tui import cli
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     monkeypatch.setenv("GUIHUA_DB", str(tmp_path / "cli.sqlite3"))
-    monkeypatch.setattr(cli, "log_path", lambda: tmp_path / "log" / "guihua.log")
+    monkeypatch.setattr("tui.errorlog.log_path", lambda: tmp_path / "log" / "guihua.log")
     runner = CliRunner()
 
     def invoke(*args):
@@ -155,3 +155,17 @@ def test_read_only_commands_do_not_import_textual(tmp_path, args):
     env = {"GUIHUA_DB": str(tmp_path / "x.sqlite3"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
     assert result.stderr.strip().splitlines()[-1] == "CLEAN", result.stderr
+
+
+def test_search_says_when_results_are_cut(run):
+    result = run("search", "发展", "--limit", "5")
+    assert result.exit_code == 0
+    assert "只显示前 5 处" in result.output
+    assert run("search", "发展", "--limit", "0").exit_code == 2
+
+
+def test_damaged_utf16_file(run, tmp_path):
+    bad = tmp_path / "utf16.txt"
+    bad.write_bytes(b"\xff\xfe" + "第一章 总则".encode("utf-16-le") + b"\x00")
+    result = run("import-plan", str(bad))
+    assert result.exit_code == 2 and "UTF-16" in result.stderr

@@ -172,3 +172,20 @@ def test_database_is_a_plain_sqlite_file(database):
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         connection.close()
+
+
+def test_replacing_a_plan_forgets_its_remembered_place(database, tmp_path):
+    from db.plan_store import get_state, set_state
+    from importers.plan import bundled_plan_bytes
+
+    with database.session() as session:
+        plan = find_plan(session, None)
+        set_state(session, f"last_node:{plan.id}", "12345")
+        set_state(session, "last_plan", str(plan.id))
+    seed = tmp_path / "seed.txt"
+    seed.write_bytes(bundled_plan_bytes())
+    import_plan_file(database, seed)
+    with database.session() as session:
+        assert get_state(session, f"last_node:{plan.id}") is None
+        assert get_state(session, "last_plan") is None
+        assert find_plan(session, None).name == "泰州医药高新区（高港区）十四五规划"

@@ -34,7 +34,7 @@ from db.plan_store import (
     search,
     set_state,
 )
-from tui import cjk_wrap
+from tui import cjk_wrap, errorlog
 from tui.help import HelpScreen
 from tui.render import hit_context, tree_label
 from tui.widgets import OutlineTree, Reader, StatusLine
@@ -72,6 +72,14 @@ class GuihuaApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     CURSOR_BLINK = True  # tests turn it off for stable snapshots
+
+    def _fatal_error(self) -> None:
+        # Textual renders an unhandled exception as a traceback on exit; officials must never see one.
+        # Log it and leave a Chinese message naming the log file instead (Pilot still re-raises in tests).
+        error = self._exception or RuntimeError("未知错误")
+        self._return_code = 70
+        self._exit_renderables.append(Text(errorlog.unexpected_message(error, errorlog.log_unexpected(error))))
+        self._close_messages_no_wait()
 
     BINDINGS = [
         Binding("slash", "search", "搜索", id="search.open"),
@@ -407,5 +415,8 @@ def _location(content: NodeContent) -> str:
     return location
 
 
-def run_app(database: Database, plan_id: int | None = None) -> None:
-    GuihuaApp(database, plan_id).run()
+def run_app(database: Database, plan_id: int | None = None) -> int:
+    """Run the TUI; returns the process exit code (0, or 70 after an unexpected error)."""
+    app = GuihuaApp(database, plan_id)
+    app.run()
+    return app.return_code or 0

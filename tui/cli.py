@@ -17,34 +17,11 @@ from pathlib import Path
 import click
 
 from core.errors import GuihuaError
+from tui import errorlog
+from tui.errorlog import unexpected_message
 
 VERSION = "0.1.0"
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def log_path() -> Path:
-    from platformdirs import user_log_path
-
-    return user_log_path("guihua", appauthor=False) / "guihua.log"
-
-
-def log_unexpected(exc: BaseException) -> Path | None:
-    """Write the traceback to the log file; returns its path (None if even that failed)."""
-    import logging
-    import traceback
-
-    path = log_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        logger = logging.getLogger("guihua")
-        if not logger.handlers:
-            handler = logging.FileHandler(path, encoding="utf-8")
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-            logger.addHandler(handler)
-        logger.error("未预期的错误\n%s", "".join(traceback.format_exception(exc)))
-        return path
-    except OSError:
-        return None
 
 
 def report_errors(func):
@@ -67,9 +44,7 @@ def report_errors(func):
             sys.stderr.close()
             sys.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches a user
-            where = log_unexpected(exc)
-            detail = f"详细信息已写入日志：{where}" if where else "（日志文件也无法写入）"
-            click.echo(f"错误：发生了未预期的问题（{type(exc).__name__}）。{detail}\n请把日志文件发给技术支持。", err=True)
+            click.echo(unexpected_message(exc, errorlog.log_unexpected(exc)), err=True)
             sys.exit(70)
 
     return wrapper
@@ -137,7 +112,9 @@ def main(ctx: click.Context, db: str | None) -> None:
         database = open_db(ctx)
         from tui.app import run_app  # textual is imported only for the TUI
 
-        run_app(database)
+        return_code = run_app(database)
+        if return_code:
+            sys.exit(return_code)
 
 
 @main.command("import-plan")
@@ -219,7 +196,7 @@ def outline_command(ctx: click.Context, plan_key: str | None, as_json: bool) -> 
 @click.argument("words", nargs=-1, required=True)
 @plan_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.option("--limit", default=200, show_default=True, help="最多显示多少处。")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1), help="最多显示多少处。")
 @click.pass_context
 @report_errors
 def search_command(ctx: click.Context, words: tuple[str, ...], plan_key: str | None, as_json: bool, limit: int) -> None:
@@ -230,7 +207,8 @@ def search_command(ctx: click.Context, words: tuple[str, ...], plan_key: str | N
     query = " ".join(words)
     with database.session() as session:
         plan = find_plan(session, plan_key)
-        hits = search(session, plan.id, query, limit=limit)
+        all_hits = search(session, plan.id, query)
+    hits = all_hits[:limit]
     if as_json:
         echo_json(
             [
@@ -248,7 +226,8 @@ def search_command(ctx: click.Context, words: tuple[str, ...], plan_key: str | N
         before, found, after = hit.context(24)
         where = hit.location + (f"（脚注{hit.footnote_number}）" if hit.footnote_number else "")
         click.echo(f"{where}：{before}" + click.style(found, fg="yellow", bold=True) + after)
-    click.echo(f"共 {len(hits)} 处。")
+    shown = f"，只显示前 {len(hits)} 处（可用 --limit 调整）" if len(hits) < len(all_hits) else ""
+    click.echo(f"共 {len(all_hits)} 处{shown}。")
 
 
 if __name__ == "__main__":  # pragma: no cover
