@@ -49,10 +49,6 @@ class Database:
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
-    @property
-    def folder(self) -> Path:
-        return self.path.parent if self.path else Path.cwd()
-
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -81,7 +77,7 @@ def _check_sqlite_file(path: Path) -> None:
             )
 
 
-def open_database(target: str | os.PathLike | None = None, create: bool = True) -> Database:
+def open_database(target: str | os.PathLike | None = None) -> Database:
     """Open (and on first use create) the database. Raises DatabaseOpenError with a Chinese message."""
     resolved = resolve_target(target)
     if "://" in resolved:
@@ -97,11 +93,10 @@ def open_database(target: str | os.PathLike | None = None, create: bool = True) 
         engine = create_engine(f"sqlite:///{path}")
         event.listen(engine, "connect", _set_sqlite_pragmas)
         database = Database(engine, str(path), path)
-    if create:
-        try:
-            ensure_schema(database.engine)
-        except DatabaseError as exc:  # OperationalError included
-            raise _explain(exc, database) from exc
+    try:
+        ensure_schema(database.engine)
+    except DatabaseError as exc:  # OperationalError included
+        raise _explain(exc, database) from exc
     return database
 
 
