@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints let later Alembic batch migrations drop and recreate them on SQLite.
@@ -83,3 +83,84 @@ class AppState(SQLModel, table=True):
     __tablename__ = "app_state"
     key: str = Field(primary_key=True)
     value: str
+
+
+def _block_link() -> Column:
+    # A re-imported plan text gets new blocks; the link is cleared, then restored from the anchor text.
+    return Column(Integer, ForeignKey("plan_block.id", ondelete="SET NULL"), nullable=True)
+
+
+class Indicator(SQLModel, table=True):
+    """A monitored indicator: one row of the plan's main-indicator table (kind "main"), or a quantified
+    target found in the running text (kind "text"). Targets are kept as the plan writes them; core.targets
+    reads them when progress is judged."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+    _version = Column("version_id", Integer, nullable=False)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    kind: str = "main"
+    ordinal: int
+    category: str = ""
+    name: str
+    unit: str = ""
+    attribute: str = ""  # 预期性 / 约束性
+    target_text: str = ""  # 2025年目标, verbatim
+    growth_text: str = ""  # 年均增速, verbatim
+    base_year: int = 2020
+    target_year: int = 2025
+    lead_unit: str = ""  # 牵头单位
+    partner_units: str = ""  # 配合单位
+    leader: str = ""  # 分管领导
+    note: str = ""
+    text_anchor: str = ""  # a phrase of the paragraph that discusses it, to relink after a re-import
+    table_block_id: int | None = Field(default=None, sa_column=_block_link())
+    text_block_id: int | None = Field(default=None, sa_column=_block_link())
+    version_id: int | None = Field(default=None, sa_column=_version)
+
+    __mapper_args__ = {"version_id_col": _version}
+
+
+class IndicatorYear(SQLModel, table=True):
+    """Everything about one indicator in one year: the actual value, the yearly target (年度目标), where the
+    figure comes from and how final it is, and a manual status for targets a person must judge."""
+
+    __tablename__ = "indicator_year"
+    __table_args__ = (UniqueConstraint("indicator_id", "year"),)
+    _version = Column("version_id", Integer, nullable=False)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(sa_column=_fk("indicator.id"))
+    year: int
+    # Decimal text ("971.9"): exact on SQLite and PostgreSQL alike, no binary float rounding.
+    actual: str | None = None
+    target: str | None = None
+    stage: str = ""  # 初步核算 / 快报 / 年报 / 最终核实
+    source: str = ""  # 数据来源
+    note: str = ""  # 备注
+    manual_status: str | None = None  # a core.progress.Status code
+    manual_note: str = ""
+    updated_at: datetime | None = None
+    updated_by: str = ""
+    version_id: int | None = Field(default=None, sa_column=_version)
+
+    __mapper_args__ = {"version_id_col": _version}
+
+
+class ChangeLog(SQLModel, table=True):
+    """The audit trail: one row per changed field, never updated or deleted by the app."""
+
+    __tablename__ = "change_log"
+    id: int | None = Field(default=None, primary_key=True)
+    changed_at: datetime
+    user_name: str
+    origin: str  # tui / cli / import
+    entity: str  # "indicator" or "indicator_year"
+    entity_id: int
+    indicator_id: int | None = Field(default=None, sa_column=_fk("indicator.id", nullable=True))
+    year: int | None = None
+    field: str
+    old_value: str | None = None
+    new_value: str | None = None
+    undo_of: int | None = None  # the change this one reverted

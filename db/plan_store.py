@@ -31,20 +31,20 @@ def save_plan(
     line_count: int,
     bundled: bool = False,
 ) -> Plan:
-    """Store a parsed plan under `name`, replacing a plan of that name. The caller commits."""
-    old = session.exec(select(Plan).where(Plan.name == name)).first()
-    if old is not None:
-        delete_plan(session, old)
-    plan = Plan(
-        name=name,
-        title=parsed.title or name,
-        source_name=source_name,
-        source_sha256=source_sha256,
-        encoding=encoding,
-        line_count=line_count,
-        imported_at=datetime.now(timezone.utc).replace(microsecond=0),
-        bundled=bundled,
-    )
+    """Store a parsed plan under `name`. A plan of that name has its text replaced but keeps its row, so the
+    indicators, figures and history attached to it survive a re-import. The caller commits."""
+    plan = session.exec(select(Plan).where(Plan.name == name)).first()
+    if plan is not None:
+        clear_plan_text(session, plan)
+    else:
+        plan = Plan(name=name)
+    plan.title = parsed.title or name
+    plan.source_name = source_name
+    plan.source_sha256 = source_sha256
+    plan.encoding = encoding
+    plan.line_count = line_count
+    plan.imported_at = datetime.now(timezone.utc).replace(microsecond=0)
+    plan.bundled = bundled
     session.add(plan)
     session.flush()
     ordinal = 0
@@ -116,16 +116,22 @@ def save_plan(
     return plan
 
 
-def delete_plan(session: Session, plan: Plan) -> None:
-    # The remembered place belongs to this plan's rows; a re-import gets new ids (SQLite may even reuse
-    # the old ones for another plan), so forget it rather than point somewhere wrong.
+def clear_plan_text(session: Session, plan: Plan) -> None:
+    """Remove a plan's text (nodes, blocks, footnotes, search rows), keeping the plan row and its indicators."""
+    # The remembered place points at this text's rows; a re-import gets new ids, so forget it.
     session.execute(delete(AppState).where(AppState.key == f"last_node:{plan.id}"))
-    session.execute(delete(AppState).where(AppState.key == "last_plan", AppState.value == str(plan.id)))
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM plan_search WHERE plan_id = :p"), {"p": plan.id})
     session.execute(delete(Footnote).where(Footnote.plan_id == plan.id))
     session.execute(delete(PlanBlock).where(PlanBlock.plan_id == plan.id))
     session.execute(delete(PlanNode).where(PlanNode.plan_id == plan.id))
+    session.flush()
+
+
+def delete_plan(session: Session, plan: Plan) -> None:
+    """Remove a plan with everything attached to it (the database cascades to indicators and figures)."""
+    clear_plan_text(session, plan)
+    session.execute(delete(AppState).where(AppState.key == "last_plan", AppState.value == str(plan.id)))
     session.delete(plan)
     session.flush()
 

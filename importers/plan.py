@@ -14,6 +14,7 @@ from core.plan_text import NotAPlanError, ParsedPlan, decode_plan_bytes, parse_p
 from sqlmodel import select
 
 from db.engine import Database
+from db.indicators import CatalogueEntry, indicator_count, link_to_text, load_catalogue
 from db.models import Plan
 from db.plan_store import plan_count, save_plan
 
@@ -78,7 +79,9 @@ def import_plan_text(
     source_name: str,
     name: str | None = None,
     bundled: bool = False,
+    catalogue: list[CatalogueEntry] | None = None,
 ) -> ImportResult:
+    """Parse and store a plan's text (and, for the bundled plan, its indicator catalogue) in one transaction."""
     parsed, text, encoding = parse_plan_bytes(data, source_name)
     plan_name = (name or "").strip() or default_plan_name(parsed, Path(source_name).stem)
     with database.session() as session:
@@ -93,6 +96,10 @@ def import_plan_text(
             line_count=len(text.splitlines()),
             bundled=bundled,
         )
+        if catalogue:
+            load_catalogue(session, plan.id, catalogue, origin="import", commit=False)
+        elif replaced:
+            link_to_text(session, plan.id)  # indicators survive a re-import: point them at the new text
         session.commit()
         plan_id = plan.id
     nodes = list(parsed.walk())
@@ -119,8 +126,22 @@ def bundled_plan_bytes() -> bytes:
 
 
 def ensure_bundled_plan(database: Database) -> ImportResult | None:
-    """First run: import the bundled plan into an empty database. Later runs: nothing (one COUNT query)."""
+    """First run: import the bundled plan and its indicator catalogue into an empty database, in one go.
+    Later runs: nothing (one COUNT query)."""
+    from importers.catalogue import bundled_catalogue_entries
+
     with database.session() as session:
         if plan_count(session):
+            # A database from before indicators existed: give its bundled plan the catalogue once.
+            bundled = session.exec(select(Plan).where(Plan.bundled == True)).first()  # noqa: E712
+            if bundled is not None and not indicator_count(session, bundled.id):
+                load_catalogue(session, bundled.id, bundled_catalogue_entries(), origin="import")
             return None
-    return import_plan_text(database, bundled_plan_bytes(), source_name=BUNDLED_RESOURCE, bundled=True)
+
+    return import_plan_text(
+        database,
+        bundled_plan_bytes(),
+        source_name=BUNDLED_RESOURCE,
+        bundled=True,
+        catalogue=bundled_catalogue_entries(),
+    )

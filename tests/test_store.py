@@ -174,7 +174,7 @@ def test_database_is_a_plain_sqlite_file(database):
         connection.close()
 
 
-def test_replacing_a_plan_forgets_its_remembered_place(database, tmp_path):
+def test_replacing_a_plan_keeps_the_plan_but_forgets_the_place_read(database, tmp_path):
     from db.plan_store import get_state, set_state
     from importers.plan import bundled_plan_bytes
 
@@ -184,8 +184,9 @@ def test_replacing_a_plan_forgets_its_remembered_place(database, tmp_path):
         set_state(session, "last_plan", str(plan.id))
     seed = tmp_path / "seed.txt"
     seed.write_bytes(bundled_plan_bytes())
-    import_plan_file(database, seed)
+    result = import_plan_file(database, seed)
+    assert result.replaced and result.plan_id == plan.id  # indicators and figures hang on this row
     with database.session() as session:
-        assert get_state(session, f"last_node:{plan.id}") is None
-        assert get_state(session, "last_plan") is None
+        assert get_state(session, f"last_node:{plan.id}") is None  # the text's rows are new
+        assert get_state(session, "last_plan") == str(plan.id)
         assert find_plan(session, None).name == "泰州医药高新区（高港区）十四五规划"

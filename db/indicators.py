@@ -1,0 +1,762 @@
+"""Indicators and their yearly figures: the operations every front end calls.
+
+Each operation that changes data is one transaction: it validates, writes the rows and the change log, and
+commits before it returns, so a screen that says 「已保存」 is telling the truth. Values travel as
+`Decimal` and are stored as exact decimal text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from core.errors import NotFoundError, UserInputError
+from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
+from core.targets import Target, TargetKind, parse_target
+from db.audit import current_user, log_change, now
+from db.models import AppState, ChangeLog, Indicator, IndicatorYear, PlanBlock, PlanNode
+
+STAGES = ("初步核算", "快报", "年报", "最终核实")
+ATTRIBUTES = ("预期性", "约束性")
+INDICATOR_FIELDS = {"lead_unit": "牵头单位", "partner_units": "配合单位", "leader": "分管领导", "note": "备注"}
+YEAR_FIELDS = {
+    "actual": "实际值",
+    "target": "年度目标",
+    "stage": "数据阶段",
+    "source": "数据来源",
+    "note": "备注",
+    "manual_status": "人工判断",
+    "manual_note": "判断说明",
+}
+CATALOGUE_FIELDS = {
+    "category": "类别",
+    "unit": "单位",
+    "target_text": "2025年目标",
+    "growth_text": "年均增速",
+    "attribute": "属性",
+    "text_anchor": "文中出处",
+}
+FIELD_LABELS = {**INDICATOR_FIELDS, **CATALOGUE_FIELDS, **YEAR_FIELDS}
+_SPACES = re.compile(r"\s+")
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """Canonical stored form: no exponent, no trailing zeros ("1500", "971.9")."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def to_decimal(text: str | None) -> Decimal | None:
+    if text is None or text == "":
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class YearRecord:
+    year: int
+    actual: Decimal | None = None
+    target: Decimal | None = None
+    stage: str = ""
+    source: str = ""
+    note: str = ""
+    manual_status: str | None = None
+    manual_note: str = ""
+    updated_at: object = None
+    updated_by: str = ""
+
+
+@dataclass
+class IndicatorView:
+    """An indicator with its yearly records, detached from the session: what screens and exports read."""
+
+    id: int
+    plan_id: int
+    kind: str
+    ordinal: int
+    category: str
+    name: str
+    unit: str
+    attribute: str
+    target_text: str
+    growth_text: str
+    base_year: int
+    target_year: int
+    lead_unit: str
+    partner_units: str
+    leader: str
+    note: str
+    table_block_id: int | None
+    text_block_id: int | None
+    years: dict[int, YearRecord] = field(default_factory=dict)
+
+    @property
+    def binding(self) -> bool:
+        return self.attribute == "约束性"
+
+    @property
+    def values(self) -> dict[int, Decimal]:
+        return {y: r.actual for y, r in self.years.items() if r.actual is not None}
+
+    @property
+    def yearly_targets(self) -> dict[int, Decimal]:
+        return {y: r.target for y, r in self.years.items() if r.target is not None}
+
+    @property
+    def plan_years(self) -> range:
+        return range(self.base_year, self.target_year + 1)
+
+    def targets(self) -> tuple[Target, Target]:
+        return (
+            parse_target(self.target_text, indicator_name=self.name, unit=self.unit, column="target"),
+            parse_target(self.growth_text, indicator_name=self.name, unit=self.unit, column="growth"),
+        )
+
+    def spec(self) -> IndicatorSpec:
+        return IndicatorSpec(
+            name=self.name,
+            unit=self.unit,
+            targets=self.targets(),
+            binding=self.binding,
+            yearly_targets=self.yearly_targets,
+        )
+
+    def manual(self, year: int) -> ManualStatus | None:
+        record = self.years.get(year)
+        if record is None or not record.manual_status:
+            return None
+        return ManualStatus(Status(record.manual_status), record.manual_note)
+
+
+def _view(row: Indicator, years: Iterable[IndicatorYear]) -> IndicatorView:
+    view = IndicatorView(
+        id=row.id,
+        plan_id=row.plan_id,
+        kind=row.kind,
+        ordinal=row.ordinal,
+        category=row.category,
+        name=row.name,
+        unit=row.unit,
+        attribute=row.attribute,
+        target_text=row.target_text,
+        growth_text=row.growth_text,
+        base_year=row.base_year,
+        target_year=row.target_year,
+        lead_unit=row.lead_unit,
+        partner_units=row.partner_units,
+        leader=row.leader,
+        note=row.note,
+        table_block_id=row.table_block_id,
+        text_block_id=row.text_block_id,
+    )
+    for y in years:
+        view.years[y.year] = YearRecord(
+            year=y.year,
+            actual=to_decimal(y.actual),
+            target=to_decimal(y.target),
+            stage=y.stage,
+            source=y.source,
+            note=y.note,
+            manual_status=y.manual_status,
+            manual_note=y.manual_note,
+            updated_at=y.updated_at,
+            updated_by=y.updated_by,
+        )
+    return view
+
+
+def list_indicators(session: Session, plan_id: int, kind: str | None = "main") -> list[IndicatorView]:
+    query = select(Indicator).where(Indicator.plan_id == plan_id)
+    if kind is not None:
+        query = query.where(Indicator.kind == kind)
+    rows = list(session.exec(query.order_by(Indicator.ordinal, Indicator.id)))
+    years: dict[int, list[IndicatorYear]] = {row.id: [] for row in rows}
+    if rows:
+        for y in session.exec(select(IndicatorYear).where(IndicatorYear.indicator_id.in_(list(years)))):
+            years[y.indicator_id].append(y)
+    return [_view(row, years[row.id]) for row in rows]
+
+
+def get_indicator(session: Session, indicator_id: int) -> IndicatorView:
+    row = session.get(Indicator, indicator_id)
+    if row is None:
+        raise NotFoundError(f"没有编号为 {indicator_id} 的指标。")
+    years = session.exec(select(IndicatorYear).where(IndicatorYear.indicator_id == indicator_id))
+    return _view(row, years)
+
+
+def indicator_count(session: Session, plan_id: int) -> int:
+    return len(session.exec(select(Indicator.id).where(Indicator.plan_id == plan_id)).all())
+
+
+def find_indicator(session: Session, plan_id: int, name_or_id: str | int) -> IndicatorView:
+    """By id, exact name, or a substring that only one indicator's name contains."""
+    key = str(name_or_id).strip()
+    if not key:
+        raise UserInputError("请给出指标名称或编号。")
+    if key.isdigit():
+        row = session.get(Indicator, int(key))
+        if row is not None and row.plan_id == plan_id:
+            return get_indicator(session, row.id)
+    rows = list(session.exec(select(Indicator).where(Indicator.plan_id == plan_id).order_by(Indicator.ordinal)))
+    wanted = _SPACES.sub("", key)
+    exact = [r for r in rows if _SPACES.sub("", r.name) == wanted]
+    matches = exact or [r for r in rows if wanted in _SPACES.sub("", r.name)]
+    if len(matches) == 1:
+        return get_indicator(session, matches[0].id)
+    if not matches:
+        raise NotFoundError(f"没有名称含“{key}”的指标。用 guihua indicators 查看全部指标。")
+    listed = "\n".join(f"  {r.id}  {r.name}" for r in matches[:20])
+    more = f"\n  ……共 {len(matches)} 个" if len(matches) > 20 else ""
+    raise UserInputError(f"“{key}”对应多个指标，请写全名称或用编号：\n{listed}{more}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Progress
+
+
+SETTINGS_PREFIX = "progress."
+
+
+def progress_settings(session: Session) -> ProgressSettings:
+    """Tolerances the office has adjusted (app_state keys progress.<field>), over the defaults."""
+    defaults = ProgressSettings()
+    overrides = {}
+    for row in session.exec(select(AppState).where(AppState.key.startswith(SETTINGS_PREFIX))):
+        name = row.key[len(SETTINGS_PREFIX) :]
+        if hasattr(defaults, name):
+            current = getattr(defaults, name)
+            try:
+                overrides[name] = type(current)(row.value)
+            except (TypeError, ValueError):
+                continue
+    return ProgressSettings(**{**defaults.__dict__, **overrides}) if overrides else defaults
+
+
+def _reference_values(view: IndicatorView, views: list[IndicatorView]) -> Mapping[int, Decimal] | None:
+    names = {t.relative_to for t in view.targets() if t.kind == TargetKind.RELATIVE and t.relative_to}
+    for name in names:
+        for other in views:
+            if other.id != view.id and other.name == name:
+                return other.values
+        for other in views:
+            if other.id != view.id and name in other.name and "增长" not in other.name:
+                return other.values
+    return None
+
+
+def assess_view(
+    view: IndicatorView,
+    year: int,
+    views: list[IndicatorView],
+    settings: ProgressSettings,
+    *,
+    as_of: bool = False,
+) -> Assessment:
+    """Judge one indicator for `year` (or as of `year`: on its latest figure up to then)."""
+    judge = assess_as_of if as_of else assess
+    return judge(
+        view.spec(),
+        view.values,
+        year,
+        settings=settings,
+        reference_values=_reference_values(view, views),
+        manual=view.manual(year),
+    )
+
+
+def assess_all(
+    session: Session, views: list[IndicatorView], year: int, *, as_of: bool = False
+) -> dict[int, Assessment]:
+    settings = progress_settings(session)
+    return {v.id: assess_view(v, year, views, settings, as_of=as_of) for v in views}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What one user action changed: the change log ids, so the action can be undone as a whole."""
+
+    change_ids: tuple[int, ...]
+    message: str
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.change_ids)
+
+
+def _check_year(row: Indicator, year: int) -> None:
+    if not row.base_year <= year <= row.target_year:
+        raise UserInputError(f"年份 {year} 不在规划期 {row.base_year}—{row.target_year} 年内。")
+
+
+def _check_year_field(name: str, value: str | None) -> str | None:
+    if name == "stage" and value and value not in STAGES:
+        raise UserInputError(f"数据阶段“{value}”无效，可选：{'、'.join(STAGES)}。")
+    if name == "manual_status" and value:
+        try:
+            Status(value)
+        except ValueError:
+            codes = "、".join(f"{s.value}（{s.label}）" for s in Status)
+            raise UserInputError(f"人工判断状态“{value}”无效，可选：{codes}。") from None
+    return value
+
+
+def _indicator_row(session: Session, indicator_id: int) -> Indicator:
+    row = session.get(Indicator, indicator_id)
+    if row is None:
+        raise NotFoundError(f"没有编号为 {indicator_id} 的指标。")
+    return row
+
+
+def _year_row(session: Session, indicator_id: int, year: int) -> IndicatorYear:
+    row = session.exec(
+        select(IndicatorYear).where(IndicatorYear.indicator_id == indicator_id, IndicatorYear.year == year)
+    ).first()
+    if row is None:
+        row = IndicatorYear(indicator_id=indicator_id, year=year)
+        session.add(row)
+    return row
+
+
+def _set_year_fields(
+    session: Session, indicator: Indicator, year: int, changes: Mapping[str, str | None], user: str, origin: str
+) -> list[ChangeLog]:
+    _check_year(indicator, year)
+    row = _year_row(session, indicator.id, year)
+    logged = []
+    stamp = now()
+    for name, value in changes.items():
+        if name not in YEAR_FIELDS:
+            raise ValueError(f"not a yearly field: {name}")
+        value = _check_year_field(name, value)
+        old = getattr(row, name)
+        if name in ("actual", "target", "manual_status"):
+            value = value or None
+        else:
+            value = value or ""
+        if (old or None) == (value or None):
+            continue
+        setattr(row, name, value)
+        logged.append((name, old, value))
+    if not logged:
+        if row.id is None:
+            session.expunge(row)  # nothing to record: do not leave an empty yearly row behind
+        return []
+    row.updated_at = stamp
+    row.updated_by = user
+    session.flush()
+    return [
+        log_change(
+            session,
+            user=user,
+            origin=origin,
+            entity="indicator_year",
+            entity_id=row.id,
+            indicator_id=indicator.id,
+            year=year,
+            field=name,
+            old=old or None,
+            new=value or None,
+            at=stamp,
+        )
+        for name, old, value in logged
+    ]
+
+
+def _commit(session: Session, changes: list[ChangeLog], message: str) -> Edit:
+    session.flush()
+    ids = tuple(c.id for c in changes)
+    session.commit()
+    return Edit(ids, message if ids else "没有变化。")
+
+
+def record_actual(
+    session: Session,
+    indicator_id: int,
+    year: int,
+    value: Decimal | None,
+    *,
+    note: str | None = None,
+    stage: str | None = None,
+    source: str | None = None,
+    origin: str,
+    user: str | None = None,
+) -> Edit:
+    """Set (or clear, with None) an indicator's actual value for a year, with optional note/stage/source."""
+    indicator = _indicator_row(session, indicator_id)
+    changes: dict[str, str | None] = {"actual": decimal_text(value)}
+    for name, given in (("note", note), ("stage", stage), ("source", source)):
+        if given is not None:
+            changes[name] = given.strip()
+    logged = _set_year_fields(session, indicator, year, changes, user or current_user(session), origin)
+    shown = "已清除" if value is None else f"已保存 {decimal_text(value)}"
+    return _commit(session, logged, f"{indicator.name} {year}年：{shown}")
+
+
+def set_year_fields(
+    session: Session, indicator_id: int, year: int, *, origin: str, user: str | None = None, **fields: str | None
+) -> Edit:
+    """Change yearly fields other than the value: 年度目标 (as decimal text), stage, source, note, manual status."""
+    indicator = _indicator_row(session, indicator_id)
+    logged = _set_year_fields(session, indicator, year, fields, user or current_user(session), origin)
+    labels = "、".join(YEAR_FIELDS[name] for name in fields)
+    return _commit(session, logged, f"{indicator.name} {year}年{labels}：已保存")
+
+
+def set_indicator_fields(
+    session: Session, indicator_id: int, *, origin: str, user: str | None = None, **fields: str
+) -> Edit:
+    """Change 牵头单位 / 配合单位 / 分管领导 / 备注 (and, from a catalogue import, the table fields)."""
+    indicator = _indicator_row(session, indicator_id)
+    user = user or current_user(session)
+    stamp = now()
+    logged = []
+    for name, value in fields.items():
+        if name not in INDICATOR_FIELDS and name not in CATALOGUE_FIELDS:
+            raise ValueError(f"not an indicator field: {name}")
+        value = (value or "").strip()
+        if name == "attribute" and value and value not in ATTRIBUTES:
+            raise UserInputError(f"属性“{value}”无效，应为“预期性”或“约束性”。")
+        old = getattr(indicator, name)
+        if old == value:
+            continue
+        setattr(indicator, name, value)
+        logged.append((name, old, value))
+    session.flush()
+    changes = [
+        log_change(
+            session,
+            user=user,
+            origin=origin,
+            entity="indicator",
+            entity_id=indicator.id,
+            indicator_id=indicator.id,
+            field=name,
+            old=old or None,
+            new=value or None,
+            at=stamp,
+        )
+        for name, old, value in logged
+    ]
+    labels = "、".join(FIELD_LABELS[name] for name in fields)
+    return _commit(session, changes, f"{indicator.name} {labels}：已保存")
+
+
+def undo_edit(session: Session, edit: Edit, *, origin: str, user: str | None = None) -> Edit:
+    """Put back what `edit` changed, as a new edit in the log (so undo is itself undoable: that is redo).
+
+    Refused when someone changed a field again since: undo must never silently discard a later edit."""
+    user = user or current_user(session)
+    stamp = now()
+    entries = [session.get(ChangeLog, change_id) for change_id in edit.change_ids]
+    logged = []
+    for entry in reversed([e for e in entries if e is not None]):
+        if entry.entity == "indicator":
+            target = session.get(Indicator, entry.entity_id)
+        else:
+            target = session.get(IndicatorYear, entry.entity_id)
+        if target is None:
+            raise NotFoundError("要撤销的记录已不存在。")
+        current = getattr(target, entry.field)
+        if (current or None) != (entry.new_value or None):
+            label = FIELD_LABELS.get(entry.field, entry.field)
+            raise UserInputError(f"{label}已被再次修改（现为“{current or '空'}”），不能撤销这次修改。")
+        restored = entry.old_value
+        if entry.entity == "indicator" or entry.field not in ("actual", "target", "manual_status"):
+            restored = restored or ""
+        setattr(target, entry.field, restored)
+        if isinstance(target, IndicatorYear):
+            target.updated_at = stamp
+            target.updated_by = user
+        logged.append(
+            log_change(
+                session,
+                user=user,
+                origin=origin,
+                entity=entry.entity,
+                entity_id=entry.entity_id,
+                indicator_id=entry.indicator_id,
+                year=entry.year,
+                field=entry.field,
+                old=entry.new_value,
+                new=entry.old_value,
+                undo_of=entry.id,
+                at=stamp,
+            )
+        )
+    return _commit(session, logged, "已撤销")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# History
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    changed_at: object
+    user: str
+    origin: str
+    year: int | None
+    field: str
+    label: str
+    old: str | None
+    new: str | None
+    undo_of: int | None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "changed_at": self.changed_at.isoformat() if self.changed_at else None,
+            "user": self.user,
+            "origin": self.origin,
+            "year": self.year,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "undo_of": self.undo_of,
+        }
+
+
+def history(session: Session, indicator_id: int, limit: int | None = None) -> list[HistoryEntry]:
+    """Every recorded change to an indicator and its yearly records, newest first."""
+    query = (
+        select(ChangeLog)
+        .where(ChangeLog.indicator_id == indicator_id)
+        .order_by(ChangeLog.id.desc())
+    )
+    if limit:
+        query = query.limit(limit)
+    return [
+        HistoryEntry(
+            id=c.id,
+            changed_at=c.changed_at,
+            user=c.user_name,
+            origin=c.origin,
+            year=c.year,
+            field=c.field,
+            label=FIELD_LABELS.get(c.field, c.field),
+            old=c.old_value,
+            new=c.new_value,
+            undo_of=c.undo_of,
+        )
+        for c in session.exec(query)
+    ]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Catalogue
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One row of an indicator catalogue (the plan's table layout). None means "the file has no such column"."""
+
+    category: str
+    name: str
+    unit: str
+    target_text: str
+    growth_text: str
+    attribute: str
+    base: Decimal | None = None
+    base_source: str = ""
+    lead_unit: str | None = None
+    partner_units: str | None = None
+    leader: str | None = None
+    text_anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueResult:
+    added: int
+    updated: int
+    unchanged: int
+    linked_to_text: int
+
+
+def _squash(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+def _plan_blocks(session: Session, plan_id: int) -> tuple[list[PlanBlock], list[PlanBlock]]:
+    """The main-indicator table's cells and the plan's paragraphs, for linking indicators to the text."""
+    tables = session.exec(
+        select(PlanNode).where(PlanNode.plan_id == plan_id, PlanNode.kind == "table").order_by(PlanNode.ordinal)
+    ).all()
+    table = next((t for t in tables if "指标" in t.title), tables[0] if tables else None)
+    cells = []
+    if table is not None:
+        cells = list(session.exec(select(PlanBlock).where(PlanBlock.node_id == table.id).order_by(PlanBlock.ordinal)))
+    paragraphs = list(
+        session.exec(
+            select(PlanBlock)
+            .where(PlanBlock.plan_id == plan_id, PlanBlock.kind.in_(("paragraph", "lead_in", "box_item")))
+            .order_by(PlanBlock.ordinal)
+        )
+    )
+    return cells, paragraphs
+
+
+def link_to_text(session: Session, plan_id: int) -> int:
+    """(Re)link every indicator of a plan to its table cell and to the paragraph holding its text anchor.
+
+    Called after a catalogue import and after the plan text is re-imported. Returns how many found a paragraph."""
+    cells, paragraphs = _plan_blocks(session, plan_id)
+    squashed_cells = [(c.id, _squash(c.text)) for c in cells]
+    squashed_paragraphs = [(p.id, _squash(p.text)) for p in paragraphs]
+    linked = 0
+    for row in session.exec(select(Indicator).where(Indicator.plan_id == plan_id)):
+        name = _squash(row.name)
+        # Long names wrap across cells in the PDF table: their first characters are enough to find the cell.
+        cell = next((cid for cid, text in squashed_cells if name[:8] and name[:8] in text), None)
+        row.table_block_id = cell if cell is not None else (cells[0].id if cells else None)
+        anchor = _squash(row.text_anchor)
+        row.text_block_id = next((pid for pid, text in squashed_paragraphs if anchor and anchor in text), None)
+        linked += row.text_block_id is not None
+    session.flush()
+    return linked
+
+
+def load_catalogue(
+    session: Session,
+    plan_id: int,
+    entries: list[CatalogueEntry],
+    *,
+    origin: str,
+    user: str | None = None,
+    commit: bool = True,
+) -> CatalogueResult:
+    """Add or update indicators by name; indicators missing from the file are kept (with their values).
+    One transaction: the caller has validated every row before this runs (commit=False joins the caller's)."""
+    user = user or current_user(session)
+    existing = {
+        row.name: row for row in session.exec(select(Indicator).where(Indicator.plan_id == plan_id))
+    }
+    next_ordinal = max((row.ordinal for row in existing.values()), default=0)
+    added = updated = unchanged = 0
+    stamp = now()
+    for entry in entries:
+        row = existing.get(entry.name)
+        fields = {
+            "category": entry.category,
+            "unit": entry.unit,
+            "target_text": entry.target_text,
+            "growth_text": entry.growth_text,
+            "attribute": entry.attribute,
+            "lead_unit": entry.lead_unit,
+            "partner_units": entry.partner_units,
+            "leader": entry.leader,
+            "text_anchor": entry.text_anchor,
+        }
+        fields = {k: v for k, v in fields.items() if v is not None}
+        changed = False
+        is_new = row is None
+        if is_new:
+            next_ordinal += 1
+            row = Indicator(plan_id=plan_id, ordinal=next_ordinal, name=entry.name, **fields)
+            session.add(row)
+            session.flush()
+            existing[entry.name] = row
+            log_change(session, user=user, origin=origin, entity="indicator", entity_id=row.id,
+                       indicator_id=row.id, field="name", old=None, new=entry.name, at=stamp)
+        else:
+            for name, value in fields.items():
+                old = getattr(row, name)
+                if old != value:
+                    setattr(row, name, value)
+                    log_change(session, user=user, origin=origin, entity="indicator", entity_id=row.id,
+                               indicator_id=row.id, field=name, old=old or None, new=value or None, at=stamp)
+                    changed = True
+        if entry.base is not None:
+            base_changes = {"actual": decimal_text(entry.base)}
+            if entry.base_source:
+                base_changes["source"] = entry.base_source
+            changed |= bool(_set_year_fields(session, row, row.base_year, base_changes, user, origin))
+        if is_new:
+            added += 1
+        elif changed:
+            updated += 1
+        else:
+            unchanged += 1
+    linked = link_to_text(session, plan_id)
+    if commit:
+        session.commit()
+    return CatalogueResult(added=added, updated=updated, unchanged=unchanged, linked_to_text=linked)
+
+
+def latest_year(views: list[IndicatorView]) -> int | None:
+    """The latest plan year (after the base year) for which any indicator has a figure."""
+    years = [y for v in views for y, r in v.years.items() if r.actual is not None and y > v.base_year]
+    return max(years) if years else None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# TUI support
+
+
+def judged_against_others(view: IndicatorView) -> bool:
+    """Whether the view's judgement reads other indicators' values (「与经济发展同步」). A screen that re-judges
+    only the edited row must re-judge these rows after any edit as well."""
+    return any(t.kind == TargetKind.RELATIVE for t in view.targets())
+
+
+def view_expected_path(
+    view: IndicatorView, views: list[IndicatorView], settings: ProgressSettings
+) -> dict[int, float | None]:
+    """The 序时 value expected each plan year for the view's firm target (core.progress.expected_path)."""
+    from core.progress import expected_path
+
+    return expected_path(view.spec(), view.values, settings, reference_values=_reference_values(view, views))
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """Where the plan text states an indicator: a block, and the span of it to mark."""
+
+    node_id: int
+    block_id: int
+    text: str
+    start: int
+    end: int
+
+
+def _squashed_span(text: str, needle: str) -> tuple[int, int] | None:
+    """Find `needle` in `text` ignoring whitespace (PDF line breaks); the span is in `text`'s own offsets."""
+    wanted = _squash(needle)
+    if not wanted:
+        return None
+    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+    at = "".join(text[i] for i in kept).find(wanted)
+    if at < 0:
+        return None
+    return kept[at], kept[at + len(wanted) - 1] + 1
+
+
+def indicator_source(session: Session, indicator_id: int) -> TextSource | None:
+    """The paragraph that discusses an indicator (its anchor phrase marked), else its cell of the plan's table."""
+    row = _indicator_row(session, indicator_id)
+    for block_id, needles in ((row.text_block_id, (row.text_anchor,)), (row.table_block_id, (row.name, row.name[:8]))):
+        block = session.get(PlanBlock, block_id) if block_id is not None else None
+        if block is None:
+            continue
+        span = next((s for s in (_squashed_span(block.text, n) for n in needles) if s), None)
+        start, end = span or (0, len(block.text))
+        return TextSource(block.node_id, block.id, block.text, start, end)
+    return None

@@ -1,0 +1,102 @@
+"""Writing an indicator catalogue in the layout the catalogue importer reads, so an export imports back
+unchanged: 类别 | 指标 | 单位 | 2020年基数 | 2025年目标 | 年均增速 | 属性 | 牵头单位 | 配合单位 | 分管领导 | 文中出处."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+from sqlmodel import select
+
+from core.errors import UserInputError
+from db.engine import Database
+from db.indicators import list_indicators
+from db.models import Indicator
+
+# Header words must stay in step with importers.catalogue.COLUMNS (a round-trip test holds them together).
+HEADERS = {
+    "category": "类别",
+    "name": "指标",
+    "unit": "单位",
+    "base": "2020年基数",
+    "target_text": "2025年目标",
+    "growth_text": "年均增速",
+    "attribute": "属性",
+    "lead_unit": "牵头单位",
+    "partner_units": "配合单位",
+    "leader": "分管领导",
+    "text_anchor": "文中出处",
+}
+
+EXPORT_COLUMNS = ("category", "name", "unit", "base", "target_text", "growth_text", "attribute",
+                  "lead_unit", "partner_units", "leader", "text_anchor")
+
+
+def catalogue_table(database: Database, plan_id: int) -> list[list[str]]:
+    with database.session() as session:
+        views = list_indicators(session, plan_id)
+        anchors = dict(session.exec(select(Indicator.id, Indicator.text_anchor).where(Indicator.plan_id == plan_id)).all())
+    table = [[HEADERS[k] for k in EXPORT_COLUMNS]]
+    for view in views:
+        base = view.values.get(view.base_year)
+        table.append([
+            view.category, view.name, view.unit, "" if base is None else format(base, "f"),
+            view.target_text, view.growth_text, view.attribute,
+            view.lead_unit, view.partner_units, view.leader, anchors.get(view.id, ""),
+        ])
+    return table
+
+
+def export_catalogue_file(database: Database, plan_id: int, path: str | Path) -> int:
+    """Write the catalogue as .xlsx or .csv (UTF-8 with BOM, which Excel opens correctly). Returns row count."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise UserInputError(f"{path.name}：请用 .xlsx 或 .csv 作为文件扩展名。")
+    table = catalogue_table(database, plan_id)
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        if suffix == ".csv":
+            with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+                csv.writer(handle).writerows(table)
+        else:
+            _write_xlsx(temporary, table)
+        temporary.replace(path)
+    except PermissionError:
+        temporary.unlink(missing_ok=True)
+        raise UserInputError(f"无法写入 {path}：文件可能正在 Excel/WPS 中打开，或没有写入权限。") from None
+    except FileNotFoundError:
+        temporary.unlink(missing_ok=True)
+        raise UserInputError(f"无法写入 {path}：文件夹不存在。") from None
+    return len(table) - 1
+
+
+def _write_xlsx(path: Path, table: list[list[str]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "指标目录"
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    numeric_column = EXPORT_COLUMNS.index("base")
+    for r, row in enumerate(table, start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            if r > 1 and c - 1 == numeric_column and value:
+                cell.value = Decimal(value)
+                cell.number_format = "General"
+            else:
+                cell.value = value
+                cell.data_type = "s"  # text from users is never a formula, even when it starts with "="
+            cell.border = border
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if r == 1:
+                cell.font = Font(bold=True)
+    widths = (12, 36, 8, 12, 16, 16, 8, 14, 20, 10, 30)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+    sheet.freeze_panes = "C2"
+    workbook.save(path)

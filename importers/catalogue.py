@@ -1,0 +1,268 @@
+"""Indicator catalogues in and out: an .xlsx or .csv laid out like the plan's main-indicator table
+(类别 | 指标 | 单位 | 2020年基数 | 2025年目标 | 年均增速 | 属性, optionally 牵头单位 | 配合单位 | 分管领导 | 文中出处).
+
+Import is all or nothing: every row is checked first, and one bad cell means nothing is written. Messages name
+the file, the row as Excel numbers it, and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from core.errors import UserInputError
+from core.targets import ValueParseError, parse_value
+from db.engine import Database
+from db.indicators import ATTRIBUTES, CatalogueEntry, CatalogueResult, load_catalogue
+
+BUNDLED_CATALOGUE = "taizhou_yyz_14th_indicators.csv"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_CELL_CHARS = 500
+
+# Column key -> header words that name it. Headers are matched after removing spaces and brackets, so
+# 「类 别」, 「2020年基数（现状值）」 and 「指标名称」 all match; the first matching rule wins.
+COLUMNS: list[tuple[str, tuple[str, ...]]] = [
+    ("lead_unit", ("牵头单位", "牵头部门", "责任单位")),
+    ("partner_units", ("配合单位", "配合部门", "协同单位")),
+    ("leader", ("分管领导", "分管区领导", "挂钩领导")),
+    ("base_source", ("基数来源", "数据来源")),
+    ("text_anchor", ("文中出处", "出处", "原文")),
+    ("category", ("类别", "分类", "领域", "类型")),
+    ("unit", ("计量单位", "单位")),
+    ("base", ("基数", "基期值", "现状值", "2020年")),
+    ("target_text", ("目标值", "2025年目标", "规划目标", "目标")),
+    ("growth_text", ("年均增速", "年均增长", "增速", "累计")),
+    ("attribute", ("属性", "指标属性", "性质")),
+    ("name", ("指标名称", "指标", "名称")),
+]
+REQUIRED = ("name", "target_text")
+HEADER_LABELS = {
+    "category": "类别",
+    "name": "指标",
+    "unit": "单位",
+    "base": "2020年基数",
+    "target_text": "2025年目标",
+    "growth_text": "年均增速",
+    "attribute": "属性",
+    "lead_unit": "牵头单位",
+    "partner_units": "配合单位",
+    "leader": "分管领导",
+    "base_source": "基数来源",
+    "text_anchor": "文中出处",
+}
+_NOISE = re.compile(r"[\s()（）\[\]【】:：*＊]")
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^（）()]{1,8})[）)]$")
+
+
+@dataclass(frozen=True)
+class ImportedCatalogue:
+    path: str
+    result: CatalogueResult
+    rows: int
+
+
+def _column_key(header: str) -> str | None:
+    text = _NOISE.sub("", header)
+    if not text:
+        return None
+    for key, words in COLUMNS:
+        if any(word in text for word in words):
+            return key
+    return None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # openpyxl gives 971.9 as a float; repr keeps the shortest exact form, never 971.8999999.
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value).strip()
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        return _unsupported(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise UserInputError(f"找不到文件：{path}") from None
+    except OSError as exc:
+        raise UserInputError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise UserInputError(f"{path.name}：文件太大（{size // 1024 // 1024} MB），指标目录不应超过 20 MB。")
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    return _read_csv(path.read_bytes(), path.name)
+
+
+def _unsupported(path: Path):
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".et", ".wps"):
+        raise UserInputError(f"{path.name}：这是旧版 Excel/WPS 格式，请在 Excel 或 WPS 中“另存为” .xlsx 后再导入。")
+    raise UserInputError(f"{path.name}：不支持的文件类型，请使用 .xlsx 或 .csv 文件。")
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            # A zip bomb inflates to gigabytes: refuse before openpyxl inflates anything.
+            if sum(info.file_size for info in archive.infolist()) > 200 * 1024 * 1024:
+                raise UserInputError(f"{path.name}：文件解压后过大，不像是指标目录。没有导入任何内容。")
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except UserInputError:
+        raise
+    except Exception:
+        raise UserInputError(f"{path.name}：无法作为 Excel 工作簿打开（文件可能已损坏，或不是 .xlsx 格式）。") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in row])
+            if len(rows) > MAX_ROWS + 20:
+                break
+        return rows
+    finally:
+        workbook.close()
+
+
+def _read_csv(data: bytes, name: str) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UserInputError(f"{name}：无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。")
+    if "\x00" in text:
+        raise UserInputError(f"{name}：不是文本格式的 CSV 文件。")
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _find_header(rows: list[list[str]], name: str) -> tuple[int, dict[str, int]]:
+    """The header is the first row (among the first ten) naming both the indicator and the target column."""
+    for index, row in enumerate(rows[:10]):
+        columns: dict[str, int] = {}
+        for position, cell in enumerate(row):
+            key = _column_key(cell)
+            if key and key not in columns:
+                columns[key] = position
+        if all(key in columns for key in REQUIRED):
+            return index, columns
+    wanted = "、".join(HEADER_LABELS[k] for k in REQUIRED)
+    raise UserInputError(
+        f"{name}：找不到表头。前 10 行中应有一行列名包含“{wanted}”"
+        f"（完整格式：{' | '.join(HEADER_LABELS[k] for k in list(HEADER_LABELS)[:7])}）。没有导入任何内容。"
+    )
+
+
+def _attribute(text: str) -> str | None:
+    if not text:
+        return ""
+    for attribute in ATTRIBUTES:
+        if text.replace(" ", "") in (attribute, attribute[:2]):
+            return attribute
+    return None
+
+
+def parse_catalogue_rows(rows: list[list[str]], name: str) -> list[CatalogueEntry]:
+    header_index, columns = _find_header(rows, name)
+    body = rows[header_index + 1 :]
+    if len(body) > MAX_ROWS:
+        raise UserInputError(f"{name}：行数超过 {MAX_ROWS}，不像是指标目录。没有导入任何内容。")
+    errors: list[str] = []
+    entries: list[CatalogueEntry] = []
+    seen: dict[str, int] = {}
+    category = ""
+
+    def cell(row: list[str], key: str) -> str | None:
+        position = columns.get(key)
+        if position is None:
+            return None
+        return row[position].strip() if position < len(row) else ""
+
+    for offset, row in enumerate(body):
+        line = header_index + offset + 2  # the row number Excel shows
+        if not any(c.strip() for c in row):
+            continue
+        where = f"{name} 第 {line} 行"
+        too_long = [HEADER_LABELS[k] for k in columns if len(cell(row, k) or "") > MAX_CELL_CHARS]
+        if too_long:
+            errors.append(f"{where}“{too_long[0]}”列：内容超过 {MAX_CELL_CHARS} 字。")
+            continue
+        # Merged category cells read as empty below their first row: carry the category down.
+        category = cell(row, "category") or category
+        indicator = (cell(row, "name") or "").replace("\n", "")
+        unit = cell(row, "unit")
+        if unit is None or not unit:
+            match = _UNIT_SUFFIX.match(indicator)
+            if match:
+                indicator, unit = match.group("name").strip(), match.group("unit").strip()
+        if not indicator:
+            errors.append(f"{where}“指标”列：指标名称为空。")
+            continue
+        if indicator in seen:
+            errors.append(f"{where}“指标”列：“{indicator}”与第 {seen[indicator]} 行重复。")
+            continue
+        seen[indicator] = line
+        attribute = _attribute(cell(row, "attribute") or "")
+        if attribute is None:
+            errors.append(f"{where}“属性”列：“{cell(row, 'attribute')}”应为“预期性”或“约束性”。")
+            continue
+        base = None
+        base_text = cell(row, "base") or ""
+        if base_text:
+            try:
+                base = parse_value(base_text)
+            except ValueParseError as exc:
+                errors.append(f"{where}“2020年基数”列：{exc.reason}。")
+                continue
+        entries.append(
+            CatalogueEntry(
+                category=category,
+                name=indicator,
+                unit=unit or "",
+                target_text=cell(row, "target_text") or "",
+                growth_text=cell(row, "growth_text") or "",
+                attribute=attribute,
+                base=base,
+                base_source=cell(row, "base_source") or "",
+                lead_unit=cell(row, "lead_unit"),
+                partner_units=cell(row, "partner_units"),
+                leader=cell(row, "leader"),
+                text_anchor=cell(row, "text_anchor"),
+            )
+        )
+    if errors:
+        shown = "\n".join(errors[:20])
+        more = f"\n……另有 {len(errors) - 20} 处错误" if len(errors) > 20 else ""
+        raise UserInputError(f"指标目录有 {len(errors)} 处错误，没有导入任何内容：\n{shown}{more}")
+    if not entries:
+        raise UserInputError(f"{name}：表头下面没有指标。没有导入任何内容。")
+    return entries
+
+
+def import_catalogue_file(database: Database, plan_id: int, path: str | Path, *, origin: str = "import") -> ImportedCatalogue:
+    path = Path(path)
+    entries = parse_catalogue_rows(_read_rows(path), path.name)
+    with database.session() as session:
+        result = load_catalogue(session, plan_id, entries, origin=origin)
+    return ImportedCatalogue(path=str(path), result=result, rows=len(entries))
+
+
+def bundled_catalogue_entries() -> list[CatalogueEntry]:
+    data = resources.files("importers").joinpath("data", BUNDLED_CATALOGUE).read_bytes()
+    return parse_catalogue_rows(_read_csv(data, BUNDLED_CATALOGUE), BUNDLED_CATALOGUE)
