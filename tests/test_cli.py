@@ -169,3 +169,84 @@ def test_damaged_utf16_file(run, tmp_path):
     bad.write_bytes(b"\xff\xfe" + "第一章 总则".encode("utf-16-le") + b"\x00")
     result = run("import-plan", str(bad))
     assert result.exit_code == 2 and "UTF-16" in result.stderr
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Indicators
+
+
+def test_indicators_json_lists_the_28_with_values_and_status(run):
+    result = run("indicators", "--json")
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)
+    assert len(items) == 28
+    gdp = items[0]
+    assert {k: gdp[k] for k in ("category", "name", "unit", "attribute", "target_text", "growth_text")} == {
+        "category": "经济强", "name": "地区生产总值", "unit": "亿元", "attribute": "预期性",
+        "target_text": "力争1500", "growth_text": "8%左右",
+    }
+    assert gdp["values"] == {"2020": 971.9, "2021": None, "2022": None, "2023": None, "2024": None, "2025": None}
+    assert gdp["status"]["2021"] == {"code": "no_data", "label": "尚无数据"}
+    assert set(gdp["status"]) == {"2021", "2022", "2023", "2024", "2025"}
+
+
+def test_set_then_indicators_and_history(run, monkeypatch):
+    monkeypatch.setenv("GUIHUA_USER", "王科长")
+    result = run("set", "地区生产总值", "2021", "1,049.7", "--stage", "快报", "--note", "统计快报")
+    assert result.exit_code == 0, result.output
+    assert "已保存：地区生产总值 2021年 = 1049.7 亿元" in result.output
+    assert "达到序时进度" in result.output
+    items = json.loads(run("indicators", "--year", "2021", "--json").stdout)
+    assert items[0]["values"]["2021"] == 1049.7
+    assert items[0]["status"]["2021"] == {"code": "on_track", "label": "达到序时进度"}
+    run("set", "地区生产总值", "2021", "1050")
+    history = json.loads(run("history", "地区生产总值", "--json").stdout)
+    actual = [(h["user"], h["origin"], h["old"], h["new"]) for h in history if h["field"] == "actual" and h["year"] == 2021]
+    assert actual == [("王科长", "cli", "1049.7", "1050"), ("王科长", "cli", None, "1049.7")]
+    text = run("history", "地区生产总值").output
+    assert "王科长  命令行  2021年实际值：1049.7 → 1050" in text
+
+
+def test_indicators_table_in_the_terminal(run):
+    result = run("indicators")
+    assert result.exit_code == 0
+    for word in ("经济强", "地区生产总值", "力争1500", "约束性", "尚无数据"):
+        assert word in result.output
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (("set", "地区生产总值", "2021", "12,3x"), 2, "没有保存"),
+        (("set", "地区生产总值", "2030", "1"), 2, "不在规划期"),
+        (("set", "开票销售", "2021", "1"), 2, "对应多个指标"),
+        (("set", "不存在", "2021", "1"), 3, "没有名称含"),
+        (("set", "地区生产总值", "2021", "1", "--stage", "估算"), 2, "数据阶段"),
+        (("history", "不存在"), 3, "没有名称含"),
+        (("indicators", "--year", "2019"), 2, "不在规划期"),
+    ],
+)
+def test_indicator_errors_are_chinese_with_exit_codes(run, args, code, message):
+    result = run(*args)
+    assert result.exit_code == code
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_clearing_a_value_with_a_dash(run):
+    run("set", "城镇化", "2021", "81")
+    assert "已清除" in run("set", "城镇化", "2021", "—").output
+    items = json.loads(run("indicators", "--json").stdout)
+    assert items[11]["values"]["2021"] is None
+
+
+def test_catalogue_export_and_import_commands(run, tmp_path):
+    path = tmp_path / "目录.xlsx"
+    result = run("export-catalogue", str(path))
+    assert result.exit_code == 0 and "已导出 28 个指标" in result.output
+    result = run("import-catalogue", str(path))
+    assert result.exit_code == 0, result.output
+    assert "新增 0 个、更新 0 个、未变 28 个" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("类别,指标,2025年目标,属性\n经济,甲,10,随便\n", encoding="utf-8")
+    result = run("import-catalogue", str(bad))
+    assert result.exit_code == 2 and "bad.csv 第 2 行“属性”列" in result.stderr

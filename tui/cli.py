@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from core.errors import GuihuaError
+from core.errors import GuihuaError, UserInputError
 from tui import errorlog
 from tui.errorlog import unexpected_message
 
@@ -228,6 +228,192 @@ def search_command(ctx: click.Context, words: tuple[str, ...], plan_key: str | N
         click.echo(f"{where}：{before}" + click.style(found, fg="yellow", bold=True) + after)
     shown = f"，只显示前 {len(hits)} 处（可用 --limit 调整）" if len(hits) < len(all_hits) else ""
     click.echo(f"共 {len(all_hits)} 处{shown}。")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Indicators
+
+
+def _plan_and_indicator(session, plan_key, name_or_id):
+    from db.indicators import find_indicator
+    from db.plan_store import find_plan
+
+    plan = find_plan(session, plan_key)
+    return plan, find_indicator(session, plan.id, name_or_id)
+
+
+def _number(value) -> str:
+    return "" if value is None else format(value, "f")
+
+
+@main.command("indicators")
+@plan_option
+@click.option("--year", type=int, help="按哪一年判断进度（默认：已有数据的最新年份）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@report_errors
+def indicators_command(ctx: click.Context, plan_key: str | None, year: int | None, as_json: bool) -> None:
+    """列出主要指标、各年实际值和进度状态。"""
+    from db.indicators import assess_all, latest_year, list_indicators
+    from db.plan_store import find_plan
+
+    database = open_db(ctx)
+    with database.session() as session:
+        plan = find_plan(session, plan_key)
+        views = list_indicators(session, plan.id)
+        if not views:
+            click.echo(f"规划「{plan.name}」还没有指标。可用 guihua import-catalogue FILE 导入指标目录。")
+            return
+        base, end = views[0].base_year, views[0].target_year
+        as_of = year or latest_year(views) or base + 1
+        if not base < as_of <= end:
+            raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
+        per_year = {y: assess_all(session, views, y) for y in range(base + 1, end + 1)}
+        current = assess_all(session, views, as_of, as_of=True)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": v.id,
+                    "category": v.category,
+                    "name": v.name,
+                    "unit": v.unit,
+                    "attribute": v.attribute,
+                    "target_text": v.target_text,
+                    "growth_text": v.growth_text,
+                    "lead_unit": v.lead_unit,
+                    "values": {str(y): (float(v.values[y]) if y in v.values else None) for y in v.plan_years},
+                    "status": {str(y): {"code": a[v.id].code, "label": a[v.id].label} for y, a in per_year.items()},
+                    "as_of": {"year": as_of, "code": current[v.id].code, "label": current[v.id].label,
+                              "explanation": current[v.id].explanation},
+                }
+                for v in views
+            ]
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{plan.name}  主要指标（截至{as_of}年）", show_lines=False, header_style="bold")
+    for header in ("编号", "指标", "单位", *[str(y) for y in range(base, end + 1)], "2025年目标", "年均增速", "属性", "状态"):
+        table.add_column(header, no_wrap=header in ("编号", "单位", "属性", "状态"))
+    category = None
+    for v in views:
+        if v.category != category:
+            category = v.category
+            table.add_row("", f"[bold]{category}[/]")
+        assessment = current[v.id]
+        table.add_row(
+            str(v.id), v.name, v.unit, *[_number(v.values.get(y)) for y in v.plan_years],
+            v.target_text, v.growth_text, v.attribute, assessment.label,
+        )
+    # Piped into a file or another program: print the whole table instead of squeezing it to 80 columns.
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)
+
+
+@main.command("set")
+@click.argument("indicator")
+@click.argument("year", type=int)
+@click.argument("value")
+@click.option("--note", help="备注。")
+@click.option("--stage", help="数据阶段：初步核算 / 快报 / 年报 / 最终核实。")
+@click.option("--source", help="数据来源。")
+@plan_option
+@click.pass_context
+@report_errors
+def set_command(ctx, indicator, year, value, note, stage, source, plan_key) -> None:
+    """录入某指标某年的实际值（VALUE 写“—”表示清除）。"""
+    from core.targets import ValueParseError, parse_value
+    from db.indicators import assess_all, get_indicator, list_indicators, record_actual
+
+    try:
+        number = parse_value(value)
+    except ValueParseError as exc:
+        raise UserInputError(f"没有保存：{exc.reason}。") from None
+    database = open_db(ctx)
+    with database.session() as session:
+        plan, view = _plan_and_indicator(session, plan_key, indicator)
+        old = view.values.get(year)
+        edit = record_actual(session, view.id, year, number, note=note, stage=stage, source=source, origin="cli")
+        views = list_indicators(session, plan.id, kind=None)
+        status = assess_all(session, views, year)[view.id] if year > view.base_year else None
+    if not edit.changed:
+        click.echo(f"{view.name} {year}年：数值未变（{_number(old) or '空'}），没有修改。")
+        return
+    before = f"（原值 {_number(old)}）" if old is not None else ""
+    shown = f"{_number(number)} {view.unit}".strip() if number is not None else "已清除"
+    click.echo(f"已保存：{view.name} {year}年 = {shown}{before}")
+    if status is not None:
+        click.echo(f"进度：{status.label}。{status.explanation}")
+
+
+@main.command("history")
+@click.argument("indicator")
+@plan_option
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@report_errors
+def history_command(ctx, indicator, plan_key, as_json) -> None:
+    """显示某指标的修改记录（谁、何时、从何处、原值 → 新值）。"""
+    from db.indicators import history
+
+    database = open_db(ctx)
+    with database.session() as session:
+        _, view = _plan_and_indicator(session, plan_key, indicator)
+        entries = history(session, view.id)
+    if as_json:
+        echo_json([e.as_dict() for e in entries])
+        return
+    if not entries:
+        click.echo(f"{view.name}：没有修改记录。")
+        return
+    origins = {"tui": "界面", "cli": "命令行", "import": "导入"}
+    click.echo(f"{view.name} 的修改记录（最新在前）：")
+    for e in entries:
+        year = f"{e.year}年" if e.year else ""
+        undo = "（撤销）" if e.undo_of else ""
+        click.echo(
+            f"{local_time(e.changed_at):%Y-%m-%d %H:%M:%S}  {e.user}  {origins.get(e.origin, e.origin)}  "
+            f"{year}{e.label}：{e.old or '空'} → {e.new or '空'}{undo}"
+        )
+
+
+@main.command("import-catalogue")
+@click.argument("file", type=click.Path(path_type=Path))
+@plan_option
+@click.pass_context
+@report_errors
+def import_catalogue_command(ctx, file: Path, plan_key) -> None:
+    """导入指标目录（.xlsx 或 .csv：类别 | 指标 | 单位 | 2020年基数 | 2025年目标 | 年均增速 | 属性）。"""
+    from db.plan_store import find_plan
+    from importers.catalogue import import_catalogue_file
+
+    database = open_db(ctx)
+    with database.session() as session:
+        plan = find_plan(session, plan_key)
+    imported = import_catalogue_file(database, plan.id, file)
+    r = imported.result
+    click.echo(
+        f"已导入指标目录到「{plan.name}」：新增 {r.added} 个、更新 {r.updated} 个、未变 {r.unchanged} 个；"
+        f"{r.linked_to_text} 个指标关联到规划原文段落。"
+    )
+
+
+@main.command("export-catalogue")
+@click.argument("file", type=click.Path(path_type=Path))
+@plan_option
+@click.pass_context
+@report_errors
+def export_catalogue_command(ctx, file: Path, plan_key) -> None:
+    """导出指标目录（.xlsx 或 .csv，格式与导入相同）。"""
+    from db.plan_store import find_plan
+    from exports.catalogue import export_catalogue_file
+
+    database = open_db(ctx)
+    with database.session() as session:
+        plan = find_plan(session, plan_key)
+    count = export_catalogue_file(database, plan.id, file)
+    click.echo(f"已导出 {count} 个指标到 {file}")
 
 
 if __name__ == "__main__":  # pragma: no cover
