@@ -48,6 +48,8 @@ def decimal_text(value: Decimal | None) -> str | None:
     """Canonical stored form: no exponent, no trailing zeros ("1500", "971.9")."""
     if value is None:
         return None
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
 

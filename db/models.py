@@ -7,7 +7,7 @@ figures or boxes between them in document order.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -160,7 +160,84 @@ class ChangeLog(SQLModel, table=True):
     entity_id: int
     indicator_id: int | None = Field(default=None, sa_column=_fk("indicator.id", nullable=True))
     year: int | None = None
+    project_id: int | None = Field(default=None, sa_column=_fk("project.id", nullable=True))
     field: str
     old_value: str | None = None
     new_value: str | None = None
     undo_of: int | None = None  # the change this one reverted
+
+
+class Unit(SQLModel, table=True):
+    """A responsible unit (责任单位): 区发改委, 各园区, 各镇街 … Units are picked from this list, never typed
+    freely, so 「发改委」 and 「区发改委」 cannot both appear."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    short_name: str = ""
+    kind: str = ""  # 区级部门 / 园区 / 镇街 / 其他
+    ordinal: int = 0
+
+
+class Proposal(SQLModel, table=True):
+    """Something the finder proposed from the plan's text, waiting for review: a quantified target or a
+    project. `key` is the finder's fingerprint, so re-running the finder never duplicates a reviewed item."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "kind", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    kind: str  # target / project
+    key: str
+    ordinal: int = 0
+    block_id: int | None = Field(default=None, sa_column=_block_link())
+    chapter: str = ""
+    sentence: str = ""
+    text: str = ""
+    data: str = "{}"  # JSON: metric/comparator/value/unit/year, or title/action/box_title
+    status: str = "pending"  # pending / accepted / rejected / merged
+    result_id: int | None = None  # the indicator or project made from it
+    reviewed_at: datetime | None = None
+    reviewed_by: str = ""
+    added_by_hand: bool = False
+
+
+class Project(SQLModel, table=True):
+    _version = Column("version_id", Integer, nullable=False)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    title: str
+    action: str = ""  # 建成 / 新建 / 迁建 / 改扩建 …
+    block_id: int | None = Field(default=None, sa_column=_block_link())
+    text_anchor: str = ""  # the source sentence, to relink after a re-import
+    chapter: str = ""
+    section: str = ""
+    category: str = ""
+    lead_unit: str = ""
+    partner_units: str = ""
+    planned_start: str = ""  # a core.schedule due text: 2022, 2022-03, 2022-03-01 …
+    planned_finish: str = ""
+    stage: str = ""  # 形象进度
+    total_investment: str | None = None  # decimal text, in investment_unit
+    annual_plan_investment: str | None = None
+    completed_investment: str | None = None
+    investment_unit: str = "万元"
+    note: str = ""
+    version_id: int | None = Field(default=None, sa_column=_version)
+
+    __mapper_args__ = {"version_id_col": _version}
+
+
+class Milestone(SQLModel, table=True):
+    _version = Column("version_id", Integer, nullable=False)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=_fk("project.id"))
+    ordinal: int = 0
+    title: str
+    due: str = ""  # a core.schedule due text
+    status: str = "未开始"
+    done_date: date | None = None
+    note: str = ""
+    version_id: int | None = Field(default=None, sa_column=_version)
+
+    __mapper_args__ = {"version_id_col": _version}

@@ -16,10 +16,12 @@ from sqlmodel import select
 from db.engine import Database
 from db.indicators import CatalogueEntry, indicator_count, link_to_text, load_catalogue
 from db.models import Plan
+from db.projects import list_proposals, list_units, load_units, relink_projects, run_finder
 from db.plan_store import plan_count, save_plan
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024  # a plan's text is ~100 KB; 20 MB is far beyond any real one
 BUNDLED_RESOURCE = "taizhou_yyz_14th_plan.txt"
+BUNDLED_UNITS = "taizhou_yyz_units.csv"
 
 
 @dataclass
@@ -100,8 +102,11 @@ def import_plan_text(
             load_catalogue(session, plan.id, catalogue, origin="import", commit=False)
         elif replaced:
             link_to_text(session, plan.id)  # indicators survive a re-import: point them at the new text
+            relink_projects(session, plan.id)
         session.commit()
         plan_id = plan.id
+        # Propose what the text commits to; reviewed proposals are recognised by key and left alone.
+        run_finder(session, plan_id)
     nodes = list(parsed.walk())
     return ImportResult(
         plan_id=plan_id,
@@ -125,23 +130,41 @@ def bundled_plan_bytes() -> bytes:
     return resources.files("importers").joinpath("data", BUNDLED_RESOURCE).read_bytes()
 
 
+def bundled_units() -> list[tuple[str, str, str]]:
+    """The district's units (departments, towns and streets) shipped with the bundled plan."""
+    import csv
+    import io
+
+    data = resources.files("importers").joinpath("data", BUNDLED_UNITS).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(data)))[1:]
+    return [(name, short, kind) for name, short, kind in rows]
+
+
 def ensure_bundled_plan(database: Database) -> ImportResult | None:
-    """First run: import the bundled plan and its indicator catalogue into an empty database, in one go.
-    Later runs: nothing (one COUNT query)."""
+    """First run: import the bundled plan, its indicator catalogue and unit list, and propose the targets and
+    projects its text commits to. Later runs: nothing, unless the database predates a part of that."""
     from importers.catalogue import bundled_catalogue_entries
 
     with database.session() as session:
         if plan_count(session):
-            # A database from before indicators existed: give its bundled plan the catalogue once.
+            # A database from an earlier guihua: add what it lacks, once.
             bundled = session.exec(select(Plan).where(Plan.bundled == True)).first()  # noqa: E712
             if bundled is not None and not indicator_count(session, bundled.id):
                 load_catalogue(session, bundled.id, bundled_catalogue_entries(), origin="import")
+            if not list_units(session):
+                load_units(session, bundled_units())
+                session.commit()
+            if bundled is not None and not list_proposals(session, bundled.id):
+                run_finder(session, bundled.id)
             return None
-
-    return import_plan_text(
+    result = import_plan_text(
         database,
         bundled_plan_bytes(),
         source_name=BUNDLED_RESOURCE,
         bundled=True,
         catalogue=bundled_catalogue_entries(),
     )
+    with database.session() as session:
+        load_units(session, bundled_units())
+        session.commit()
+    return result

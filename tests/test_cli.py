@@ -250,3 +250,43 @@ def test_catalogue_export_and_import_commands(run, tmp_path):
     bad.write_text("类别,指标,2025年目标,属性\n经济,甲,10,随便\n", encoding="utf-8")
     result = run("import-catalogue", str(bad))
     assert result.exit_code == 2 and "bad.csv 第 2 行“属性”列" in result.stderr
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Review queue, projects, milestones, units
+
+
+def test_targets_review_projects_and_milestones(run, monkeypatch):
+    targets = json.loads(run("targets", "--json").stdout)
+    assert len(targets) >= 50 and {t["status"] for t in targets} == {"pending"}
+    hi_tech = next(t for t in targets if t["metric"] == "高新技术企业")
+    assert (hi_tech["comparator"], hi_tech["value"], hi_tech["unit"], hi_tech["year"]) == (">=", "500", "家", 2025)
+    projects = json.loads(run("targets", "--projects", "--json").stdout)
+    school = next(p for p in projects if p["title"] == "寺巷中心小学")
+    result = run("review", "accept", str(school["id"]), str(hi_tech["id"]))
+    assert result.exit_code == 0 and result.output.count("已采纳") == 2
+    assert "[已采纳]" in run("targets").output
+    assert run("milestone-add", "寺巷中心小学", "完成设计", "--due", "2023Q1").exit_code == 0
+    assert run("milestone-add", "寺巷中心小学", "主体完工", "--due", "2024-06").exit_code == 0
+    bad = run("milestone-add", "寺巷中心小学", "开学", "--due", "明年")
+    assert bad.exit_code == 2 and "计划时间" in bad.stderr
+    monkeypatch.setenv("GUIHUA_TODAY", "2024-07-15")
+    listed = json.loads(run("projects", "--json").stdout)
+    assert [(p["title"], p["overdue"], p["milestones_total"]) for p in listed] == [("寺巷中心小学", True, 2)]
+    assert "逾期" in run("milestones", "寺巷中心小学").output
+    assert run("milestone-done", "寺巷中心小学", "设计", "--date", "2023-03-20").exit_code == 0
+    assert run("milestone-done", "寺巷中心小学", "主体").exit_code == 0  # today: 2024-07-15
+    milestones = json.loads(run("milestones", "寺巷中心小学", "--json").stdout)
+    assert [(m["status"], m["done_date"], m["overdue"]) for m in milestones] == [
+        ("已完成", "2023-03-20", False), ("已完成", "2024-07-15", False)]
+    assert json.loads(run("projects", "--overdue", "--json").stdout) == []
+    assert run("projects", "--unit", "不存在的单位").exit_code == 3
+
+
+def test_units_list_and_add(run):
+    units = json.loads(run("units", "--json").stdout)
+    assert {"name": "区发展改革委", "short_name": "发改委"}.items() <= units[0].items()
+    result = run("units", "--add", "高港区发改委")
+    assert result.exit_code == 2 and "已有相近的单位“区发展改革委”" in result.stderr
+    assert run("units", "--add", "区档案馆", "--short", "档案馆").exit_code == 0
+    assert "区档案馆" in run("units").output

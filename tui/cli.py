@@ -416,5 +416,205 @@ def export_catalogue_command(ctx, file: Path, plan_key) -> None:
     click.echo(f"已导出 {count} 个指标到 {file}")
 
 
+# ----------------------------------------------------------------------------------------------------------
+# Projects, milestones, units and the review queue
+
+
+@main.command("units")
+@click.option("--add", "add_name", metavar="NAME", help="添加单位（与已有单位相近时会拒绝）。")
+@click.option("--short", "short_name", default="", help="与 --add 同用：简称。")
+@click.option("--kind", default="", help="与 --add 同用：类型（区级部门 / 园区 / 镇街 / 其他）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@report_errors
+def units_command(ctx, add_name, short_name, kind, as_json) -> None:
+    """列出责任单位；--add 添加单位。"""
+    from db.projects import add_unit, list_units
+
+    database = open_db(ctx)
+    with database.session() as session:
+        if add_name:
+            unit = add_unit(session, add_name, short_name, kind)
+            click.echo(f"已添加单位：{unit.name}")
+            return
+        units = list_units(session)
+    if as_json:
+        echo_json([{"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind} for u in units])
+        return
+    for u in units:
+        click.echo(f"{u.id:>3}  {u.name}" + (f"（{u.short_name}）" if u.short_name else "") + (f"  {u.kind}" if u.kind else ""))
+
+
+def _project_line(p, today) -> str:
+    overdue = click.style("  有逾期里程碑", fg="red", bold=True) if p.overdue(today) else ""
+    stage = p.stage or "未填形象进度"
+    unit = p.lead_unit or "未定牵头单位"
+    return f"{p.id:>4}  {p.title}  [{stage}] {unit}  里程碑 {p.done_count}/{p.counted}{overdue}"
+
+
+@main.command("projects")
+@plan_option
+@click.option("--unit", "unit_name", help="只看某牵头或配合单位的项目。")
+@click.option("--overdue", is_flag=True, help="只看有逾期里程碑的项目。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@report_errors
+def projects_command(ctx, plan_key, unit_name, overdue, as_json) -> None:
+    """列出跟踪中的项目（按章节分组）。"""
+    from db.plan_store import find_plan
+    from db.projects import list_projects, resolve_unit, today
+
+    database = open_db(ctx)
+    now_day = today()
+    with database.session() as session:
+        plan = find_plan(session, plan_key)
+        projects = list_projects(session, plan.id)
+        if unit_name:
+            unit = resolve_unit(session, unit_name).name
+            projects = [p for p in projects if unit == p.lead_unit or unit in p.partner_units.split("、")]
+    if overdue:
+        projects = [p for p in projects if p.overdue(now_day)]
+    if as_json:
+        echo_json([p.as_dict(now_day) for p in projects])
+        return
+    if not projects:
+        click.echo("没有符合条件的项目。在界面的“审核”中采纳规划文本里找到的项目，或用 guihua review 采纳。")
+        return
+    chapter = None
+    for p in projects:  # in the plan's reading order
+        if p.chapter != chapter:
+            chapter = p.chapter
+            count = sum(1 for q in projects if q.chapter == chapter)
+            click.echo(click.style(f"{chapter or '（未归章节）'}（{count} 个）", bold=True))
+        click.echo(_project_line(p, now_day))
+
+
+@main.command("milestones")
+@click.argument("project")
+@plan_option
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@report_errors
+def milestones_command(ctx, project, plan_key, as_json) -> None:
+    """列出某项目的里程碑。"""
+    from db.plan_store import find_plan
+    from db.projects import find_project, today
+
+    database = open_db(ctx)
+    now_day = today()
+    with database.session() as session:
+        p = find_project(session, find_plan(session, plan_key).id, project)
+    if as_json:
+        echo_json(p.as_dict(now_day)["milestones"])
+        return
+    click.echo(_project_line(p, now_day))
+    if not p.milestones:
+        click.echo("  还没有里程碑。用 guihua milestone-add 添加。")
+    for m in p.milestones:
+        due = m.due.label if m.due else "未定时间"
+        done = f"  完成于 {m.done_date:%Y-%m-%d}" if m.done_date else ""
+        late = click.style("  逾期", fg="red", bold=True) if m.overdue(now_day) else ""
+        note = f"  备注：{m.note}" if m.note else ""
+        click.echo(f"  {m.id:>4}  {m.title}  {due}  {m.status}{done}{late}{note}")
+
+
+@main.command("milestone-add")
+@click.argument("project")
+@click.argument("title")
+@click.option("--due", default="", help="计划时间：2024-06-30、2024-06、2024Q2、2024年上半年 或 2024。")
+@click.option("--note", default="", help="备注。")
+@plan_option
+@click.pass_context
+@report_errors
+def milestone_add_command(ctx, project, title, due, note, plan_key) -> None:
+    """给项目添加里程碑。"""
+    from db.plan_store import find_plan
+    from db.projects import add_milestone, find_project
+
+    database = open_db(ctx)
+    with database.session() as session:
+        p = find_project(session, find_plan(session, plan_key).id, project)
+        add_milestone(session, p.id, title, due, note=note, origin="cli")
+    click.echo(f"已添加里程碑：{p.title} — {title}")
+
+
+@main.command("milestone-done")
+@click.argument("project")
+@click.argument("milestone")
+@click.option("--date", "done_date", help="完成日期（默认今天），如 2024-06-28。")
+@plan_option
+@click.pass_context
+@report_errors
+def milestone_done_command(ctx, project, milestone, done_date, plan_key) -> None:
+    """把里程碑标记为已完成。"""
+    from core.schedule import parse_day
+    from core.targets import ValueParseError
+    from db.plan_store import find_plan
+    from db.projects import find_milestone, find_project, mark_milestone_done, today
+
+    try:
+        day = parse_day(done_date) if done_date else today()
+    except ValueParseError as exc:
+        raise UserInputError(f"完成日期：{exc.reason}。") from None
+    database = open_db(ctx)
+    with database.session() as session:
+        p = find_project(session, find_plan(session, plan_key).id, project)
+        m = find_milestone(p, milestone)
+        mark_milestone_done(session, m.id, day, origin="cli")
+    click.echo(f"已完成：{p.title} — {m.title}（{day:%Y-%m-%d}）")
+
+
+@main.command("targets")
+@plan_option
+@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "merged"]), help="只看某审核状态。")
+@click.option("--projects", "kind", flag_value="project", help="列出找到的项目，而不是量化指标。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@report_errors
+def targets_command(ctx, plan_key, status, kind, as_json) -> None:
+    """列出从规划文本中找到的量化指标（或 --projects 项目）及其审核状态。"""
+    from db.plan_store import find_plan
+    from db.projects import PROPOSAL_STATUSES, list_proposals
+
+    database = open_db(ctx)
+    with database.session() as session:
+        items = list_proposals(session, find_plan(session, plan_key).id, kind or "target", status)
+    if as_json:
+        echo_json([p.as_dict() for p in items])
+        return
+    chapter = None
+    for p in items:
+        if p.chapter != chapter:
+            chapter = p.chapter
+            click.echo(click.style(chapter or "（未归章节）", bold=True))
+        same = f"  （疑与主要指标“{p.data['same_as_main']}”重复）" if p.data.get("same_as_main") else ""
+        click.echo(f"{p.id:>4}  [{PROPOSAL_STATUSES[p.status]}] {p.label}{same}\n        「{p.text}」")
+    counts = {s: sum(p.status == s for p in items) for s in PROPOSAL_STATUSES}
+    click.echo("共 {} 条：".format(len(items)) + "，".join(f"{PROPOSAL_STATUSES[s]} {n}" for s, n in counts.items() if n))
+
+
+@main.command("review")
+@click.argument("action", type=click.Choice(["accept", "reject", "reopen"]))
+@click.argument("ids", nargs=-1, type=int, required=True)
+@click.pass_context
+@report_errors
+def review_command(ctx, action, ids) -> None:
+    """审核找到的条目：accept 采纳（成为文中指标或项目）、reject 舍弃、reopen 退回待审核。"""
+    from db.projects import accept_proposal, reject_proposal, reopen_proposal
+
+    database = open_db(ctx)
+    with database.session() as session:
+        for proposal_id in ids:
+            if action == "accept":
+                result = accept_proposal(session, proposal_id, origin="cli")
+                click.echo(f"已采纳 {proposal_id}（编号 {result}）")
+            elif action == "reject":
+                reject_proposal(session, proposal_id)
+                click.echo(f"已舍弃 {proposal_id}")
+            else:
+                reopen_proposal(session, proposal_id)
+                click.echo(f"已退回待审核 {proposal_id}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
