@@ -47,6 +47,7 @@ def log_change(
     year: int | None = None,
     undo_of: int | None = None,
     at: datetime | None = None,
+    source_file: str = "",
 ) -> ChangeLog:
     if origin not in ORIGINS:
         raise ValueError(f"unknown change origin {origin!r}")
@@ -63,6 +64,7 @@ def log_change(
         old_value=old,
         new_value=new,
         undo_of=undo_of,
+        source_file=source_file,
     )
     session.add(row)
     return row

@@ -338,7 +338,13 @@ def _year_row(session: Session, indicator_id: int, year: int) -> IndicatorYear:
 
 
 def _set_year_fields(
-    session: Session, indicator: Indicator, year: int, changes: Mapping[str, str | None], user: str, origin: str
+    session: Session,
+    indicator: Indicator,
+    year: int,
+    changes: Mapping[str, str | None],
+    user: str,
+    origin: str,
+    source_file: str = "",
 ) -> list[ChangeLog]:
     _check_year(indicator, year)
     row = _year_row(session, indicator.id, year)
@@ -377,6 +383,7 @@ def _set_year_fields(
             old=old or None,
             new=value or None,
             at=stamp,
+            source_file=source_file,
         )
         for name, old, value in logged
     ]
@@ -400,15 +407,22 @@ def record_actual(
     source: str | None = None,
     origin: str,
     user: str | None = None,
+    source_file: str = "",
+    commit: bool = True,
 ) -> Edit:
-    """Set (or clear, with None) an indicator's actual value for a year, with optional note/stage/source."""
+    """Set (or clear, with None) an indicator's actual value for a year, with optional note/stage/source.
+    `source_file` names the returned form a value came from; commit=False joins the caller's transaction
+    (a form's values are applied all together or not at all)."""
     indicator = _indicator_row(session, indicator_id)
     changes: dict[str, str | None] = {"actual": decimal_text(value)}
     for name, given in (("note", note), ("stage", stage), ("source", source)):
         if given is not None:
             changes[name] = given.strip()
-    logged = _set_year_fields(session, indicator, year, changes, user or current_user(session), origin)
+    logged = _set_year_fields(session, indicator, year, changes, user or current_user(session), origin, source_file)
     shown = "已清除" if value is None else f"已保存 {decimal_text(value)}"
+    if not commit:
+        session.flush()
+        return Edit(tuple(c.id for c in logged), f"{indicator.name} {year}年：{shown}")
     return _commit(session, logged, f"{indicator.name} {year}年：{shown}")
 
 
@@ -522,6 +536,7 @@ class HistoryEntry:
     old: str | None
     new: str | None
     undo_of: int | None
+    source_file: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -534,6 +549,7 @@ class HistoryEntry:
             "old": self.old,
             "new": self.new,
             "undo_of": self.undo_of,
+            "source_file": self.source_file or None,
         }
 
 
@@ -558,6 +574,7 @@ def history(session: Session, indicator_id: int, limit: int | None = None) -> li
             old=c.old_value,
             new=c.new_value,
             undo_of=c.undo_of,
+            source_file=c.source_file,
         )
         for c in session.exec(query)
     ]

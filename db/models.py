@@ -165,6 +165,7 @@ class ChangeLog(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     undo_of: int | None = None  # the change this one reverted
+    source_file: str = ""  # the returned form (or catalogue) a change was imported from
 
 
 class Unit(SQLModel, table=True):

@@ -715,7 +715,16 @@ def add_milestone(session: Session, project_id: int, title: str, due: str = "", 
     return milestone.id
 
 
-def update_milestone(session: Session, milestone_id: int, *, origin: str, user: str | None = None, **fields) -> list[int]:
+def update_milestone(
+    session: Session,
+    milestone_id: int,
+    *,
+    origin: str,
+    user: str | None = None,
+    source_file: str = "",
+    commit: bool = True,
+    **fields,
+) -> list[int]:
     user = user or current_user(session)
     milestone = session.get(Milestone, milestone_id)
     if milestone is None:
@@ -737,10 +746,12 @@ def update_milestone(session: Session, milestone_id: int, *, origin: str, user: 
         setattr(milestone, name, value)
         show = lambda v: v.isoformat() if isinstance(v, date) else (v or None)  # noqa: E731
         changes.append(log_change(session, user=user, origin=origin, entity="milestone", entity_id=milestone.id,
-                                  project_id=milestone.project_id, field=name, old=show(old), new=show(value), at=stamp))
+                                  project_id=milestone.project_id, field=name, old=show(old), new=show(value), at=stamp,
+                                  source_file=source_file))
     session.flush()
     ids = [c.id for c in changes]
-    session.commit()
+    if commit:
+        session.commit()
     return ids
 
 

@@ -372,6 +372,7 @@ def history_command(ctx, indicator, plan_key, as_json) -> None:
     for e in entries:
         year = f"{e.year}年" if e.year else ""
         undo = "（撤销）" if e.undo_of else ""
+        undo += f"（来自 {e.source_file}）" if e.source_file else ""
         click.echo(
             f"{local_time(e.changed_at):%Y-%m-%d %H:%M:%S}  {e.user}  {origins.get(e.origin, e.origin)}  "
             f"{year}{e.label}：{e.old or '空'} → {e.new or '空'}{undo}"
