@@ -290,3 +290,18 @@ def test_units_list_and_add(run):
     assert result.exit_code == 2 and "已有相近的单位“区发展改革委”" in result.stderr
     assert run("units", "--add", "区档案馆", "--short", "档案馆").exit_code == 0
     assert "区档案馆" in run("units").output
+
+
+def test_export_writes_the_pack_next_to_the_database(run, tmp_path):
+    run("set", "地区生产总值", "2021", "1049.7")
+    result = run("export")
+    assert result.exit_code == 0, result.output
+    written = list((tmp_path / "导出").glob("十四五规划实施监测_截至2021年_*.xlsx"))
+    assert len(written) == 1 and str(written[0]) in result.output
+    assert "主要指标完成情况表" in result.output
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    result = run("export", "--template", str(bad), "-o", str(tmp_path / "x.xlsx"))
+    assert result.exit_code == 2 and "无法作为 Excel 工作簿打开" in result.stderr
+    assert run("export-template", str(tmp_path / "t.xlsx")).exit_code == 0
+    assert run("export", "--template", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "y.xlsx")).exit_code == 0

@@ -418,6 +418,43 @@ def export_catalogue_command(ctx, file: Path, plan_key) -> None:
 
 
 # ----------------------------------------------------------------------------------------------------------
+# The meeting pack
+
+
+@main.command("export")
+@plan_option
+@click.option("--year", type=int, help="截至哪一年（默认：已有数据的最新年份）。")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="输出文件（默认：数据库旁的“导出”文件夹）。")
+@click.option("--template", type=click.Path(path_type=Path), help="使用本单位的 Excel 模板（占位符见 docs/templates.md）。")
+@click.option("--hide-empty-years", is_flag=True, help="隐藏还没有数据的年份列（打印时不出现）。")
+@click.pass_context
+@report_errors
+def export_command(ctx, plan_key, year, output, template, hide_empty_years) -> None:
+    """导出会议用的监测表（主要指标、文中指标、重大项目、滞后事项、年度目标）。"""
+    from db.plan_store import find_plan
+    from exports.meeting_pack import PackOptions, write_pack
+
+    database = open_db(ctx)
+    with database.session() as session:
+        plan = find_plan(session, plan_key)
+    result = write_pack(database, plan.id, output=output, template=template,
+                        options=PackOptions(year=year, hide_empty_years=hide_empty_years))
+    if result.renamed:
+        click.echo("提示：原文件正在被 Excel/WPS 打开，已另存为新文件名。", err=True)
+    click.echo(f"已导出 {len(result.sheets)} 张表（{'、'.join(result.sheets)}）到：\n{result.path}")
+
+
+@main.command("export-template")
+@click.argument("file", type=click.Path(path_type=Path))
+@report_errors
+def export_template_command(file: Path) -> None:
+    """写出默认模板，供本单位修改格式后用 --template 使用。"""
+    from exports.meeting_pack import write_default_template
+
+    click.echo(f"已写出默认模板：{write_default_template(file)}")
+
+
+# ----------------------------------------------------------------------------------------------------------
 # Projects, milestones, units and the review queue
 
 

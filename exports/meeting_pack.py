@@ -1,0 +1,442 @@
+"""The meeting pack: one workbook of official tables for the leadership group's meeting.
+
+Sheets (default template): 主要指标完成情况表, 文中量化指标完成情况表, 重大项目推进情况表, 滞后事项清单 and,
+where yearly targets exist, 年度目标分解表. The data is assembled here; the layout lives in a template
+(exports.templates), either the default built below or the office's own workbook. Computed figures (growth,
+status, schedule) are written as values, never formulas, so every reader shows them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from core.errors import UserInputError
+from core.progress import Assessment, Reading, Status
+from core.targets import TargetKind
+from db.engine import Database
+from exports.sheet_style import STATUS_FILLS, Fonts, today_text
+from exports.templates import Collection, TemplateData, check_template, fill_workbook, load_template
+
+OFFICE = "区规划实施领导小组办公室"
+EXPORT_FOLDER = "导出"
+
+IND_FIELDS = [
+    "seq", "category", "name", "unit", "base", "target", "growth", "actual_growth", "required_growth",
+    "schedule", "status", "status_code", "attribute", "lead_unit", "partner_units", "leader", "note",
+    "explanation", "stage", "gap",
+]
+PROJ_FIELDS = [
+    "seq", "title", "chapter", "section", "category", "lead_unit", "partner_units", "start", "finish", "stage",
+    "milestones", "progress", "status", "total_investment", "completed_investment", "investment_unit", "note",
+]
+LAG_FIELDS = ["seq", "kind", "item", "unit", "gap", "status", "note", "chapter"]
+YT_FIELDS = ["seq", "category", "name", "unit", "note"]
+
+
+@dataclass
+class PackResult:
+    path: Path
+    renamed: bool
+    sheets: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _number(value):
+    """Decimals as numbers Excel can sum; whole numbers without a trailing .0."""
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
+
+
+def _pct(value: float | None):
+    return None if value is None else round(value, 1)
+
+
+def _firm(assessment: Assessment) -> Reading | None:
+    return next((r for r in assessment.readings if r.firm), assessment.readings[0] if assessment.readings else None)
+
+
+def _gap(assessment: Assessment) -> str:
+    """How far behind, in the words the office uses."""
+    reading = _firm(assessment)
+    if reading is None:
+        return ""
+    if reading.target.kind == TargetKind.GROWTH and reading.actual_growth is not None:
+        return f"年均增长{reading.actual_growth:.1f}%，目标{reading.target.text}"
+    if reading.completion is not None and reading.elapsed is not None:
+        behind = (reading.elapsed - reading.completion) * 100
+        return f"完成进度{reading.completion * 100:.1f}%，序时进度{reading.elapsed * 100:.1f}%（落后{behind:.1f}个百分点）"
+    return ""
+
+
+def _schedule(reading: Reading | None, unit: str):
+    """序时进度要求: the value expected this year on schedule, or the line a threshold must hold."""
+    if reading is None:
+        return "—"
+    if reading.expected is not None:
+        expected = float(reading.expected)
+        return round(expected, 1 if abs(expected) >= 10 else 2)  # the precision statistics report
+    if reading.target.kind in (TargetKind.THRESHOLD,):
+        return reading.target.describe()
+    if reading.target.kind == TargetKind.RELATIVE:
+        return "不低于地区生产总值增速"
+    return "—"
+
+
+# Small-form signs (﹥﹤) are what the PDF holds, but many fonts lack them: print the full-width forms.
+_PRINTABLE = str.maketrans({"﹥": "＞", "﹤": "＜"})
+
+
+def _printable(text: str) -> str:
+    return (text or "").translate(_PRINTABLE)
+
+
+def _district(title: str) -> str:
+    match = re.match(r"^(.{2,30}?)(国民经济和社会发展|经济和社会发展)", title or "")
+    return match.group(1) if match else ""
+
+
+def _indicator_items(views, assessments, year: int) -> list[dict]:
+    items = []
+    for seq, view in enumerate(views, start=1):
+        assessment = assessments[view.id]
+        reading = _firm(assessment)
+        record = view.years.get(assessment.year) or view.years.get(year)
+        notes = [n for n in (view.note, record.note if record else "") if n]
+        stage = record.stage if record else ""
+        item = {
+            "seq": seq,
+            "category": view.category,
+            "name": view.name,
+            "unit": view.unit,
+            "base": _number(view.values.get(view.base_year)),
+            "target": _printable(view.target_text) or "—",
+            "growth": _printable(view.growth_text) or "—",
+            "actual_growth": _pct(next((r.actual_growth for r in assessment.readings if r.actual_growth is not None), None)),
+            "required_growth": _pct(next((r.required_growth for r in assessment.readings if r.required_growth is not None), None)),
+            "schedule": _schedule(reading, view.unit),
+            "status": assessment.label,
+            "status_code": assessment.code,
+            "attribute": view.attribute,
+            "lead_unit": view.lead_unit,
+            "partner_units": view.partner_units,
+            "leader": view.leader,
+            "stage": stage,
+            "note": "；".join(([f"数据阶段：{stage}"] if stage else []) + notes + ([assessment.manual_note] if assessment.manual_note else [])),
+            "explanation": assessment.explanation,
+            "gap": _gap(assessment),
+            "binding": view.binding,
+        }
+        for y in view.plan_years:
+            item[f"y{y}"] = _number(view.values.get(y))
+            item[f"t{y}"] = _number(view.yearly_targets.get(y))
+        items.append(item)
+    return items
+
+
+def _status_style(cell, item, field_name: str) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    if field_name == "status" and item.get("status_code") in STATUS_FILLS:
+        fill, colour = STATUS_FILLS[item["status_code"]]
+        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        binding_behind = item.get("binding") and item["status_code"] in ("behind", "at_risk")
+        base = cell.font
+        cell.font = Font(name=base.name, size=base.size, bold=bool(binding_behind or base.bold), color=colour)
+    if field_name in ("status", "title") and item.get("overdue"):
+        base = cell.font
+        cell.font = Font(name=base.name, size=base.size, bold=True, color="C00000")
+
+
+@dataclass(frozen=True)
+class PackOptions:
+    year: int | None = None  # as of; default: the latest year with data
+    hide_empty_years: bool = False
+    office: str = OFFICE
+    today: date | None = None
+
+
+def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[TemplateData, list[int], int]:
+    from db.indicators import assess_all, latest_year, list_indicators
+    from db.plan_store import find_plan
+    from db.projects import list_projects
+    from db.projects import today as current_day
+
+    today = options.today or current_day()
+    with database.session() as session:
+        plan = find_plan(session, plan_id)
+        main = list_indicators(session, plan_id, kind="main")
+        text = list_indicators(session, plan_id, kind="text")
+        everything = main + text
+        if not everything:
+            raise UserInputError(f"规划「{plan.name}」还没有指标，无法导出监测表。")
+        base, end = main[0].base_year if main else 2020, main[0].target_year if main else 2025
+        year = options.year or latest_year(everything) or base + 1
+        if not base < year <= end:
+            raise UserInputError(f"年份 {year} 不在规划期 {base + 1}—{end} 年内。")
+        assessments = assess_all(session, everything, year, as_of=True)
+        projects = list_projects(session, plan_id)
+        plan_title, plan_name = plan.title, plan.name
+    years = list(range(base, end + 1))
+    ind_items = _indicator_items(main, assessments, year)
+    txt_items = _indicator_items(text, assessments, year)
+    proj_items = []
+    for seq, p in enumerate(projects, start=1):
+        latest = p.latest()
+        overdue = p.overdue(today)
+        open_late = [m for m in p.milestones if m.overdue(today)]
+        if overdue:
+            status = f"逾期（{len(open_late)}项）"
+        elif p.counted and p.done_count == p.counted:
+            status = "已完成"
+        elif not p.milestones:
+            status = "未设里程碑"
+        else:
+            status = "正常推进"
+        progress = ""
+        if latest is not None:
+            progress = f"{latest.title}（{latest.done_date:%Y-%m-%d}完成）" if latest.done_date else latest.title
+            if latest.note:
+                progress += f"：{latest.note}"
+        proj_items.append({
+            "seq": seq, "title": p.title, "chapter": p.chapter, "section": p.section, "category": p.category,
+            "lead_unit": p.lead_unit, "partner_units": p.partner_units,
+            "start": p.planned_start, "finish": p.planned_finish, "stage": p.stage or "未填",
+            "milestones": f"{p.done_count}/{p.counted}" if p.counted else "—", "progress": progress,
+            "status": status, "overdue": overdue, "total_investment": _number(p.total_investment),
+            "completed_investment": _number(p.completed_investment), "investment_unit": p.investment_unit,
+            "note": p.note,
+        })
+    lag_items = []
+    for item in ind_items + txt_items:
+        if item["status_code"] in ("behind", "at_risk"):
+            lag_items.append({"kind": "主要指标" if item in ind_items else "文中指标", "item": item["name"],
+                              "unit": item["lead_unit"], "gap": item["gap"], "status": item["status"],
+                              "status_code": item["status_code"], "binding": item["binding"],
+                              "note": item["explanation"], "chapter": item["category"]})
+    for p in projects:
+        for m in p.milestones:
+            if m.overdue(today):
+                days = (today - m.due.last_day).days
+                lag_items.append({"kind": "项目里程碑", "item": f"{p.title}：{m.title}", "unit": p.lead_unit,
+                                  "gap": f"计划{m.due.label}，已逾期{days}天", "status": "逾期", "overdue": True,
+                                  "note": m.note, "chapter": p.chapter})
+    for seq, item in enumerate(lag_items, start=1):
+        item["seq"] = seq
+    yt_items = [
+        {**{k: item[k] for k in ("category", "name", "unit")}, **{f"t{y}": item.get(f"t{y}") for y in years},
+         **{f"y{y}": item.get(f"y{y}") for y in years}, "note": item["note"]}
+        for item in ind_items + txt_items
+        if any(item.get(f"t{y}") is not None for y in years)
+    ]
+    for seq, item in enumerate(yt_items, start=1):
+        item["seq"] = seq
+    year_fields = {f"y{y}" for y in years} | {f"t{y}" for y in years}
+    scalars = {
+        "plan.title": plan_title,
+        "plan.name": plan_name,
+        "plan.district": _district(plan_title),
+        "plan.period": "十四五" if "十四个五年" in plan_title else "",
+        "as_of_year": year,
+        "today": today_text(today),
+        "office": options.office,
+        "base_year": base,
+        "target_year": end,
+    }
+    collections = {
+        "ind": Collection("ind", ind_items, frozenset(IND_FIELDS) | year_fields, _status_style),
+        "txt": Collection("txt", txt_items, frozenset(IND_FIELDS) | year_fields, _status_style),
+        "proj": Collection("proj", proj_items, frozenset(PROJ_FIELDS), _status_style),
+        "lag": Collection("lag", lag_items, frozenset(LAG_FIELDS), _status_style),
+        "yt": Collection("yt", yt_items, frozenset(YT_FIELDS) | year_fields),
+    }
+    hide = frozenset(f"{prefix}.y{y}" for prefix in ("ind", "txt") for y in years) if options.hide_empty_years else frozenset()
+    data = TemplateData(scalars, collections, hide_empty=hide, drop_empty_sheets=frozenset({"yt"}))
+    return data, years, year
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The default template
+
+
+NOTE_LINES = [
+    "注：1. 完成情况按序时进度判断：提前完成（已达到2025年目标）、超序时进度、达到序时进度、滞后、难以完成（按当前进度难以完成或目标年未完成）、"
+    "尚无数据、需人工判断（定性目标，由办公室判断）。判断方法见 guihua 文档 docs/progress.md。",
+    "2. 年均增速目标按2020年基数计算实际年均增速；“力争”目标作为参考同时列示，状态以约束性或确定性目标为准。",
+    "3. 数据阶段：初步核算、快报、年报、最终核实；后续阶段的数据会替换先前的数据。",
+]
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    field: str
+    width: int
+    number_format: str | None = None
+
+
+def _indicator_columns(prefix: str, years: list[int], first_header: str) -> list[_Column]:
+    return [
+        _Column("序号", f"{{{{{prefix}.seq}}}}", 5),
+        _Column(first_header, f"{{{{{prefix}.category|merge}}}}", 10),
+        _Column("指标", f"{{{{{prefix}.name}}}}", 30),
+        _Column("单位", f"{{{{{prefix}.unit}}}}", 7),
+        _Column(f"{years[0]}年基数", f"{{{{{prefix}.base}}}}", 9, "General"),
+        *[_Column(f"{y}年", f"{{{{{prefix}.y{y}}}}}", 9, "General") for y in years[1:]],
+        _Column(f"{years[-1]}年目标", f"{{{{{prefix}.target}}}}", 12),
+        _Column("年均增速目标", f"{{{{{prefix}.growth}}}}", 11),
+        _Column("实际年均增速(%)", f"{{{{{prefix}.actual_growth}}}}", 9, "0.0"),
+        _Column("序时进度要求", f"{{{{{prefix}.schedule}}}}", 12, "General"),
+        _Column("完成情况", f"{{{{{prefix}.status}}}}", 11),
+        _Column("属性", f"{{{{{prefix}.attribute}}}}", 7),
+        _Column("牵头单位", f"{{{{{prefix}.lead_unit}}}}", 12),
+        _Column("备注", f"{{{{{prefix}.note}}}}", 18),
+    ]
+
+
+SHEETS = [
+    # (sheet title, table title, columns builder)
+    ("主要指标完成情况表", "{{plan.district}}“{{plan.period}}”规划主要指标完成情况表（截至{{as_of_year}}年）",
+     lambda years: _indicator_columns("ind", years, "类别")),
+    ("文中量化指标完成情况表", "{{plan.district}}“{{plan.period}}”规划文中量化指标完成情况表（截至{{as_of_year}}年）",
+     lambda years: _indicator_columns("txt", years, "所属章节")),
+    ("重大项目推进情况表", "{{plan.district}}“{{plan.period}}”规划重大项目推进情况表（截至{{today}}）",
+     lambda years: [
+         _Column("序号", "{{proj.seq}}", 5), _Column("项目名称", "{{proj.title}}", 26),
+         _Column("所属章节", "{{proj.chapter|merge}}", 16), _Column("牵头单位", "{{proj.lead_unit}}", 12),
+         _Column("配合单位", "{{proj.partner_units}}", 14), _Column("计划完成时间", "{{proj.finish}}", 10),
+         _Column("形象进度", "{{proj.stage}}", 9), _Column("里程碑完成情况", "{{proj.milestones}}", 9),
+         _Column("当前进展", "{{proj.progress}}", 26), _Column("状态", "{{proj.status}}", 10),
+     ]),
+    ("滞后事项清单", "{{plan.district}}“{{plan.period}}”规划实施滞后事项清单（截至{{today}}）",
+     lambda years: [
+         _Column("序号", "{{lag.seq}}", 5), _Column("类型", "{{lag.kind}}", 10), _Column("事项", "{{lag.item}}", 30),
+         _Column("牵头单位", "{{lag.unit}}", 12), _Column("差距", "{{lag.gap}}", 30),
+         _Column("状态", "{{lag.status}}", 9), _Column("说明", "{{lag.note}}", 40),
+     ]),
+    ("年度目标分解表", "{{plan.district}}“{{plan.period}}”规划主要指标年度目标分解表",
+     lambda years: [
+         _Column("序号", "{{yt.seq}}", 5), _Column("类别", "{{yt.category|merge}}", 10),
+         _Column("指标", "{{yt.name}}", 26), _Column("单位", "{{yt.unit}}", 7),
+         *[c for y in years[1:] for c in (_Column(f"{y}年目标", f"{{{{yt.t{y}}}}}", 9, "General"),
+                                           _Column(f"{y}年实际", f"{{{{yt.y{y}}}}}", 9, "General"))],
+     ]),
+]
+
+
+def default_template(years: list[int], fonts: Fonts | None = None):
+    """guihua's own template, as a workbook: the same placeholders an office template uses."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    from exports.sheet_style import fit_columns, font, print_setup, set_text, thin_border
+
+    fonts = fonts or Fonts()
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    border = thin_border()
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    for number, (sheet_title, table_title, columns_of) in enumerate(SHEETS, start=1):
+        columns = columns_of(years)
+        sheet = workbook.create_sheet(sheet_title)
+        width = len(columns)
+        sheet.cell(row=1, column=1, value=f"附表{number}").font = font(fonts.heading, fonts.heading_size)
+        title = sheet.cell(row=2, column=1, value=table_title)
+        title.font = font(fonts.title, fonts.title_size)
+        title.alignment = centre
+        sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+        sheet.row_dimensions[2].height = 36
+        half = max(2, width // 2)
+        unit_line = sheet.cell(row=3, column=1, value="填报单位：{{office}}")
+        unit_line.font = font(fonts.body, fonts.body_size)
+        sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=half)
+        date_line = sheet.cell(row=3, column=half + 1, value="填报日期：{{today}}")
+        date_line.font = font(fonts.body, fonts.body_size)
+        date_line.alignment = Alignment(horizontal="right")
+        sheet.merge_cells(start_row=3, start_column=half + 1, end_row=3, end_column=width)
+        for index, column in enumerate(columns, start=1):
+            header = sheet.cell(row=4, column=index)
+            set_text(header, column.header)
+            header.font = font(fonts.heading, fonts.heading_size)
+            header.alignment = centre
+            header.border = border
+            body = sheet.cell(row=5, column=index, value=column.field)
+            body.font = font(fonts.body, fonts.body_size)
+            body.border = border
+            numeric = column.number_format is not None or column.header in ("序号", "单位", "属性")
+            body.alignment = centre if numeric or column.width <= 11 else left
+            if column.number_format:
+                body.number_format = column.number_format
+        sheet.row_dimensions[4].height = 30
+        for offset, line in enumerate(NOTE_LINES):
+            note = sheet.cell(row=7 + offset, column=1, value=line)
+            note.font = font(fonts.body, fonts.note_size)
+            note.alignment = left
+            sheet.merge_cells(start_row=7 + offset, start_column=1, end_row=7 + offset, end_column=width)
+            sheet.row_dimensions[7 + offset].height = 30
+        fit_columns(sheet, {i: c.width for i, c in enumerate(columns, start=1)}, maximum=60)
+        sheet.freeze_panes = "D5" if sheet_title.endswith("完成情况表") else "C5"
+        print_setup(sheet, "4:4")
+    return workbook
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Writing
+
+
+def default_pack_path(database: Database, year: int, today: date, folder: str | None = None) -> Path:
+    base = Path(folder) if folder else (database.path.parent / EXPORT_FOLDER if database.path else Path.cwd() / EXPORT_FOLDER)
+    return base / f"十四五规划实施监测_截至{year}年_{today:%Y%m%d}.xlsx"
+
+
+def write_pack(
+    database: Database,
+    plan_id: int,
+    *,
+    output: str | Path | None = None,
+    template: str | Path | None = None,
+    options: PackOptions = PackOptions(),
+) -> PackResult:
+    from db.plan_store import get_state
+    from db.projects import today as current_day
+    from exports.sheet_style import save_workbook
+
+    started = time.perf_counter()
+    today = options.today or current_day()
+    options = PackOptions(options.year, options.hide_empty_years, options.office, today)
+    with database.session() as session:
+        template = template or get_state(session, "export.template") or None
+        folder = get_state(session, "export.folder")
+        settings = {k: get_state(session, k) or "" for k in (
+            "export.font.title", "export.font.heading", "export.font.body",
+            "export.size.title", "export.size.heading", "export.size.body", "export.size.note")}
+    data, years, year = pack_data(database, plan_id, options)
+    if template:
+        workbook = load_template(template)
+        name = Path(template).name
+    else:
+        workbook = default_template(years, Fonts.from_settings(settings))
+        name = "默认模板"
+    check_template(workbook, data, name)
+    fill_workbook(workbook, data)
+    path = Path(output) if output else default_pack_path(database, year, today, folder)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_suffix(path.suffix + ".xlsx") if path.suffix else path.with_suffix(".xlsx")
+    written, renamed = save_workbook(workbook, path)
+    counts = {prefix: len(c.items) for prefix, c in data.collections.items()}
+    return PackResult(written, renamed, [s.title for s in workbook.worksheets], counts, time.perf_counter() - started)
+
+
+def write_default_template(path: str | Path, years: list[int] | None = None) -> Path:
+    """Write guihua's default template as a file an office can restyle and use with --template."""
+    from exports.sheet_style import save_workbook
+
+    written, _ = save_workbook(default_template(years or list(range(2020, 2026))), Path(path))
+    return written

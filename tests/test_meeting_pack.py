@@ -1,0 +1,189 @@
+"""The meeting pack, read back by openpyxl and by python-calamine (an independent reader), with the default
+template and with an office's own template."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from python_calamine import CalamineWorkbook
+
+from core.errors import UserInputError
+from db.indicators import find_indicator, record_actual, set_indicator_fields, set_year_fields
+from db.plan_store import find_plan
+from db.projects import accept_proposal, add_milestone, list_proposals, update_project
+from exports.meeting_pack import PackOptions, write_default_template, write_pack
+
+TODAY = date(2024, 7, 15)
+
+
+@pytest.fixture
+def filled(database):
+    """The bundled plan with two years of figures, a lead unit, a yearly target, an accepted text target and
+    a project with an overdue milestone."""
+    with database.session() as session:
+        plan_id = find_plan(session, None).id
+
+        def ind(name):
+            return find_indicator(session, plan_id, name).id
+
+        record_actual(session, ind("地区生产总值"), 2021, Decimal("1049.7"), stage="年报", origin="cli")
+        record_actual(session, ind("地区生产总值"), 2022, Decimal("1100"), stage="快报", note="受疫情影响", origin="cli")
+        record_actual(session, ind("城镇化"), 2022, Decimal("81.5"), origin="cli")
+        record_actual(session, ind("失业率"), 2022, Decimal("4.2"), origin="cli")
+        set_indicator_fields(session, ind("地区生产总值"), origin="cli", lead_unit="=HYPERLINK(\"http://x\")")
+        set_year_fields(session, ind("能源消耗"), 2022, origin="cli", target="3.2")
+        target = next(p for p in list_proposals(session, plan_id, "target") if p.data["metric"] == "高新技术企业")
+        accept_proposal(session, target.id, origin="cli")
+        school = next(p for p in list_proposals(session, plan_id, "project") if p.data["title"] == "寺巷中心小学")
+        project_id = accept_proposal(session, school.id, origin="cli")
+        update_project(session, project_id, origin="cli", lead_unit="教育局", stage="已开工")
+        add_milestone(session, project_id, "主体完工", "2024Q1", origin="cli")
+    return database, plan_id
+
+
+def rows_of(path, sheet):
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def test_default_pack_has_every_sheet_with_values_read_by_two_readers(filled, tmp_path):
+    database, plan_id = filled
+    result = write_pack(database, plan_id, output=tmp_path / "pack.xlsx", options=PackOptions(year=2022, today=TODAY))
+    assert result.sheets == ["主要指标完成情况表", "文中量化指标完成情况表", "重大项目推进情况表", "滞后事项清单", "年度目标分解表"]
+    main = rows_of(result.path, "主要指标完成情况表")
+    assert main[0][0] == "附表1"
+    assert main[1][0] == "泰州医药高新区（高港区）“十四五”规划主要指标完成情况表（截至2022年）"
+    assert main[2][0] == "填报单位：区规划实施领导小组办公室"
+    header = main[3]
+    assert header[:6] == ["序号", "类别", "指标", "单位", "2020年基数", "2021年"]
+    gdp = main[4]
+    column = {name: header.index(name) for name in header}
+    assert gdp[column["指标"]] == "地区生产总值"
+    assert (gdp[column["2020年基数"]], gdp[column["2021年"]], gdp[column["2022年"]]) == (971.9, 1049.7, 1100)
+    assert gdp[column["2023年"]] == ""
+    assert gdp[column["2025年目标"]] == "力争1500" and gdp[column["年均增速目标"]] == "8%左右"
+    assert gdp[column["实际年均增速(%)"]] == 6.4  # (1100/971.9)^(1/2) − 1
+    assert gdp[column["序时进度要求"]] == 1133.6
+    assert gdp[column["完成情况"]] == "滞后"
+    assert gdp[column["牵头单位"]] == '=HYPERLINK("http://x")'  # text, not a formula
+    assert "数据阶段：快报" in gdp[column["备注"]] and "受疫情影响" in gdp[column["备注"]]
+    assert [r[column["指标"]] for r in main[4:32]][-1] == "公众安全感"
+    assert any(str(r[0]).startswith("注：") for r in main[32:])
+    text = rows_of(result.path, "文中量化指标完成情况表")
+    assert text[4][2] == "高新技术企业" and text[4][1].startswith("第六章")
+    projects = rows_of(result.path, "重大项目推进情况表")
+    assert projects[4][1:4] == ["寺巷中心小学", projects[4][2], "区教育局"] and projects[4][9].startswith("逾期")
+    lagging = rows_of(result.path, "滞后事项清单")
+    items = [r[2] for r in lagging[4:] if isinstance(r[0], float | int) and r[0]]
+    assert "地区生产总值" in items and "城镇调查失业率" in items and "寺巷中心小学：主体完工" in items
+    yearly = rows_of(result.path, "年度目标分解表")
+    assert yearly[4][2] == "单位地区生产总值能源消耗降低"
+
+
+def test_pack_formatting_for_print(filled, tmp_path):
+    database, plan_id = filled
+    path = write_pack(database, plan_id, output=tmp_path / "pack.xlsx", options=PackOptions(year=2022, today=TODAY)).path
+    workbook = load_workbook(path)
+    sheet = workbook["主要指标完成情况表"]
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows.replace("$", "") == "4:4" and sheet.freeze_panes == "D5"
+    assert sheet["B2"].font.name == "方正小标宋简体" or sheet["A2"].font.name == "方正小标宋简体"
+    assert sheet["A4"].font.name == "黑体" and sheet["C5"].font.name == "仿宋_GB2312"
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert "B5:B15" in merged and "B16:B21" in merged  # 经济强 (11 rows), 百姓富 (6 rows)
+    status = next(c for c in sheet[4] if c.value == "完成情况").column
+    gdp_status = sheet.cell(row=5, column=status)
+    assert gdp_status.value == "滞后" and gdp_status.fill.start_color.rgb.endswith("FFEB9C")
+    assert all(sheet.cell(row=5, column=c).data_type != "f" for c in range(1, sheet.max_column + 1))
+    notes = [sheet.cell(row=r, column=1).value for r in range(33, 40)]
+    assert any(n and n.startswith("注：") for n in notes)
+
+
+def test_empty_year_columns_can_be_hidden(filled, tmp_path):
+    database, plan_id = filled
+    path = write_pack(database, plan_id, output=tmp_path / "p.xlsx",
+                      options=PackOptions(year=2022, today=TODAY, hide_empty_years=True)).path
+    sheet = load_workbook(path)["主要指标完成情况表"]
+    hidden = {c.value for c in sheet[4] if sheet.column_dimensions[c.column_letter].hidden}
+    assert hidden == {"2023年", "2024年", "2025年"}
+
+
+def test_an_office_template_keeps_its_look(filled, tmp_path):
+    from openpyxl.styles import Border, Font, Side
+
+    database, plan_id = filled
+    template = Workbook()
+    sheet = template.active
+    sheet.title = "指标"
+    sheet["A1"] = "{{plan.district}}主要指标（截至{{as_of_year}}年）"
+    sheet["A1"].font = Font(name="楷体", size=20)
+    sheet.merge_cells("A1:D1")
+    sheet.append(["类别", "指标", "2022年", "状态"])
+    sheet.append(["{{ind.category|merge}}", "{{ind.name}}（{{ind.unit}}）", "{{ind.y2022}}", "{{ind.status}}"])
+    sheet["B3"].border = Border(bottom=Side(style="double"))
+    sheet.append(["制表：{{office}}"])
+    sheet.merge_cells("A4:D4")
+    sheet.column_dimensions["B"].width = 44
+    sheet.print_title_rows = "2:2"
+    template.save(tmp_path / "office.xlsx")
+    path = write_pack(database, plan_id, output=tmp_path / "out.xlsx", template=tmp_path / "office.xlsx",
+                      options=PackOptions(year=2022, today=TODAY)).path
+    out = load_workbook(path)["指标"]
+    assert out["A1"].value == "泰州医药高新区（高港区）主要指标（截至2022年）" and out["A1"].font.name == "楷体"
+    assert out["B3"].value == "地区生产总值（亿元）" and out["C3"].value == 1100
+    assert out["B30"].value == "公众安全感（%）" and out["B30"].border.bottom.style == "double"
+    assert out["A31"].value == "制表：区规划实施领导小组办公室" and "A31:D31" in {str(r) for r in out.merged_cells.ranges}
+    assert out.column_dimensions["B"].width == 44 and out.print_title_rows.replace("$", "") == "2:2"
+
+
+def test_an_unknown_placeholder_names_the_cell(filled, tmp_path):
+    database, plan_id = filled
+    template = Workbook()
+    template.active.title = "表"
+    template.active.append(["{{ind.name}}", "{{ind.nmae}}", "{{plan.titel}}"])
+    template.save(tmp_path / "bad.xlsx")
+    with pytest.raises(UserInputError) as error:
+        write_pack(database, plan_id, output=tmp_path / "x.xlsx", template=tmp_path / "bad.xlsx")
+    assert "工作表“表”单元格 B1：未知字段 {{ind.nmae}}" in error.value.message
+    assert "单元格 C1：未知占位符 {{plan.titel}}" in error.value.message
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_workbook_open_in_excel_gets_a_new_name(filled, tmp_path):
+    database, plan_id = filled
+    target = tmp_path / "pack.xlsx"
+    target.write_bytes(b"old")
+    (tmp_path / "~$pack.xlsx").write_bytes(b"lock")  # Excel/WPS's owner file beside an open workbook
+    result = write_pack(database, plan_id, output=target, options=PackOptions(year=2022, today=TODAY))
+    assert result.renamed and result.path.name == "pack(1).xlsx"
+    assert target.read_bytes() == b"old" and not list(tmp_path.glob(".*.tmp.xlsx"))
+
+
+def test_default_template_file_round_trips(filled, tmp_path):
+    database, plan_id = filled
+    template = write_default_template(tmp_path / "模板.xlsx")
+    direct = write_pack(database, plan_id, output=tmp_path / "a.xlsx", options=PackOptions(year=2022, today=TODAY)).path
+    via_file = write_pack(database, plan_id, output=tmp_path / "b.xlsx", template=template,
+                          options=PackOptions(year=2022, today=TODAY)).path
+    for sheet in ("主要指标完成情况表", "滞后事项清单"):
+        assert rows_of(direct, sheet) == rows_of(via_file, sheet)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) 未安装，跳过渲染检查")
+def test_the_pack_renders_in_libreoffice_landscape(filled, tmp_path):
+    database, plan_id = filled
+    path = write_pack(database, plan_id, output=tmp_path / "pack.xlsx", options=PackOptions(year=2022, today=TODAY)).path
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=120)
+    import re
+
+    pdf = (tmp_path / "pack.pdf").read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+    assert 5 <= pages <= 8  # one page per sheet, a second for a long table at most
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", pdf)
+    assert boxes and all(float(b[2]) > float(b[3]) for b in boxes)  # every page landscape
