@@ -835,8 +835,10 @@ def _project_clause(clause: str) -> tuple[str, int, int] | None:
     while changed:
         changed = False
         for adverb in _ADVERBS:
+            if not clause.startswith(adverb, pos):
+                continue
             longer_action = any(clause.startswith(a, pos) for a in _ACTIONS if len(a) > len(adverb))  # 「加快建设」
-            if clause.startswith(adverb, pos) and not longer_action:
+            if not longer_action:
                 pos += len(adverb)
                 changed = True
                 break

@@ -90,13 +90,16 @@ def _block_link() -> Column:
     return Column(Integer, ForeignKey("plan_block.id", ondelete="SET NULL"), nullable=True)
 
 
+# Module-level on purpose: as a class attribute pydantic would deep-copy the Column on every new row.
+_INDICATOR_VERSION = Column("version_id", Integer, nullable=False)
+
+
 class Indicator(SQLModel, table=True):
     """A monitored indicator: one row of the plan's main-indicator table (kind "main"), or a quantified
     target found in the running text (kind "text"). Targets are kept as the plan writes them; core.targets
     reads them when progress is judged."""
 
     __table_args__ = (UniqueConstraint("plan_id", "name"),)
-    _version = Column("version_id", Integer, nullable=False)
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(sa_column=_fk("plan.id"))
@@ -117,9 +120,13 @@ class Indicator(SQLModel, table=True):
     text_anchor: str = ""  # a phrase of the paragraph that discusses it, to relink after a re-import
     table_block_id: int | None = Field(default=None, sa_column=_block_link())
     text_block_id: int | None = Field(default=None, sa_column=_block_link())
-    version_id: int | None = Field(default=None, sa_column=_version)
+    version_id: int | None = Field(default=None, sa_column=_INDICATOR_VERSION)
 
-    __mapper_args__ = {"version_id_col": _version}
+    __mapper_args__ = {"version_id_col": _INDICATOR_VERSION}
+
+
+# Module-level on purpose: as a class attribute pydantic would deep-copy the Column on every new row.
+_INDICATOR_YEAR_VERSION = Column("version_id", Integer, nullable=False)
 
 
 class IndicatorYear(SQLModel, table=True):
@@ -128,7 +135,6 @@ class IndicatorYear(SQLModel, table=True):
 
     __tablename__ = "indicator_year"
     __table_args__ = (UniqueConstraint("indicator_id", "year"),)
-    _version = Column("version_id", Integer, nullable=False)
 
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(sa_column=_fk("indicator.id"))
@@ -143,9 +149,9 @@ class IndicatorYear(SQLModel, table=True):
     manual_note: str = ""
     updated_at: datetime | None = None
     updated_by: str = ""
-    version_id: int | None = Field(default=None, sa_column=_version)
+    version_id: int | None = Field(default=None, sa_column=_INDICATOR_YEAR_VERSION)
 
-    __mapper_args__ = {"version_id_col": _version}
+    __mapper_args__ = {"version_id_col": _INDICATOR_YEAR_VERSION}
 
 
 class ChangeLog(SQLModel, table=True):
@@ -201,8 +207,11 @@ class Proposal(SQLModel, table=True):
     added_by_hand: bool = False
 
 
+# Module-level on purpose: as a class attribute pydantic would deep-copy the Column on every new row.
+_PROJECT_VERSION = Column("version_id", Integer, nullable=False)
+
+
 class Project(SQLModel, table=True):
-    _version = Column("version_id", Integer, nullable=False)
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(sa_column=_fk("plan.id"))
@@ -223,13 +232,16 @@ class Project(SQLModel, table=True):
     completed_investment: str | None = None
     investment_unit: str = "万元"
     note: str = ""
-    version_id: int | None = Field(default=None, sa_column=_version)
+    version_id: int | None = Field(default=None, sa_column=_PROJECT_VERSION)
 
-    __mapper_args__ = {"version_id_col": _version}
+    __mapper_args__ = {"version_id_col": _PROJECT_VERSION}
+
+
+# Module-level on purpose: as a class attribute pydantic would deep-copy the Column on every new row.
+_MILESTONE_VERSION = Column("version_id", Integer, nullable=False)
 
 
 class Milestone(SQLModel, table=True):
-    _version = Column("version_id", Integer, nullable=False)
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(sa_column=_fk("project.id"))
@@ -239,6 +251,6 @@ class Milestone(SQLModel, table=True):
     status: str = "未开始"
     done_date: date | None = None
     note: str = ""
-    version_id: int | None = Field(default=None, sa_column=_version)
+    version_id: int | None = Field(default=None, sa_column=_MILESTONE_VERSION)
 
-    __mapper_args__ = {"version_id_col": _version}
+    __mapper_args__ = {"version_id_col": _MILESTONE_VERSION}
