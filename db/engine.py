@@ -7,18 +7,17 @@ variable choose another file. Every connection gets the durability pragmas from 
 from __future__ import annotations
 
 import os
-import sqlite3
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, create_engine
 
 from core.errors import GuihuaError
 from db import models  # noqa: F401  (registers the tables)
-from db.models import SQLModel
 
 ENV_VAR = "GUIHUA_DB"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -94,7 +93,7 @@ def open_database(target: str | os.PathLike | None = None) -> Database:
         event.listen(engine, "connect", _set_sqlite_pragmas)
         database = Database(engine, str(path), path)
     try:
-        ensure_schema(database.engine)
+        prepare_schema(database)
     except DatabaseError as exc:  # OperationalError included
         raise _explain(exc, database) from exc
     return database
@@ -113,21 +112,30 @@ def _explain(exc: Exception, database: Database) -> DatabaseOpenError:
     return DatabaseOpenError(f"无法打开数据库：{database.target}\n原因：{detail}")
 
 
-SEARCH_TABLE_SQL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS plan_search USING fts5("
-    "text, plan_id UNINDEXED, node_id UNINDEXED, block_id UNINDEXED, footnote_id UNINDEXED, "
-    "tokenize='trigram')"
-)
+def prepare_schema(database: Database) -> None:
+    """New database: create it. Older one: back it up, then upgrade. Newer one: refuse."""
+    from db.schema import NewerDatabaseError, ensure_schema, pending_upgrade, upgrade
 
+    try:
+        ensure_schema(database.engine)
+        if pending_upgrade(database.engine) is None:
+            return
+    except NewerDatabaseError as exc:
+        raise DatabaseOpenError(
+            f"这个数据库来自更新版本的 guihua（数据库版本 {exc.version}），本程序不能打开，以免损坏数据：{database.target}\n"
+            "请安装新版本的 guihua 后再打开。"
+        ) from None
+    if database.path is not None:
+        from db.backup import backup_now
 
-def ensure_schema(engine: Engine) -> None:
-    """Create missing tables. Cheap when they exist: one query for the table list."""
-    with engine.begin() as connection:
-        existing = set(engine.dialect.get_table_names(connection))
-        wanted = set(SQLModel.metadata.tables)
-        if not wanted <= existing:
-            SQLModel.metadata.create_all(connection)
-        if engine.dialect.name == "sqlite" and "plan_search" not in existing:
-            if sqlite3.sqlite_version_info < (3, 34):
-                raise DatabaseOpenError("本机 SQLite 版本过低（需要 3.34 以上才能中文全文检索）。")
-            connection.execute(text(SEARCH_TABLE_SQL))
+        saved = backup_now(database, "migration")
+        print(f"数据库需要升级，已先备份到：{saved}", file=sys.stderr)
+    try:
+        upgrade(database.engine)
+    except Exception as exc:
+        error = DatabaseOpenError(
+            f"数据库升级失败：{database.target}\n升级前的备份在数据库旁的“备份”文件夹中，可用 guihua restore 恢复；"
+            "请把日志发给技术支持。"
+        )
+        error.log_cause = True  # the front end writes the traceback to the log file and names it
+        raise error from exc

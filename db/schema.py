@@ -1,0 +1,124 @@
+"""Bringing a database's schema to the one this guihua expects.
+
+- A new, empty database gets the tables straight from the models and is stamped with the newest revision
+  (no Alembic import: first start stays fast).
+- A database at the newest revision: nothing to do beyond one query.
+- An older database (including one from guihua 0.1, which had no version table) is backed up, then upgraded
+  with Alembic. On SQLite foreign keys are switched off around the upgrade, because a batch rebuild of a parent
+  table would otherwise fire ON DELETE CASCADE and silently empty its children; `foreign_key_check` runs after.
+- A database from a newer guihua is refused, never touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from db.migrations import HEAD, KNOWN_REVISIONS
+from db.models import SQLModel
+
+SEARCH_TABLE_SQL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS plan_search USING fts5("
+    "text, plan_id UNINDEXED, node_id UNINDEXED, block_id UNINDEXED, footnote_id UNINDEXED, "
+    "tokenize='trigram')"
+)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class NewerDatabaseError(Exception):
+    def __init__(self, version: str) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def current_revision(connection: Connection, tables: set[str]) -> str | None:
+    if "alembic_version" in tables:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if "plan" in tables:
+        return "0001"  # guihua 0.1 created its tables without Alembic
+    return None
+
+
+def _stamp(connection: Connection, revision: str) -> None:
+    connection.execute(text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
+                            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+    connection.execute(text("DELETE FROM alembic_version"))
+    connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision})
+
+
+def _ensure_search(connection: Connection, tables: set[str]) -> None:
+    if connection.dialect.name == "sqlite" and "plan_search" not in tables:
+        if sqlite3.sqlite_version_info < (3, 34):
+            from db.engine import DatabaseOpenError
+
+            raise DatabaseOpenError("本机 SQLite 版本过低（需要 3.34 以上才能中文全文检索）。")
+        connection.execute(text(SEARCH_TABLE_SQL))
+
+
+def pending_upgrade(engine: Engine) -> str | None:
+    """The revision a database is at when it needs an upgrade; None when it is new or current.
+    Raises NewerDatabaseError for a database from a newer guihua."""
+    with engine.connect() as connection:
+        tables = set(engine.dialect.get_table_names(connection))
+        revision = current_revision(connection, tables)
+    if revision is None or revision == HEAD:
+        return None
+    if revision not in KNOWN_REVISIONS:
+        raise NewerDatabaseError(revision)
+    return revision
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create a new database's tables, or check a current one. Upgrades are run by `upgrade` (with a backup
+    first), never silently here."""
+    with engine.begin() as connection:
+        tables = set(engine.dialect.get_table_names(connection))
+        revision = current_revision(connection, tables)
+        if revision is None:
+            SQLModel.metadata.create_all(connection)
+            _stamp(connection, HEAD)
+        elif revision not in KNOWN_REVISIONS:
+            raise NewerDatabaseError(revision)
+        elif revision != HEAD:
+            return  # the caller backs up and upgrades
+        _ensure_search(connection, tables)
+
+
+@contextmanager
+def foreign_keys_off(connection: Connection):
+    """SQLite only: foreign keys off for a migration, checked and back on after it. Must be entered before
+    the connection begins a transaction (SQLite ignores the pragma inside one)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign key check failed after migration: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Run the Alembic migrations up to `target` (the caller has made a backup)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as connection, foreign_keys_off(connection):
+        tables = set(engine.dialect.get_table_names(connection))
+        if "alembic_version" not in tables and "plan" in tables:
+            _stamp(connection, "0001")  # a guihua 0.1 database: its tables are the baseline
+        config.attributes["connection"] = connection
+        command.upgrade(config, target)
+        connection.commit()
+    with engine.begin() as connection:
+        _ensure_search(connection, set(engine.dialect.get_table_names(connection)))

@@ -1,0 +1,153 @@
+"""Schema upgrades keep every row: a database with the first released schema and data in every table is
+upgraded to head; the migrations produce exactly the models' schema; a newer database is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from db.engine import DatabaseOpenError, open_database
+from db.migrations import HEAD, KNOWN_REVISIONS
+from db.schema import MIGRATIONS, upgrade
+
+
+def released_database(path: Path) -> None:
+    """A database as guihua 0.1 left it (schema 0001, no version table), with rows in every table."""
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine, "0001")
+    engine.dispose()
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE alembic_version")  # 0.1 created its tables without Alembic
+    connection.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS plan_search USING fts5(text, plan_id UNINDEXED, node_id UNINDEXED, "
+        "block_id UNINDEXED, footnote_id UNINDEXED, tokenize='trigram')"
+    )
+    connection.execute(
+        "INSERT INTO plan VALUES (1, '旧规划', '某区国民经济和社会发展第十四个五年规划纲要', 'old.txt', 'abc', 'utf-8', 10, ?, 1)",
+        (datetime(2026, 1, 1).isoformat(" "),),
+    )
+    connection.execute("INSERT INTO plan_node VALUES (1, 1, NULL, 'chapter', '第一章', '总体要求', 1, 0, 1, 5)")
+    connection.execute("INSERT INTO plan_node VALUES (2, 1, 1, 'section', '第一节', '发展基础', 2, 1, 2, 5)")
+    connection.execute("INSERT INTO plan_block VALUES (1, 1, 2, 'paragraph', '地区生产总值年均增长8%左右。', 3, 3, 4)")
+    connection.execute("INSERT INTO footnote VALUES (1, 1, 1, 1, '注释一', 5, 5, 5)")
+    connection.execute("INSERT INTO app_state VALUES ('last_plan', '1')")
+    connection.execute("INSERT INTO plan_search VALUES ('地区生产总值年均增长8%左右。', 1, 2, 1, NULL)")
+    connection.commit()
+    connection.close()
+
+
+def counts(path: Path) -> dict[str, int]:
+    connection = sqlite3.connect(path)
+    try:
+        tables = ("plan", "plan_node", "plan_block", "footnote", "app_state", "plan_search")
+        return {t: connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    finally:
+        connection.close()
+
+
+def test_the_released_schema_upgrades_without_losing_a_row(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    released_database(path)
+    before = counts(path)
+    database = open_database(path)  # upgrades, after a backup
+    try:
+        assert counts(path) == before
+        connection = sqlite3.connect(path)
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("SELECT text FROM plan_block").fetchone()[0] == "地区生产总值年均增长8%左右。"
+        connection.close()
+        backups = list((tmp_path / "备份").glob("guihua_*_migration.sqlite3"))
+        assert len(backups) == 1 and counts(backups[0]) == before  # the backup holds the old database
+        from db.plan_store import search
+
+        with database.session() as session:
+            assert [h.block_id for h in search(session, 1, "生产总值")] == [1]
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize("guarded", [False, True])
+def test_a_parent_table_rebuild_cascades_unless_foreign_keys_are_off(tmp_path, guarded):
+    """The trap from the engineering notes: a batch rebuild of `plan` with foreign keys on deletes every
+    node, block and footnote. upgrade() runs migrations inside foreign_keys_off; here a rebuild is forced."""
+    from contextlib import nullcontext
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from db.engine import _set_sqlite_pragmas
+    from db.schema import foreign_keys_off
+
+    path = tmp_path / "old.sqlite3"
+    released_database(path)
+    before = counts(path)
+    engine = create_engine(f"sqlite:///{path}")
+    from sqlalchemy import event
+
+    event.listen(engine, "connect", _set_sqlite_pragmas)  # guihua's pragmas: foreign keys on
+    with engine.connect() as connection, (foreign_keys_off(connection) if guarded else nullcontext()):
+        operations = Operations(MigrationContext.configure(connection, opts={"render_as_batch": True}))
+        with operations.batch_alter_table("plan", recreate="always") as batch:
+            batch.alter_column("title", existing_type=None, nullable=False)
+        connection.commit()
+    engine.dispose()
+    after = counts(path)
+    if guarded:
+        assert after == before
+    else:
+        assert after["plan_node"] == 0 and after["plan_block"] == 0  # the trap is real
+
+
+def test_migrations_build_exactly_the_models_schema(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from db.models import SQLModel
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_object": lambda o, n, t, r, c: not (t == "table" and n.startswith("plan_search"))}
+        )
+        assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()
+
+
+def test_known_revisions_match_the_scripts():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    chain = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    assert tuple(chain) == KNOWN_REVISIONS and script.get_current_head() == HEAD
+
+
+def test_a_new_database_is_created_at_head_without_alembic(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    open_database(path).dispose()
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
+    connection.close()
+    assert not (tmp_path / "备份").exists()  # nothing to back up or migrate
+
+
+def test_a_database_from_a_newer_guihua_is_refused_untouched(tmp_path):
+    path = tmp_path / "future.sqlite3"
+    open_database(path).dispose()
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseOpenError, match="来自更新版本的 guihua"):
+        open_database(path)
+    assert path.read_bytes() == before
