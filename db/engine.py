@@ -44,6 +44,7 @@ class Database:
     engine: Engine
     target: str
     path: Path | None  # None for server databases
+    network_share: bool = False  # opened in safe mode: rollback journal, one guihua at a time
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -57,6 +58,52 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "afs", "ceph", "glusterfs",
+                       "davfs", "fuse.davfs", "9p", "fuse.gvfsd-fuse", "fuse.rclone"}
+NETWORK_WARNING = (
+    "提示：数据库位于网络共享文件夹（{path}）。SQLite 的预写日志在网络文件系统上不可靠，guihua 已改用安全模式："
+    "回滚日志、同一时间只允许一个 guihua 打开。建议把数据库放在本机磁盘上；多人同时录入请使用 PostgreSQL（见 docs/deploy.md）。"
+)
+
+
+def is_network_path(path: Path) -> bool:
+    """Whether a path lies on a network share (SMB/NFS …), where WAL and locks are unsafe."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return False
+    if sys.platform == "win32":
+        text = str(resolved)
+        if text.startswith("\\\\"):
+            return True  # a UNC path: \\server\share
+        import ctypes
+
+        drive = os.path.splitdrive(text)[0] + "\\"
+        return ctypes.windll.kernel32.GetDriveTypeW(drive) == 4  # DRIVE_REMOTE: a mapped network drive
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    best, fstype = "", ""
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3:
+            point = parts[1].replace("\\040", " ")
+            if (str(resolved) == point or str(resolved).startswith(point.rstrip("/") + "/")) and len(point) > len(best):
+                best, fstype = point, parts[2]
+    return fstype in NETWORK_FILESYSTEMS
+
+
+def _set_network_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=DELETE")
+    cursor.execute("PRAGMA synchronous=EXTRA")
+    cursor.execute("PRAGMA locking_mode=EXCLUSIVE")  # one writer; a second guihua is told the file is in use
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
@@ -89,9 +136,10 @@ def open_database(target: str | os.PathLike | None = None) -> Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseOpenError(f"无法创建数据库所在的文件夹：{path.parent}\n原因：{exc.strerror or exc}") from exc
+        network = is_network_path(path.parent)
         engine = create_engine(f"sqlite:///{path}")
-        event.listen(engine, "connect", _set_sqlite_pragmas)
-        database = Database(engine, str(path), path)
+        event.listen(engine, "connect", _set_network_pragmas if network else _set_sqlite_pragmas)
+        database = Database(engine, str(path), path, network_share=network)
     try:
         prepare_schema(database)
     except DatabaseError as exc:  # OperationalError included

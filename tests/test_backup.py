@@ -119,3 +119,34 @@ def test_check_reports_problems_plainly(database):
     assert not findings["年份在规划期内"].ok and "2031" in findings["年份在规划期内"].detail
     assert not findings["数值可读"].ok
     assert "不存在的局" in findings["责任单位都在单位列表中"].detail
+
+
+def test_a_database_on_a_network_share_opens_in_safe_mode(tmp_path, monkeypatch):
+    import db.engine
+    from db.engine import open_database
+
+    monkeypatch.setattr(db.engine, "is_network_path", lambda path: True)
+    database = open_database(tmp_path / "share.sqlite3")
+    try:
+        assert database.network_share
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+            assert connection.exec_driver_sql("PRAGMA locking_mode").scalar() == "exclusive"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 3  # EXTRA
+    finally:
+        database.dispose()
+
+
+def test_network_filesystems_are_recognised_from_the_mount_table(tmp_path, monkeypatch):
+    import sys
+
+    from db import engine
+
+    if sys.platform == "win32":
+        pytest.skip("the mount table is Linux's")
+    mounts = f"server:/export {tmp_path} nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0\n"
+    real_read_text = engine.Path.read_text
+    monkeypatch.setattr(engine.Path, "read_text",
+                        lambda self, *a, **k: mounts if str(self) == "/proc/mounts" else real_read_text(self, *a, **k))
+    assert engine.is_network_path(tmp_path / "sub")
+    assert not engine.is_network_path(tmp_path.parent)
