@@ -147,6 +147,22 @@ def open_database(target: str | os.PathLike | None = None) -> Database:
     return database
 
 
+def explain_database_error(exc: Exception, target: str) -> GuihuaError | None:
+    """A known database failure met while working (not only at opening), in Chinese; None if unknown."""
+    detail = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in detail or "busy" in detail:
+        return DatabaseOpenError(f"数据库正被另一个 guihua 使用（已锁定），这次修改没有保存：{target}\n请关闭其他 guihua 窗口后重试。")
+    if "disk" in detail and "full" in detail:
+        return DatabaseOpenError(f"磁盘已满，这次修改没有保存：{target}\n请清理磁盘空间后重试。")
+    if "readonly" in detail or "read-only" in detail:
+        return DatabaseOpenError(f"数据库文件只读，这次修改没有保存：{target}\n请检查文件和文件夹的权限。")
+    if "malformed" in detail or "not a database" in detail:
+        return DatabaseOpenError(f"数据库文件已损坏：{target}\n请运行 guihua check 检查，或用 guihua restore 从备份恢复。")
+    if "disk i/o" in detail:
+        return DatabaseOpenError(f"读写数据库文件时出错（磁盘或网络故障）：{target}\n请检查磁盘后重试。")
+    return None
+
+
 def _explain(exc: Exception, database: Database) -> DatabaseOpenError:
     detail = str(getattr(exc, "orig", exc))
     if "locked" in detail:
@@ -162,12 +178,17 @@ def _explain(exc: Exception, database: Database) -> DatabaseOpenError:
 
 def prepare_schema(database: Database) -> None:
     """New database: create it. Older one: back it up, then upgrade. Newer one: refuse."""
-    from db.schema import NewerDatabaseError, ensure_schema, pending_upgrade, upgrade
+    from db.schema import ForeignDatabaseError, NewerDatabaseError, ensure_schema, pending_upgrade, upgrade
 
     try:
         ensure_schema(database.engine)
         if pending_upgrade(database.engine) is None:
             return
+    except ForeignDatabaseError:
+        raise DatabaseOpenError(
+            f"这个文件是别的程序的数据库，不是 guihua 数据库：{database.target}\n"
+            "guihua 没有改动它。请用 --db 指定 guihua 的数据库文件，或换一个新文件名。"
+        ) from None
     except NewerDatabaseError as exc:
         raise DatabaseOpenError(
             f"这个数据库来自更新版本的 guihua（数据库版本 {exc.version}），本程序不能打开，以免损坏数据：{database.target}\n"

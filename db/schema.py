@@ -29,6 +29,10 @@ SEARCH_TABLE_SQL = (
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+class ForeignDatabaseError(Exception):
+    """A SQLite file holding someone else's tables: never add ours to it."""
+
+
 class NewerDatabaseError(Exception):
     def __init__(self, version: str) -> None:
         super().__init__(version)
@@ -78,6 +82,8 @@ def ensure_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         tables = set(engine.dialect.get_table_names(connection))
         revision = current_revision(connection, tables)
+        if revision is None and {t for t in tables if not t.startswith("sqlite_")}:
+            raise ForeignDatabaseError()
         if revision is None:
             SQLModel.metadata.create_all(connection)
             _stamp(connection, HEAD)
