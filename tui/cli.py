@@ -32,7 +32,10 @@ def report_errors(func):
         try:
             return func(*args, **kwargs)
         except GuihuaError as exc:
-            click.echo(f"错误：{exc.message}", err=True)
+            message = exc.message
+            if getattr(exc, "log_cause", False) and exc.__cause__ is not None:
+                message += f"\n详细信息已写入日志：{errorlog.log_unexpected(exc.__cause__)}"
+            click.echo(f"错误：{message}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -44,10 +47,27 @@ def report_errors(func):
             sys.stderr.close()
             sys.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches a user
+            known = _known_database_error(exc)
+            if known is not None:
+                click.echo(f"错误：{known.message}", err=True)
+                sys.exit(known.exit_code)
             click.echo(unexpected_message(exc, errorlog.log_unexpected(exc)), err=True)
             sys.exit(70)
 
     return wrapper
+
+
+def _known_database_error(exc: Exception) -> GuihuaError | None:
+    """A database failure met while working (locked by another guihua, disk full …) said plainly."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    from db.engine import explain_database_error
+
+    root = click.get_current_context(silent=True)
+    database = root.find_root().meta.get("database") if root else None
+    return explain_database_error(exc, database.target if database else "")
 
 
 def open_db(ctx: click.Context):
@@ -58,12 +78,31 @@ def open_db(ctx: click.Context):
     root = ctx.find_root()
     if "database" not in root.meta:
         database = open_database(root.params.get("db"))
+        if database.network_share:
+            from db.engine import NETWORK_WARNING
+
+            click.echo(NETWORK_WARNING.format(path=database.target), err=True)
         result = ensure_bundled_plan(database)
         if result is not None and root.invoked_subcommand is not None:
             click.echo(f"首次运行：已导入内置规划「{result.name}」到 {database.target}", err=True)
         root.meta["database"] = database
         root.call_on_close(database.dispose)
     return root.meta["database"]
+
+
+def backup_before(database, reason: str) -> None:
+    """Automatic backup at start-up (at most hourly) and before imports. A failed automatic backup is
+    reported but does not stop the work: the message says so."""
+    if database.path is None:
+        return
+    from db.backup import backup_now, startup_backup_due
+
+    if reason == "startup" and not startup_backup_due(database):
+        return
+    try:
+        backup_now(database, reason)
+    except GuihuaError as exc:
+        click.echo(f"提示：自动备份没有完成（{exc.message}）", err=True)
 
 
 def local_time(moment):
@@ -110,6 +149,7 @@ def main(ctx: click.Context, db: str | None) -> None:
     if ctx.invoked_subcommand is None:
         check_utf8_terminal()
         database = open_db(ctx)
+        backup_before(database, "startup")
         from tui.app import run_app  # textual is imported only for the TUI
 
         return_code = run_app(database)
@@ -127,6 +167,7 @@ def import_plan(ctx: click.Context, file: Path, name: str | None) -> None:
     from importers.plan import import_plan_file
 
     database = open_db(ctx)
+    backup_before(database, "import")
     result = import_plan_file(database, file, name=name)
     action = "已替换" if result.replaced else "已导入"
     click.echo(
@@ -392,6 +433,7 @@ def import_catalogue_command(ctx, file: Path, plan_key) -> None:
     database = open_db(ctx)
     with database.session() as session:
         plan = find_plan(session, plan_key)
+    backup_before(database, "import")
     imported = import_catalogue_file(database, plan.id, file)
     r = imported.result
     click.echo(
@@ -415,6 +457,77 @@ def export_catalogue_command(ctx, file: Path, plan_key) -> None:
         plan = find_plan(session, plan_key)
     count = export_catalogue_file(database, plan.id, file)
     click.echo(f"已导出 {count} 个指标到 {file}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Backups and checks
+
+
+@main.command("backup")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.pass_context
+@report_errors
+def backup_command(ctx, path: Path | None) -> None:
+    """备份数据库（默认保存到数据库旁的“备份”文件夹）。"""
+    from db.backup import backup_now
+
+    saved = backup_now(open_db(ctx), "manual", target=path)
+    click.echo(f"已备份到：{saved}")
+
+
+@main.command("backups")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@report_errors
+def backups_command(ctx, as_json: bool) -> None:
+    """列出自动和手动备份（时间、原因、大小）。"""
+    from db.backup import list_backups
+
+    found = list_backups(open_db(ctx))
+    if as_json:
+        echo_json([{"path": str(b.path), "taken_at": b.taken_at.isoformat(), "reason": b.reason, "size": b.size}
+                   for b in found])
+        return
+    if not found:
+        click.echo("还没有备份。")
+        return
+    for b in found:
+        click.echo(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.reason_label:<4}  {b.size / 1024:>8.0f} KB  {b.path}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="不询问，直接恢复。")
+@click.pass_context
+@report_errors
+def restore_command(ctx, file: Path, yes: bool) -> None:
+    """用备份文件恢复数据库（先检查备份文件，并先备份当前数据库）。"""
+    from db.backup import check_backup_file, restore_from
+
+    database = open_db(ctx)
+    check_backup_file(file)
+    if not yes and not click.confirm(f"用 {file} 替换当前数据库 {database.target} 的全部内容？", default=False):
+        click.echo("没有恢复。")
+        return
+    safety = restore_from(database, file)
+    click.echo(f"已恢复。恢复前的数据库已备份到：{safety}")
+
+
+@main.command("check")
+@click.pass_context
+@report_errors
+def check_command(ctx) -> None:
+    """检查数据库：完整性、外键，以及 guihua 自己的一致性规则。"""
+    from db.check import run_checks
+
+    findings = run_checks(open_db(ctx))
+    for f in findings:
+        mark = click.style("通过", fg="green") if f.ok else click.style("问题", fg="red", bold=True)
+        click.echo(f"[{mark}] {f.check}：{f.detail}")
+    failed = sum(not f.ok for f in findings)
+    click.echo("全部检查通过。" if not failed else f"{failed} 项检查发现问题。")
+    if failed:
+        sys.exit(1)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -652,6 +765,125 @@ def review_command(ctx, action, ids) -> None:
             else:
                 reopen_proposal(session, proposal_id)
                 click.echo(f"已退回待审核 {proposal_id}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Fill-in forms
+
+
+@main.command("forms")
+@click.option("--year", type=int, required=True, help="填报哪一年的数据。")
+@click.option("--unit", "unit_names", multiple=True, metavar="UNIT",
+              help="只生成某单位的表（可重复）；写“未定牵头单位”生成尚未确定牵头单位的事项表。")
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
+              help="保存到哪个文件夹（默认：数据库所在文件夹下的“填报表”）。")
+@plan_option
+@click.pass_context
+@report_errors
+def forms_command(ctx, year, unit_names, output, plan_key) -> None:
+    """生成各牵头单位的年度数据填报表（每个单位一个 .xlsx，含指标和未完成的项目里程碑）。"""
+    from db.plan_store import find_plan
+    from exports.forms import NO_UNIT, write_forms
+
+    database = open_db(ctx)
+    with database.session() as session:
+        plan = find_plan(session, plan_key)
+    written = write_forms(database, plan.id, year, units=list(unit_names) or None, output_dir=output)
+    for form in written:
+        parts = [f"指标 {form.indicators} 项" if form.indicators else "", f"里程碑 {form.milestones} 项" if form.milestones else ""]
+        renamed = "（同名文件正在使用，已另存为新文件名）" if form.renamed else ""
+        click.echo(f"已生成：{form.path}（{form.unit}：{'、'.join(p for p in parts if p)}）{renamed}")
+    unassigned = next((f for f in written if f.unassigned), None)
+    if unassigned is not None:
+        what = "、".join(p for p in (f"{unassigned.indicators} 项指标" if unassigned.indicators else "",
+                                     f"{unassigned.milestones} 个里程碑" if unassigned.milestones else "") if p)
+        click.echo(f"提示：{what}尚未确定牵头单位，已放入「{NO_UNIT}」表。请在 guihua 中设定牵头单位后重新生成，"
+                   "或把该表转交相关单位填报。", err=True)
+    click.echo(f"共 {len(written)} 个文件，保存在 {written[0].path.parent}。各单位填好发回后，用 guihua import-forms 导入。")
+
+
+def _echo_form_review(form, overwrite_conflicts: bool) -> None:
+    where = f"（{form.unit}，{form.year}年）" if form.year else ""
+    click.echo(click.style(f"「{form.name}」{where}", bold=True))
+    if form.refused:
+        click.echo(click.style(f"  问题 {len(form.problems)} 处，本文件不导入（其他文件不受影响）：", fg="red"))
+        for problem in form.problems:
+            click.echo(f"    {problem.text()}")
+        return
+    if form.changes:
+        click.echo(f"  修改 {len(form.changes)} 处：")
+        for change in form.changes:
+            click.echo(f"    {change.text()}")
+    if form.conflicts:
+        action = "将按表中数值覆盖" if overwrite_conflicts else "不导入；确认表中数值无误可加 --overwrite-conflicts 覆盖"
+        click.echo(click.style(f"  冲突 {len(form.conflicts)} 处（下发后 guihua 中的数值已被修改，{action}）：", fg="yellow"))
+        for change in form.conflicts:
+            click.echo(f"    {change.text()}")
+    if not form.changes and not form.conflicts:
+        click.echo("  没有修改。")
+    if form.unchanged:
+        click.echo(f"  与 guihua 一致或未改动 {form.unchanged} 处。")
+
+
+@main.command("import-forms")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只检查并列出修改，不写入任何内容。")
+@click.option("--overwrite-conflicts", is_flag=True, help="下发后 guihua 中已被修改的数值，也用表中的数值覆盖（默认跳过）。")
+@click.option("--yes", "-y", "assume_yes", is_flag=True, help="不再询问，直接导入。")
+@click.option("--year", type=int, help="只接受这一年的填报表。")
+@plan_option
+@click.pass_context
+@report_errors
+def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, assume_yes, year, plan_key) -> None:
+    """导入各单位发回的填报表（文件或文件夹）：先检查全部单元格并列出修改，确认后逐个文件导入。
+
+    有问题的文件整份不导入；下发后 guihua 中已被修改的数值视为冲突，默认不覆盖。"""
+    from db.plan_store import find_plan
+    from importers.forms import apply_forms, read_forms
+
+    database = open_db(ctx)
+    plan_id = None
+    if plan_key:
+        with database.session() as session:
+            plan_id = find_plan(session, plan_key).id
+    review = read_forms(database, paths, plan_id=plan_id, year=year)
+    if not review.files:
+        raise UserInputError("没有找到填报表：请给出 .xlsx 文件，或存放填报表的文件夹。")
+    for form in review.files:
+        _echo_form_review(form, overwrite_conflicts)
+    pending = len(review.changes) + (len(review.conflicts) if overwrite_conflicts else 0)
+    files = sum(1 for f in review.files if not f.refused and (f.changes or (overwrite_conflicts and f.conflicts)))
+    refused = review.refused
+    skipped = "将覆盖" if overwrite_conflicts else "跳过"
+    click.echo(f"合计：可导入 {pending} 处修改（{files} 个文件）；冲突 {len(review.conflicts)} 处（{skipped}）；"
+               f"拒绝 {len(refused)} 个文件。")
+    exit_code = 2 if refused else 0
+    if dry_run:
+        click.echo("试运行（--dry-run）：没有写入任何内容。")
+        sys.exit(exit_code)
+    if not pending:
+        click.echo("没有需要导入的修改。")
+        sys.exit(exit_code)
+    if not assume_yes:
+        try:
+            confirmed = click.confirm(f"导入以上 {pending} 处修改？", default=False)
+        except click.Abort:
+            confirmed = False
+        if not confirmed:
+            click.echo("已取消，没有导入任何内容。")
+            sys.exit(1)
+    backup_before(database, "import")
+    result = apply_forms(database, review, overwrite_conflicts=overwrite_conflicts)
+    for outcome in result.files:
+        if outcome.error:
+            click.echo(f"「{outcome.name}」没有导入：{outcome.error}", err=True)
+        elif outcome.applied:
+            kept = f"，跳过冲突 {len(outcome.skipped_conflicts)} 处" if outcome.skipped_conflicts else ""
+            click.echo(f"已导入「{outcome.name}」：{len(outcome.applied)} 处修改{kept}。")
+    if refused or result.failed:
+        names = "、".join([f.name for f in refused] + [f.name for f in result.failed])
+        click.echo(f"以下文件没有导入：{names}。请按上面列出的问题修改后重新发回。", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

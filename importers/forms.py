@@ -1,0 +1,878 @@
+"""Returned fill-in forms: read, check every cell, show what would change, then apply file by file.
+
+A returned workbook is untrusted. Before openpyxl sees it, the file must be small (10 MB), really an .xlsx
+(a zip holding a workbook, checked by content as well as by name) and not a zip bomb (100 MB unpacked, ratio
+100). openpyxl reads it with defusedxml installed (entity and DTD tricks are refused) and formulas are never
+evaluated: a formula cell is a problem for review, shown with the value Excel cached for it.
+
+Import runs in two steps:
+- `read_forms` validates everything and writes nothing. Each file gets its problems (file, sheet, Excel row,
+  column, reason in Chinese), its changes (old → new) and its conflicts: fields whose value in guihua is no
+  longer the one the form was issued with (the fingerprint in a hidden column). A conflict shows three values
+  side by side (issued, in guihua now, in the form).
+- `apply_forms` applies each file without problems in one transaction (all of its changes or none), skipping
+  conflicts unless asked to overwrite them. The change log names the file each change came from.
+
+An empty input cell means "no change", never "clear"; so does a value equal to the one issued.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from core.errors import GuihuaError
+from core.schedule import MILESTONE_STATUSES, parse_day
+from core.targets import ValueParseError, parse_value
+from db.engine import Database
+from db.indicators import STAGES, decimal_text
+from exports.forms import (
+    FIRST_ROW,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    HEADER_ROW,
+    INDICATOR_SHEET,
+    MARKER_SHEET,
+    MILESTONE_SHEET,
+    NOTE_MAX_CHARS,
+    VALUE_LIMIT,
+    Column,
+    indicator_columns,
+    milestone_columns,
+)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 1024 * 1024  # below this much unpacked data a high ratio cannot hurt: not checked
+MAX_MEMBERS = 1000
+MAX_ROWS = 5000
+MAX_FINGERPRINT_CHARS = 2000
+FORM_SUFFIXES = (".xlsx", ".xlsm")
+OLD_SUFFIXES = (".xls", ".et", ".wps")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+FIELD_LABELS = {"stage": "数据阶段", "note": "备注", "status": "状态", "done_date": "完成日期"}
+# Fields that describe each other: when one of them conflicts, applying the other alone would mislabel the
+# value guihua holds (a stage for a figure the form did not give; a done date for a status left unchanged).
+LINKED = {"indicator": ("actual", "stage"), "milestone": ("status", "done_date")}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# What a review holds
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a file that keeps the whole file from being imported."""
+
+    file: str
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""  # 「“2024年实际值”列（G列）」
+
+    def text(self) -> str:
+        where = self.file
+        if self.sheet:
+            where += f"「{self.sheet}」"
+        if self.row:
+            where += f"第 {self.row} 行"
+        if self.column:
+            where += self.column
+        return f"{where}：{self.message}"
+
+
+@dataclass(frozen=True)
+class FieldEdit:
+    """One input cell the department filled: what the form says, and what the form was issued with."""
+
+    kind: str  # indicator / milestone
+    entity_id: int
+    field: str  # actual / stage / note / status / done_date
+    issued: str | None
+    value: str
+    label: str  # the indicator's name, or 「project — milestone」
+    sheet: str
+    row: int
+    year: int
+    remark: str = ""
+
+    @property
+    def field_label(self) -> str:
+        return f"{self.year}年实际值" if self.field == "actual" else FIELD_LABELS[self.field]
+
+
+@dataclass(frozen=True)
+class Change:
+    edit: FieldEdit
+    current: str | None  # the value in guihua now
+    conflict: bool = False
+    held_by: str = ""  # not itself in conflict, held back with a conflicting linked field (its label)
+
+    @property
+    def old(self) -> str | None:
+        return self.current
+
+    @property
+    def new(self) -> str:
+        return self.edit.value
+
+    @property
+    def issued(self) -> str | None:
+        return self.edit.issued
+
+    def text(self) -> str:
+        head = f"{self.edit.label} {self.edit.field_label}"
+        if self.held_by:
+            return f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}有冲突，一并暂不导入）"
+        if self.conflict:
+            return (f"{head}：下发时 {_shown(self.issued)} ｜ guihua 现为 {_shown(self.current)} ｜ "
+                    f"表中 {_shown(self.new)}（第 {self.edit.row} 行）")
+        remark = f"（{self.edit.remark}）" if self.edit.remark else ""
+        return f"{head}：{_shown(self.old)} → {_shown(self.new)}{remark}"
+
+
+def _shown(value: str | None) -> str:
+    return "空" if value in (None, "") else value
+
+
+@dataclass
+class FormFileReview:
+    path: Path
+    name: str
+    plan_id: int | None = None
+    year: int | None = None
+    unit: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    edits: list[FieldEdit] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    def problem(self, message: str, sheet: str = "", row: int | None = None, column: str = "") -> None:
+        self.problems.append(Problem(self.name, message, sheet, row, column))
+
+
+@dataclass
+class FormsReview:
+    files: list[FormFileReview]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for f in self.files for p in f.problems]
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for f in self.files if not f.refused for c in f.changes]
+
+    @property
+    def conflicts(self) -> list[Change]:
+        return [c for f in self.files if not f.refused for c in f.conflicts]
+
+    @property
+    def refused(self) -> list[FormFileReview]:
+        return [f for f in self.files if f.refused]
+
+
+@dataclass
+class FileResult:
+    name: str
+    applied: list[Change] = field(default_factory=list)
+    skipped_conflicts: list[Change] = field(default_factory=list)
+    error: str = ""  # the file's transaction was rolled back
+
+
+@dataclass
+class ApplyResult:
+    files: list[FileResult] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # files with problems: nothing of them was written
+
+    @property
+    def applied(self) -> list[Change]:
+        return [c for f in self.files for c in f.applied]
+
+    @property
+    def skipped_conflicts(self) -> list[Change]:
+        return [c for f in self.files for c in f.skipped_conflicts]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Which files
+
+
+def form_paths(paths) -> list[Path]:
+    """Files as given; a folder stands for the workbooks in it (old .xls/.et included, to be told about)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.name.startswith(("~$", ".")) or not child.is_file():
+                    continue  # Excel/WPS lock files and our own temporary files
+                if child.suffix.lower() in FORM_SUFFIXES + OLD_SUFFIXES:
+                    found.append(child)
+        else:
+            found.append(path)
+    unique: dict[str, Path] = {}
+    for path in found:
+        try:
+            key = str(path.resolve())
+        except OSError:
+            key = str(path)
+        unique.setdefault(key, path)
+    return list(unique.values())
+
+
+def container_problem(path: Path) -> str | None:
+    """Why a file is not a workbook guihua will open, or None. Looks at the bytes, not only the name."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "找不到文件。"
+    except OSError as exc:
+        return f"无法读取文件：{exc.strerror or exc}。"
+    if not path.is_file():
+        return "不是文件。"
+    if size > MAX_FILE_BYTES:
+        return f"文件太大（{size / 1024 / 1024:.1f} MB），填报表不应超过 {MAX_FILE_BYTES // 1024 // 1024} MB，已拒绝。"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        return f"无法读取文件：{exc.strerror or exc}。"
+    suffix = path.suffix.lower()
+    if head == OLE2_MAGIC or suffix in OLD_SUFFIXES:
+        return ("这是旧版 Excel/WPS 格式（.xls/.et）或设置了打开密码的文件，guihua 不读取。"
+                "请在 Excel 或 WPS 中取消密码并“另存为” .xlsx 后再导入。")
+    if suffix not in FORM_SUFFIXES:
+        return "不是 .xlsx 文件。请导入 guihua 生成、由各单位填好的 .xlsx 填报表。"
+    if not head.startswith(b"PK\x03\x04"):
+        return "文件内容不是 Excel 工作簿（虽然扩展名是 .xlsx），可能已损坏或被改名，已拒绝。"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS:
+                return f"文件内部包含 {len(members)} 个部件，不像是填报表，已拒绝。"
+            unpacked = sum(m.file_size for m in members)
+            packed = sum(m.compress_size for m in members)
+            if unpacked > MAX_UNPACKED_BYTES:
+                return (f"文件解压后达 {unpacked / 1024 / 1024:.0f} MB（上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），"
+                        "疑似“压缩炸弹”，已拒绝。")
+            if unpacked > RATIO_FLOOR_BYTES and unpacked > MAX_RATIO * max(packed, 1):
+                return f"文件压缩比异常（约 {unpacked // max(packed, 1)} 倍），疑似“压缩炸弹”，已拒绝。"
+            if any(m.flag_bits & 0x1 for m in members):
+                return "文件内容已加密，guihua 不读取。请取消密码后另存为 .xlsx 再导入。"
+            names = {m.filename for m in members}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                return "文件是压缩包但不是 Excel 工作簿（缺少工作簿内容），已拒绝。"
+    except zipfile.BadZipFile:
+        return "文件已损坏或不是 Excel 工作簿（.xlsx），已拒绝。"
+    except OSError as exc:
+        return f"无法读取文件：{exc.strerror or exc}。"
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading cells
+
+
+@dataclass(frozen=True)
+class _Cell:
+    value: object
+    data_type: str
+    number_format: str
+    is_date: bool
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+    @property
+    def formula(self) -> bool:
+        # openpyxl gives formulas as "=…" text with data_type "f", array and data-table formulas as objects
+        return self.data_type == "f" or type(self.value).__name__ in ("ArrayFormula", "DataTableFormula")
+
+
+_EMPTY = _Cell(None, "n", "General", False)
+_UNSAFE_XML = "文件含有不安全的 XML 内容（实体或 DTD 声明，可能是恶意构造的文件），已拒绝。"
+
+
+def _is_xml_attack(exc: BaseException) -> bool:
+    """defusedxml refused an entity or DTD (openpyxl may wrap that in its own ValueError)."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - defusedxml is a dependency
+        return False
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _load(path: Path, data_only: bool):
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # data validation extensions, unknown parts: not our concern
+        try:
+            return load_workbook(path, read_only=True, data_only=data_only, keep_links=False)
+        except Exception as exc:  # noqa: BLE001 - any failure to parse an untrusted file is a refusal
+            raise _Unreadable(_UNSAFE_XML if _is_xml_attack(exc) else
+                              "无法作为 Excel 工作簿打开（文件可能已损坏），已拒绝。") from None
+
+
+def _sheet_cells(workbook, title: str) -> dict[int, dict[int, _Cell]]:
+    """The sheet's cells by row and column (1-based), at most MAX_ROWS rows."""
+    sheet = workbook[title]
+    sheet.reset_dimensions()  # do not trust the file's own idea of its size
+    rows: dict[int, dict[int, _Cell]] = {}
+    count = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            for row in sheet.iter_rows():
+                count += 1
+                if count > MAX_ROWS:
+                    raise _Unreadable(f"工作表「{title}」超过 {MAX_ROWS} 行，不像是填报表，已拒绝。")
+                for cell in row:
+                    if getattr(cell, "value", None) is None or not hasattr(cell, "column"):
+                        continue
+                    if cell.column > 64:
+                        continue
+                    rows.setdefault(cell.row, {})[cell.column] = _Cell(
+                        cell.value, cell.data_type, cell.number_format or "General", bool(cell.is_date)
+                    )
+        except _Unreadable:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _Unreadable(_UNSAFE_XML if _is_xml_attack(exc) else
+                              f"工作表「{title}」无法读取（文件可能已损坏），已拒绝。") from None
+    return rows
+
+
+def _text(cell: _Cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading a form
+
+
+def read_forms(database: Database, paths, *, plan_id: int | None = None, year: int | None = None) -> FormsReview:
+    """Check every returned form (files or folders); nothing is written. `plan_id` / `year`, when given, are
+    what the forms must have been issued for."""
+    reviews = []
+    for path in form_paths(paths):
+        review = FormFileReview(path=path, name=path.name)
+        reviews.append(review)
+        refusal = container_problem(path)
+        if refusal:
+            review.problem(refusal)
+            continue
+        try:
+            _read_form(database, review, plan_id, year)
+        except _Unreadable as exc:
+            review.problem(str(exc))
+        order = {INDICATOR_SHEET: 0, MILESTONE_SHEET: 1}
+        review.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
+        if review.problems:
+            review.edits, review.changes, review.conflicts, review.unchanged = [], [], [], 0
+            continue
+        with database.session() as session:
+            review.changes, review.conflicts, review.unchanged = classify(session, review)
+    return FormsReview(reviews)
+
+
+def _read_form(database: Database, review: FormFileReview, plan_id: int | None, year: int | None) -> None:
+    workbook = _load(review.path, data_only=False)
+    try:
+        if MARKER_SHEET not in workbook.sheetnames:
+            review.problem("不是 guihua 生成的填报表（缺少“_guihua”标记）。请用 guihua forms 生成的表格填报。")
+            return
+        marker = _marker(review, _sheet_cells(workbook, MARKER_SHEET))
+        if marker is None:
+            return
+        with database.session() as session:
+            if not _check_marker(session, review, marker, plan_id, year):
+                return
+            target_year = _target_year(session, review.plan_id)
+            sheets = [s for s in marker.get("sheets", "").split(",") if s]
+            if not sheets:
+                review.problem("填报表标记中没有工作表清单，无法读取。请使用原表填写。")
+            formula_cells: list[tuple[str, int, int]] = []
+            for title in sheets:
+                if title not in (INDICATOR_SHEET, MILESTONE_SHEET):
+                    review.problem(f"填报表标记中有未知的工作表“{title}”，无法读取。")
+                    continue
+                if title not in workbook.sheetnames:
+                    review.problem(f"缺少工作表「{title}」（可能被删除或改名）。请使用原表填写。")
+                    continue
+                cells = _sheet_cells(workbook, title)
+                if title == INDICATOR_SHEET:
+                    columns = indicator_columns(review.year, target_year)
+                    _read_rows(session, review, title, cells, columns, _indicator_row, formula_cells)
+                else:
+                    columns = milestone_columns(review.year)
+                    _read_rows(session, review, title, cells, columns, _milestone_row, formula_cells)
+    finally:
+        workbook.close()
+    if formula_cells:
+        _report_formulas(review, formula_cells)
+
+
+def _marker(review: FormFileReview, cells: dict[int, dict[int, _Cell]]) -> dict[str, str] | None:
+    facts = {}
+    for row in sorted(cells)[:50]:
+        key = _text(cells[row].get(1, _EMPTY))
+        if key:
+            facts[key] = _text(cells[row].get(2, _EMPTY))[:500]
+    if facts.get("format") != FORMAT_NAME:
+        review.problem("不是 guihua 生成的填报表（“_guihua”标记无效）。请用 guihua forms 生成的表格填报。")
+        return None
+    try:
+        version = int(facts.get("version", ""))
+        int(facts.get("plan_id", ""))
+        int(facts.get("year", ""))
+    except ValueError:
+        review.problem("填报表的“_guihua”标记已损坏（规划编号或年份不可读），无法导入。请使用原表填写。")
+        return None
+    if version > FORMAT_VERSION:
+        review.problem(f"这份填报表由更新版本的 guihua 生成（格式版本 {version}），请升级 guihua 后再导入。")
+        return None
+    if version < 1:
+        review.problem("填报表的“_guihua”标记已损坏（格式版本无效），无法导入。")
+        return None
+    return facts
+
+
+def _check_marker(session, review: FormFileReview, marker: dict, plan_id: int | None, year: int | None) -> bool:
+    from db.models import Plan
+
+    form_plan, form_year = int(marker["plan_id"]), int(marker["year"])
+    plan = session.get(Plan, form_plan)
+    review.unit = marker.get("unit", "")
+    if plan is None or plan.name != marker.get("plan_name"):
+        review.problem(f"这份填报表属于另一个规划（「{marker.get('plan_name', '')}」），与本数据库中的规划不符，已拒绝。")
+        return False
+    if plan_id is not None and form_plan != plan_id:
+        chosen = session.get(Plan, plan_id)
+        review.problem(f"这份填报表属于规划「{plan.name}」，不是本次选择的规划「{chosen.name if chosen else plan_id}」，已拒绝。")
+        return False
+    if year is not None and form_year != year:
+        review.problem(f"这是 {form_year} 年的填报表，本次导入的是 {year} 年的数据，已拒绝。")
+        return False
+    review.plan_id, review.year = form_plan, form_year
+    return True
+
+
+def _target_year(session, plan_id: int) -> int:
+    from sqlmodel import func, select
+
+    from db.models import Indicator
+
+    last = session.exec(
+        select(func.max(Indicator.target_year)).where(Indicator.plan_id == plan_id, Indicator.kind == "main")
+    ).first()
+    return last or 2025
+
+
+def _where(columns: list[Column], key: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    index = next(i for i, c in enumerate(columns, start=1) if c.key == key)
+    return f"“{columns[index - 1].header}”列（{get_column_letter(index)}列）"
+
+
+def _read_rows(session, review, title, cells, columns, read_row, formula_cells) -> None:
+    position = {c.key: i for i, c in enumerate(columns, start=1)}
+    header = cells.get(HEADER_ROW, {})
+    for index, column in enumerate(columns, start=1):
+        if column.hidden or column.key == "target":
+            continue
+        found = _text(header.get(index, _EMPTY))
+        if found != column.header:
+            review.problem(
+                f"表头与下发时不同（应为“{column.header}”，现为“{found or '空'}”），可能增删或移动过列。请使用原表填写。",
+                title, HEADER_ROW,
+            )
+            return
+    inputs = [c.key for c in columns if c.input]
+    seen: dict[int, int] = {}
+    for row_number in sorted(r for r in cells if r >= FIRST_ROW):
+        row = cells[row_number]
+        id_cell = row.get(position["id"], _EMPTY)
+        filled = [key for key in inputs if not row.get(position[key], _EMPTY).empty]
+        if id_cell.empty:
+            if filled:
+                review.problem("这一行没有隐藏编号，不是下发的行（请勿增加行或移动单元格），无法导入。",
+                               title, row_number, _where(columns, filled[0]))
+            continue
+        entity_id = _id(id_cell)
+        if entity_id is None:
+            review.problem("隐藏的编号被改动，无法确定是哪一项。请使用原表填写。", title, row_number)
+            continue
+        if entity_id in seen:
+            review.problem(f"与第 {seen[entity_id]} 行是同一项（行被复制），无法导入。", title, row_number)
+            continue
+        seen[entity_id] = row_number
+        issued = _fingerprint(row.get(position["fingerprint"], _EMPTY))
+        if issued is None:
+            review.problem("隐藏的下发数值被改动，无法判断是否与 guihua 中的数值冲突。请使用原表填写。", title, row_number)
+            continue
+        for key in inputs:
+            cell = row.get(position[key], _EMPTY)
+            if not cell.empty and cell.formula:
+                formula_cells.append((title, row_number, position[key]))
+        read_row(session, review, title, row_number, row, columns, position, entity_id, issued)
+
+
+def _id(cell: _Cell) -> int | None:
+    value = cell.value
+    if isinstance(value, bool) or cell.formula:
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float) and value.is_integer() and value > 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+        return int(value.strip())
+    return None
+
+
+def _fingerprint(cell: _Cell) -> dict | None:
+    if not isinstance(cell.value, str) or cell.formula or len(cell.value) > MAX_FINGERPRINT_CHARS:
+        return None
+    try:
+        data = json.loads(cell.value)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(v, (str, type(None))) for v in data.values()):
+        return None
+    return data
+
+
+def _norm(value) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _value(cell: _Cell) -> tuple[str | None, str | None]:
+    """(decimal text, problem). A number cell is taken as the number Excel shows: 8.5% formatted as percent
+    is 8.5, the way parse_value reads 「8.5%」 (the unit lives on the indicator)."""
+    value = cell.value
+    if isinstance(value, bool):
+        return None, "是“是/否”值，不是数值，请填写数字"
+    if cell.is_date or isinstance(value, (date, datetime)):
+        return None, "是日期，不是数值；请把单元格格式改为“常规”后填写数字"
+    if isinstance(value, (int, float, Decimal)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, "不是有效数值"
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if "%" in (cell.number_format or ""):
+            number *= 100
+        if abs(number) > VALUE_LIMIT:
+            return None, f"数值 {decimal_text(number)} 超出合理范围"
+        text = decimal_text(number)
+    elif isinstance(value, str):
+        text = value
+    else:
+        return None, "无法识别的内容，请填写数字"
+    try:
+        parsed = parse_value(text)
+    except ValueParseError as exc:
+        return None, exc.reason
+    if parsed is not None and abs(parsed) > VALUE_LIMIT:
+        return None, f"数值 {decimal_text(parsed)} 超出合理范围"
+    return (decimal_text(parsed) if parsed is not None else None), None
+
+
+def _note(cell: _Cell) -> tuple[str | None, str | None]:
+    if isinstance(cell.value, bool):
+        return None, "不是文字"
+    text = _text(cell).replace("\r\n", "\n")
+    if len(text) > NOTE_MAX_CHARS:
+        return None, f"备注超过 {NOTE_MAX_CHARS} 字"
+    return (text or None), None
+
+
+def _indicator_row(session, review, title, row_number, row, columns, position, entity_id, issued) -> None:
+    from db.models import Indicator
+
+    indicator = session.get(Indicator, entity_id)
+    if indicator is None or indicator.plan_id != review.plan_id:
+        review.problem("这一项指标在 guihua 中已不存在（可能已被删除），无法导入。", title, row_number)
+        return
+    if not indicator.base_year < review.year <= indicator.target_year:
+        review.problem(f"指标“{indicator.name}”的规划期不含 {review.year} 年。", title, row_number)
+        return
+    label = indicator.name
+
+    def edit(name: str, value: str) -> None:
+        review.edits.append(FieldEdit("indicator", entity_id, name, _norm(issued.get(name)), value, label, title,
+                                      row_number, review.year))
+
+    for key, name in (("actual", "actual"), ("note", "note"), ("stage", "stage")):
+        cell = row.get(position[key], _EMPTY)
+        if cell.empty or cell.formula:
+            continue  # formulas are reported once the cached values are known
+        if cell.data_type == "e":
+            review.problem(f"单元格显示错误值 {cell.value}，请填写数值", title, row_number, _where(columns, key))
+            continue
+        if name == "actual":
+            value, problem = _value(cell)
+        elif name == "note":
+            value, problem = _note(cell)
+        else:
+            value = _text(cell)
+            problem = None if value in STAGES else f"“{value}”不是可选的数据阶段，应为：{'、'.join(STAGES)}"
+        if problem:
+            review.problem(problem.rstrip("。") + "。", title, row_number, _where(columns, key))
+        elif value is not None:
+            edit(name, value)
+
+
+def _milestone_row(session, review, title, row_number, row, columns, position, entity_id, issued) -> None:
+    from db.models import Milestone, Project
+    from db.projects import today
+
+    milestone = session.get(Milestone, entity_id)
+    project = session.get(Project, milestone.project_id) if milestone is not None else None
+    if milestone is None or project is None or project.plan_id != review.plan_id:
+        review.problem("这一项里程碑在 guihua 中已不存在（可能已被删除），无法导入。", title, row_number)
+        return
+    label = f"{project.title} — {milestone.title}"
+    values: dict[str, str] = {}
+    for key, name in (("new_status", "status"), ("done_date", "done_date"), ("note", "note")):
+        cell = row.get(position[key], _EMPTY)
+        if cell.empty or cell.formula:
+            continue
+        where = _where(columns, key)
+        if cell.data_type == "e":
+            review.problem(f"单元格显示错误值 {cell.value}。", title, row_number, where)
+            continue
+        if name == "status":
+            text = _text(cell)
+            if text not in MILESTONE_STATUSES:
+                review.problem(f"“{text}”不是可选的状态，应为：{'、'.join(MILESTONE_STATUSES)}。", title, row_number, where)
+                continue
+            values[name] = text
+        elif name == "done_date":
+            day, problem = _day(cell)
+            if problem:
+                review.problem(problem, title, row_number, where)
+                continue
+            if day > today():
+                review.problem(f"完成日期 {day.isoformat()} 晚于今天，请核对。", title, row_number, where)
+                continue
+            values[name] = day.isoformat()
+        else:
+            note, problem = _note(cell)
+            if problem:
+                review.problem(problem + "。", title, row_number, where)
+            elif note is not None:
+                values[name] = note
+    if "done_date" in values:
+        status = values.get("status")
+        if status is None:
+            values["status"] = "已完成"  # the notes say so: a done date alone means done
+        elif status != "已完成":
+            review.problem(f"填写了完成日期，但新状态为“{status}”；已完成的请选“已完成”，未完成的请删去完成日期。",
+                           title, row_number, _where(columns, "done_date"))
+            return
+    for name in ("status", "done_date", "note"):
+        if name in values:
+            remark = "未填完成日期，按导入当天记录" if name == "status" and values[name] == "已完成" and "done_date" not in values else ""
+            review.edits.append(FieldEdit("milestone", entity_id, name, _norm(issued.get(name)), values[name], label,
+                                          title, row_number, review.year, remark))
+
+
+def _day(cell: _Cell) -> tuple[date | None, str | None]:
+    value = cell.value
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = parse_day(value)
+        except ValueParseError as exc:
+            return None, exc.reason + "。"
+    else:
+        return None, f"“{_text(cell)}”不是日期，请写成 2024-06-30。"
+    if not 2000 <= day.year <= 2100:
+        return None, f"完成日期 {day.isoformat()} 不合理。"
+    return day, None
+
+
+def _report_formulas(review: FormFileReview, cells: list[tuple[str, int, int]]) -> None:
+    """Formula cells are never evaluated nor applied: show what Excel cached, ask for a plain value."""
+    cached: dict[tuple[str, int, int], object] = {}
+    try:
+        workbook = _load(review.path, data_only=True)
+        try:
+            for title in {c[0] for c in cells}:
+                sheet_cells = _sheet_cells(workbook, title)
+                for sheet, row, column in cells:
+                    if sheet == title:
+                        cached[(sheet, row, column)] = sheet_cells.get(row, {}).get(column, _EMPTY).value
+        finally:
+            workbook.close()
+    except _Unreadable:
+        pass
+    for sheet, row, column in cells:
+        columns = indicator_columns(review.year or 0) if sheet == INDICATOR_SHEET else milestone_columns(review.year or 0)
+        key = columns[column - 1].key
+        value = cached.get((sheet, row, column))
+        shown = "没有保存计算结果" if value is None else f"保存的计算结果为“{_text(_Cell(value, 'n', 'General', False))}”"
+        ask = "请改为数值" if key == "actual" else "请直接填写内容"
+        review.problem(f"含公式，{ask}（guihua 不计算公式；{shown}）。", sheet, row, _where(columns, key))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Changes and conflicts
+
+
+def _current(session, edit: FieldEdit) -> str | None:
+    from sqlmodel import select
+
+    from db.models import IndicatorYear, Milestone
+
+    if edit.kind == "indicator":
+        row = session.exec(
+            select(IndicatorYear).where(IndicatorYear.indicator_id == edit.entity_id, IndicatorYear.year == edit.year)
+        ).first()
+        if row is None:
+            return None
+        value = getattr(row, edit.field)
+        if edit.field == "actual" and value:
+            try:
+                return decimal_text(Decimal(value))
+            except InvalidOperation:
+                return value
+        return _norm(value)
+    milestone = session.get(Milestone, edit.entity_id)
+    value = getattr(milestone, edit.field) if milestone is not None else None
+    return value.isoformat() if isinstance(value, date) else _norm(value)
+
+
+def classify(session, review: FormFileReview) -> tuple[list[Change], list[Change], int]:
+    """Compare the form with guihua as it is now: (changes, conflicts, unchanged count)."""
+    found: list[tuple[FieldEdit, str | None, bool]] = []
+    unchanged = 0
+    for edit in review.edits:
+        current = _current(session, edit)
+        if edit.value == edit.issued or edit.value == current:
+            unchanged += 1  # the department kept the value it was given, or guihua already holds it
+            continue
+        found.append((edit, current, current != edit.issued))
+    # A conflict on one of two linked fields holds back the other one of the same item.
+    held = {(e.kind, e.entity_id): e.field_label for e, _, conflict in found if conflict and e.field in LINKED[e.kind]}
+    changes: list[Change] = []
+    conflicts: list[Change] = []
+    for edit, current, conflict in found:
+        other = held.get((edit.kind, edit.entity_id)) if edit.field in LINKED[edit.kind] else None
+        if conflict:
+            conflicts.append(Change(edit, current, conflict=True))
+        elif other:
+            conflicts.append(Change(edit, current, conflict=True, held_by=other))
+        else:
+            changes.append(Change(edit, current))
+    return changes, conflicts, unchanged
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Applying
+
+
+def apply_forms(
+    database: Database,
+    review: FormsReview,
+    *,
+    files=None,
+    overwrite_conflicts: bool = False,
+) -> ApplyResult:
+    """Apply each file without problems in its own transaction: all of its changes or none. `files` (paths or
+    names) limits which files; conflicts are skipped unless `overwrite_conflicts`. Changes and conflicts are
+    worked out again against guihua as it is now, so a value changed since the review is never overwritten
+    silently."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    wanted = None if files is None else {str(f) for f in files} | {Path(f).name for f in files}
+    result = ApplyResult()
+    for form in review.files:
+        if wanted is not None and str(form.path) not in wanted and form.name not in wanted:
+            continue
+        if form.refused:
+            result.refused.append(form.name)
+            continue
+        outcome = FileResult(form.name)
+        result.files.append(outcome)
+        with database.session() as session:
+            try:
+                changes, conflicts, _ = classify(session, form)
+                chosen = changes + (conflicts if overwrite_conflicts else [])
+                if chosen:
+                    _write(session, form, chosen)
+                    session.commit()
+                outcome.applied = chosen
+                outcome.skipped_conflicts = [] if overwrite_conflicts else conflicts
+            except (GuihuaError, StaleDataError) as exc:
+                session.rollback()
+                outcome.error = getattr(exc, "message", "") or "数据在导入过程中被他人修改，本文件没有导入，请重新导入。"
+            except BaseException:
+                session.rollback()
+                raise
+    return result
+
+
+def _write(session, form: FormFileReview, changes: list[Change]) -> None:
+    from db.indicators import get_indicator, record_actual
+    from db.projects import today, update_milestone
+
+    indicators: dict[int, dict[str, str]] = defaultdict(dict)
+    milestones: dict[int, dict[str, str]] = defaultdict(dict)
+    for change in changes:
+        target = indicators if change.edit.kind == "indicator" else milestones
+        target[change.edit.entity_id][change.edit.field] = change.new
+    for indicator_id, fields in indicators.items():
+        if "actual" in fields:
+            value = Decimal(fields["actual"])
+        else:
+            value = get_indicator(session, indicator_id).values.get(form.year)  # keep the figure, change the rest
+        record_actual(session, indicator_id, form.year, value, note=fields.get("note"), stage=fields.get("stage"),
+                      origin="import", source_file=form.name, commit=False)
+    for milestone_id, fields in milestones.items():
+        cleaned = {k: (date.fromisoformat(v) if k == "done_date" else v) for k, v in fields.items()}
+        if cleaned.get("status") == "已完成" and "done_date" not in cleaned:
+            cleaned["done_date"] = today()  # as the review said: done on the day of the import
+        update_milestone(session, milestone_id, origin="import", source_file=form.name, commit=False, **cleaned)

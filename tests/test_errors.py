@@ -1,0 +1,212 @@
+"""One test per message in docs/errors.md: each known failure is triggered for real (or, where this machine
+cannot produce it, by making SQLite or the OS report it) and must give its Chinese message and exit code."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from tui import cli
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("GUIHUA_DB", str(tmp_path / "g.sqlite3"))
+    monkeypatch.setattr("tui.errorlog.log_path", lambda: tmp_path / "log" / "guihua.log")
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli.main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_E01_database_locked_by_another_guihua(run, tmp_path):
+    assert run("plans").exit_code == 0
+    holder = sqlite3.connect(tmp_path / "g.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another guihua in the middle of writing
+    try:
+        started = time.monotonic()
+        result = run("set", "地区生产总值", "2021", "1000")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 4 and "数据库正被另一个 guihua 使用" in result.stderr
+    assert time.monotonic() - started >= 4  # it waited for the busy timeout first
+    assert "Traceback" not in result.output
+
+
+def test_E02_corrupt_database(run, tmp_path):
+    assert run("plans").exit_code == 0
+    path = tmp_path / "g.sqlite3"
+    data = bytearray(path.read_bytes())
+    data[100:4096 * 3] = b"\x00\xff" * ((4096 * 3 - 100) // 2)
+    path.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"g.sqlite3{suffix}").unlink(missing_ok=True)
+    result = run("plans")
+    assert result.exit_code == 4 and "已损坏" in result.stderr
+
+
+def test_E03_not_a_database_at_all(run, tmp_path):
+    (tmp_path / "g.sqlite3").write_text("类别,指标\n", encoding="utf-8")
+    result = run("plans")
+    assert result.exit_code == 4 and "不是 guihua 数据库（也不是 SQLite 数据库）" in result.stderr
+
+
+def test_E04_another_programs_sqlite_database_is_not_touched(run, tmp_path):
+    other = sqlite3.connect(tmp_path / "g.sqlite3")
+    other.execute("CREATE TABLE customers (id INTEGER)")
+    other.commit()
+    other.close()
+    result = run("plans")
+    assert result.exit_code == 4 and "别的程序的数据库" in result.stderr
+    tables = {r[0] for r in sqlite3.connect(tmp_path / "g.sqlite3").execute("SELECT name FROM sqlite_master")}
+    assert tables == {"customers"}
+
+
+def test_E05_database_from_a_newer_guihua(run, tmp_path):
+    assert run("plans").exit_code == 0
+    connection = sqlite3.connect(tmp_path / "g.sqlite3")
+    connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.commit()
+    connection.close()
+    result = run("plans")
+    assert result.exit_code == 4 and "来自更新版本的 guihua" in result.stderr
+
+
+def test_E06_disk_full_while_saving(run, monkeypatch):
+    assert run("plans").exit_code == 0
+    from sqlalchemy.exc import OperationalError
+
+    def full(*args, **kwargs):
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr("db.indicators._commit", full)
+    result = run("set", "地区生产总值", "2021", "1000")
+    assert result.exit_code == 4 and "磁盘已满，这次修改没有保存" in result.stderr
+
+
+def test_E06_disk_full_while_exporting(run, monkeypatch, tmp_path):
+    import errno
+
+    def no_space(self, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", no_space)
+    result = run("export", "-o", str(tmp_path / "x.xlsx"))
+    assert result.exit_code == 2 and "磁盘空间不足" in result.stderr
+    assert not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.glob(".*.tmp.xlsx"))
+
+
+def test_E07_no_permission(run, tmp_path, monkeypatch):
+    path = tmp_path / "g.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    real_open = type(path).open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(path), "open", refuse)  # root ignores chmod, so the OS answer is simulated
+    result = run("plans")
+    assert result.exit_code == 4 and "没有权限读取数据库文件" in result.stderr
+
+
+def test_E08_file_not_found(run, tmp_path):
+    result = run("import-plan", str(tmp_path / "没有这个文件.txt"))
+    assert result.exit_code == 2 and "找不到文件" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command, name, content, message",
+    [
+        ("import-catalogue", "目录.pdf", b"%PDF-1.4", "不支持的文件类型"),
+        ("import-catalogue", "目录.xls", b"\xd0\xcf\x11\xe0", "旧版 Excel/WPS 格式"),
+        ("import-plan", "规划.docx", b"PK\x03\x04\x00\x00binary\x00\x00", "二进制文件"),
+    ],
+)
+def test_E09_wrong_file_type(run, tmp_path, command, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run(command, str(path))
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_E10_non_utf8_locale(run, monkeypatch):
+    monkeypatch.setattr("locale.getpreferredencoding", lambda do_setlocale=True: "GBK")
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("LANG", "zh_CN.GBK")
+    result = run()
+    assert result.exit_code == 1 and "终端的字符编码不是 UTF-8" in result.stderr and "zh_CN.GBK" in result.stderr
+
+
+async def test_E11_terminal_too_small(database):
+    from tui.app import GuihuaApp
+
+    app = GuihuaApp(database)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await pilot.pause()
+        assert "终端窗口太小" in app.screen_text_for_tests()
+    async with GuihuaApp(database).run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert "终端窗口太小" not in pilot.app.screen_text_for_tests()
+
+
+def test_E12_network_share_warning(run, monkeypatch):
+    monkeypatch.setattr("db.engine.is_network_path", lambda path: True)
+    result = run("plans")
+    assert result.exit_code == 0 and "数据库位于网络共享文件夹" in result.stderr and "安全模式" in result.stderr
+
+
+def test_E13_failed_upgrade_is_explained_and_logged(run, tmp_path, monkeypatch):
+    from tests.test_migrations import released_database
+
+    released_database(tmp_path / "g.sqlite3")
+
+    def broken(engine, target="head"):
+        raise RuntimeError("migration exploded")
+
+    monkeypatch.setattr("db.schema.upgrade", broken)
+    result = run("plans")
+    assert result.exit_code == 4 and "数据库升级失败" in result.stderr and "详细信息已写入日志" in result.stderr
+    assert "migration exploded" in (tmp_path / "log" / "guihua.log").read_text(encoding="utf-8")
+    assert list((tmp_path / "备份").glob("*_migration.sqlite3"))
+
+
+def test_E14_bad_catalogue_row(run, tmp_path):
+    path = tmp_path / "目录.csv"
+    path.write_text("类别,指标,2025年目标,2020年基数\n经济,甲,10,12x\n", encoding="utf-8")
+    result = run("import-catalogue", str(path))
+    assert result.exit_code == 2 and "目录.csv 第 2 行“2020年基数”列" in result.stderr and "没有导入任何内容" in result.stderr
+
+
+def test_E15_value_that_is_not_a_number(run):
+    result = run("set", "地区生产总值", "2021", "12,3x")
+    assert result.exit_code == 2 and "没有保存" in result.stderr and "12,3x" in result.stderr
+
+
+def test_E16_unexpected_error_goes_to_the_log(run, tmp_path, monkeypatch):
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("db.plan_store.list_plans", bug)
+    result = run("plans")
+    assert result.exit_code == 70 and "详细信息已写入日志" in result.stderr
+    assert "ZeroDivisionError" in (tmp_path / "log" / "guihua.log").read_text(encoding="utf-8")
+    assert "Traceback" not in result.output
+
+
+def test_every_message_in_the_document_has_its_test():
+    import re
+    from pathlib import Path
+
+    document = (Path(__file__).parent.parent / "docs" / "errors.md").read_text(encoding="utf-8")
+    codes = set(re.findall(r"^\| (E\d\d) \|", document, flags=re.M))
+    tests = {name[5:8] for name in globals() if name.startswith("test_E")}
+    assert codes and codes == tests
