@@ -779,3 +779,58 @@ def indicator_source(session: Session, indicator_id: int) -> TextSource | None:
         start, end = span or (0, len(block.text))
         return TextSource(block.node_id, block.id, block.text, start, end)
     return None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# TUI support
+
+
+def judged_against_others(view: IndicatorView) -> bool:
+    """Whether the view's judgement reads other indicators' values (「与经济发展同步」). A screen that re-judges
+    only the edited row must re-judge these rows after any edit as well."""
+    return any(t.kind == TargetKind.RELATIVE for t in view.targets())
+
+
+def view_expected_path(
+    view: IndicatorView, views: list[IndicatorView], settings: ProgressSettings
+) -> dict[int, float | None]:
+    """The 序时 value expected each plan year for the view's firm target (core.progress.expected_path)."""
+    from core.progress import expected_path
+
+    return expected_path(view.spec(), view.values, settings, reference_values=_reference_values(view, views))
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """Where the plan text states an indicator: a block, and the span of it to mark."""
+
+    node_id: int
+    block_id: int
+    text: str
+    start: int
+    end: int
+
+
+def _squashed_span(text: str, needle: str) -> tuple[int, int] | None:
+    """Find `needle` in `text` ignoring whitespace (PDF line breaks); the span is in `text`'s own offsets."""
+    wanted = _squash(needle)
+    if not wanted:
+        return None
+    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+    at = "".join(text[i] for i in kept).find(wanted)
+    if at < 0:
+        return None
+    return kept[at], kept[at + len(wanted) - 1] + 1
+
+
+def indicator_source(session: Session, indicator_id: int) -> TextSource | None:
+    """The paragraph that discusses an indicator (its anchor phrase marked), else its cell of the plan's table."""
+    row = _indicator_row(session, indicator_id)
+    for block_id, needles in ((row.text_block_id, (row.text_anchor,)), (row.table_block_id, (row.name, row.name[:8]))):
+        block = session.get(PlanBlock, block_id) if block_id is not None else None
+        if block is None:
+            continue
+        span = next((s for s in (_squashed_span(block.text, n) for n in needles) if s), None)
+        start, end = span or (0, len(block.text))
+        return TextSource(block.node_id, block.id, block.text, start, end)
+    return None

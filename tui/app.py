@@ -1,6 +1,7 @@
-"""The guihua TUI: a chapter tree, a reader and full-text search over one plan.
+"""The guihua TUI: a chapter tree, a reader and full-text search over one plan (F2), and the indicator grid (F3).
 
-Reads only through db.plan_store; the database arrives already open."""
+The reader is the default mode's screen and its logic lives here; the grid (tui.grid) is a second mode, built
+and imported only when first shown so start-up stays fast. The database arrives already open."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from typing import Iterable
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
+from textual.geometry import Size
 from textual.widgets import Footer, Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
@@ -35,7 +39,7 @@ from db.plan_store import (
     set_state,
 )
 from tui import cjk_wrap, errorlog
-from tui.help import HelpScreen
+from tui.help import GRID_HELP_SECTIONS, HELP_SECTIONS, HelpScreen
 from tui.render import hit_context, tree_label
 from tui.widgets import OutlineTree, Reader, StatusLine
 
@@ -65,6 +69,44 @@ class OutlineCommands(Provider):
                 yield DiscoveryHit(tree_label(node), partial(app.jump_to_node, node.id), help="转到这一章")
 
 
+class ReaderScreen(Screen):
+    """The reader's screen (the default mode): its keys act on the app's reader logic."""
+
+    BINDINGS = [
+        Binding("slash", "app.search", "搜索", id="search.open"),
+        Binding("n", "app.next_hit", "下一处", id="search.next"),
+        Binding("N,shift+n", "app.previous_hit", "上一处", key_display="N", id="search.previous"),
+        Binding("escape", "app.escape", "关闭", id="search.close"),
+    ]
+
+
+READER_MODE = "reader"
+GRID_MODE = "grid"
+MIN_WIDTH, MIN_HEIGHT = 80, 24  # below this the screens do not fit: say so instead (docs/errors.md E11)
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Covers the app while the terminal is too small; the app removes it when the window grows."""
+
+    def __init__(self, size: Size) -> None:
+        super().__init__()
+        self.shown_size = size
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.message(self.shown_size), id="too-small")
+
+    @staticmethod
+    def message(size: Size) -> str:
+        return (
+            f"终端窗口太小：界面需要至少 {MIN_WIDTH}×{MIN_HEIGHT} 个字符的窗口（现在 {size.width}×{size.height}）。\n"
+            "请放大窗口或缩小字体，窗口变大后界面自动恢复。Ctrl+Q 退出。"
+        )
+
+    def resized(self, size: Size) -> None:
+        self.shown_size = size
+        self.query_one("#too-small", Static).update(self.message(size))
+
+
 class GuihuaApp(App[None]):
     CSS_PATH = str(Path(__file__).parent / "app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "规划"
@@ -72,6 +114,7 @@ class GuihuaApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     CURSOR_BLINK = True  # tests turn it off for stable snapshots
+    DEFAULT_MODE = READER_MODE  # a named mode, so F2 can switch back to it
 
     def _fatal_error(self) -> None:
         # Textual renders an unhandled exception as a traceback on exit; officials must never see one.
@@ -82,10 +125,8 @@ class GuihuaApp(App[None]):
         self._close_messages_no_wait()
 
     BINDINGS = [
-        Binding("slash", "search", "搜索", id="search.open"),
-        Binding("n", "next_hit", "下一处", id="search.next"),
-        Binding("N,shift+n", "previous_hit", "上一处", key_display="N", id="search.previous"),
-        Binding("escape", "escape", "关闭", id="search.close"),
+        Binding("f2", "show_reader", "规划原文", id="app.reader"),
+        Binding("f3", "show_grid", "主要指标", id="app.grid"),
         Binding("question_mark,f1", "help", "帮助", key_display="?", id="app.help"),
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.command_palette"),
         Binding("q", "quit", "退出", id="app.quit"),
@@ -109,6 +150,23 @@ class GuihuaApp(App[None]):
         self._preview_timer: Timer | None = None
         self._search_timer: Timer | None = None
         self._remembered: int | None = None
+        self.reader_screen: ReaderScreen | None = None
+        self.add_mode(READER_MODE, self._make_reader_screen)
+        self.add_mode(GRID_MODE, self._make_grid_screen)
+
+    def _make_reader_screen(self) -> Screen:
+        self.reader_screen = ReaderScreen(id="reader-screen")
+        return self.reader_screen
+
+    def _make_grid_screen(self) -> Screen:
+        from tui.grid import GridScreen  # imported on first use: start-up does not pay for it
+
+        return GridScreen()
+
+    def _q(self, selector, expect_type=None):
+        """Query the reader's screen, whichever screen is showing (timers and workers may fire on the grid)."""
+        screen = self.reader_screen or self.screen
+        return screen.query_one(selector, expect_type) if expect_type else screen.query_one(selector)
 
     # ------------------------------------------------------------------------------------------------------
     # Layout
@@ -132,10 +190,36 @@ class GuihuaApp(App[None]):
         yield StatusLine("", id="status")
         yield Footer(show_command_palette=False)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_terminal(event.size)
+
+    def fit_terminal(self, size: Size) -> None:
+        """Cover the app with a message while the terminal is smaller than MIN_WIDTH×MIN_HEIGHT."""
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        top = self.screen
+        if small and isinstance(top, TooSmallScreen):
+            top.resized(size)
+        elif small:
+            self.push_screen(TooSmallScreen(size))
+        elif isinstance(top, TooSmallScreen):
+            self.pop_screen()
+
+    def screen_text_for_tests(self) -> str:
+        """The characters on the screen now, as plain text (tests read messages through it)."""
+        import io
+
+        from rich.console import Console
+
+        width, height = self.size
+        console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
+        console.print(self.screen._compositor.render_update(full=True, screen_stack=self._background_screens))
+        return console.export_text()
+
     def on_mount(self) -> None:
-        self.query_one("#search-input", Input).cursor_blink = self.CURSOR_BLINK
-        self.query_one("#search").display = False
-        tree = self.query_one(OutlineTree)
+        self.call_after_refresh(lambda: self.fit_terminal(self.size))
+        self._q("#search-input", Input).cursor_blink = self.CURSOR_BLINK
+        self._q("#search").display = False
+        tree = self._q(OutlineTree)
         tree.focus()
         try:
             with self.database.session() as session:
@@ -156,11 +240,11 @@ class GuihuaApp(App[None]):
             self.call_after_refresh(self.jump_to_node, start)
 
     async def _show_problem(self, message: str) -> None:
-        await self.query_one(Reader).show_message(message)
-        self.query_one(StatusLine).update(message.splitlines()[0] if message else "")
+        await self._q(Reader).show_message(message)
+        self._q(StatusLine).update(message.splitlines()[0] if message else "")
 
     def _fill_tree(self, roots: list[OutlineNode]) -> None:
-        tree = self.query_one(OutlineTree)
+        tree = self._q(OutlineTree)
         tree.clear()
         self.outline_nodes = []
 
@@ -184,7 +268,10 @@ class GuihuaApp(App[None]):
 
     async def open_node(self, node_id: int, hit: SearchHit | None = None, *, keep_highlight: bool = False) -> None:
         """Show `node_id` in the reader (reading the DB only if it changed) and highlight `hit`."""
-        reader = self.query_one(Reader)
+        try:
+            reader = self._q(Reader)
+        except NoMatches:  # a late preview timer while the app closes
+            return
         async with self._open_lock:
             if node_id != reader.node_id:
                 try:
@@ -218,7 +305,7 @@ class GuihuaApp(App[None]):
 
     def select_in_tree(self, node_id: int) -> None:
         """Put the tree cursor on a node, expanding its ancestors."""
-        tree = self.query_one(OutlineTree)
+        tree = self._q(OutlineTree)
         node = self._tree_nodes.get(node_id)
         if node is None:
             return
@@ -230,8 +317,41 @@ class GuihuaApp(App[None]):
         tree.move_cursor(node)
 
     async def jump_to_node(self, node_id: int, hit: SearchHit | None = None) -> None:
+        if self.current_mode != READER_MODE:
+            await self.switch_mode(READER_MODE)
         self.select_in_tree(node_id)
         await self.open_node(node_id, hit)
+
+    async def show_source(self, source) -> None:
+        """Show where the plan states an indicator (a db.indicators.TextSource): its node, the span marked."""
+        hit = SearchHit(
+            node_id=source.node_id,
+            block_id=source.block_id,
+            footnote_number=None,
+            location="",
+            text=source.text,
+            start=source.start,
+            end=source.end,
+        )
+        reader = self._q(Reader)
+        if self.current_mode != READER_MODE:
+            await self.switch_mode(READER_MODE)
+            # a resumed screen is laid out on its next refresh; positions read before that are stale
+            # (run as a worker, so waiting here does not block the app)
+            await reader.wait_for_refresh()
+        self._cancel_preview()
+        await self.jump_to_node(source.node_id, hit)
+        self._cancel_preview()  # the tree cursor move must not schedule a preview that drops the mark
+        reader.focus()
+        # Centre the mark once the node's new paragraphs have been laid out (a freshly mounted widget has
+        # an empty region until then; a refresh may pass before the layout does).
+        for _ in range(20):
+            lit = reader.lit
+            if lit is None or not await reader.wait_for_refresh():
+                break
+            if lit.virtual_region.height:
+                reader.scroll_to_widget(lit, animate=False, center=True)
+                break
 
     def open_node_from_tree(self, node) -> None:
         if node.data is not None:
@@ -265,39 +385,46 @@ class GuihuaApp(App[None]):
         if self.hits and self.hit_index >= 0:
             status.append("  │  ")
             status.append(f"“{self.hit_query}” {self.hit_index + 1}/{len(self.hits)}")
-        self.query_one(StatusLine).update(status)
+        self._q(StatusLine).update(status)
 
     # ------------------------------------------------------------------------------------------------------
     # Search
 
     def action_search(self) -> None:
-        panel = self.query_one("#search")
+        panel = self._q("#search")
         panel.display = True
         self.refresh_bindings()
-        box = self.query_one("#search-input", Input)
+        box = self._q("#search-input", Input)
         box.focus()
         box.select_all()
 
     def close_search(self) -> None:
-        panel = self.query_one("#search")
+        panel = self._q("#search")
         if panel.display:
             panel.display = False
-            self.query_one(Reader).focus()
+            self._q(Reader).focus()
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that would do nothing now are left out of the footer."""
         if action in ("next_hit", "previous_hit"):
-            return bool(self.hits)
+            return bool(self.hits) and self.current_mode == READER_MODE
+        if action == "show_reader":
+            return self.current_mode != READER_MODE
+        if action == "show_grid":
+            return self.current_mode != GRID_MODE
         if action == "escape":
-            return bool(self.query("#search") and (self.query_one("#search").display or self.query_one(Reader).lit))
+            screen = self.reader_screen
+            if self.current_mode != READER_MODE or screen is None or not screen.query("#search"):
+                return False
+            return bool(self._q("#search").display or self._q(Reader).lit)
         return True
 
     def action_escape(self) -> None:
-        if self.query_one("#search").display:
+        if self._q("#search").display:
             self.close_search()
-        elif self.query_one(Reader).lit is not None:
-            self.query_one(Reader).highlight(None)
+        elif self._q(Reader).lit is not None:
+            self._q(Reader).highlight(None)
             self.refresh_bindings()
 
     @on(Input.Changed, "#search-input")
@@ -311,17 +438,17 @@ class GuihuaApp(App[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
         self.run_search()
-        results = self.query_one("#search-results", OptionList)
+        results = self._q("#search-results", OptionList)
         if results.option_count:
             results.highlighted = 0
             results.focus()
 
     def run_search(self) -> None:
-        query = self.query_one("#search-input", Input).value.strip()
+        query = self._q("#search-input", Input).value.strip()
         if query == self.hit_query and (self.hits or not query):
             return
-        results = self.query_one("#search-results", OptionList)
-        info = self.query_one("#search-info", Static)
+        results = self._q("#search-results", OptionList)
+        info = self._q("#search-info", Static)
         self.hit_query = query
         self.hits, self.hit_index = [], -1
         results.clear_options()
@@ -379,29 +506,50 @@ class GuihuaApp(App[None]):
     # ------------------------------------------------------------------------------------------------------
     # Help, palette, quitting
 
+    def action_show_reader(self) -> None:
+        if self.current_mode != READER_MODE:
+            self.switch_mode(READER_MODE)
+            self.fit_terminal(self.size)
+
+    def action_show_grid(self) -> None:
+        if self.current_mode != GRID_MODE:
+            self.switch_mode(GRID_MODE)
+            self.fit_terminal(self.size)
+
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        if isinstance(self.screen, HelpScreen):
+            return
+        if self.current_mode == GRID_MODE:
+            self.push_screen(HelpScreen(GRID_HELP_SECTIONS, "按键帮助 · 主要指标"))
+        else:
+            self.push_screen(HelpScreen(HELP_SECTIONS, "按键帮助 · 规划原文"))
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令或章节名称…"))
 
     def action_expand_all(self) -> None:
-        self.query_one(OutlineTree).root.expand_all()
+        self._q(OutlineTree).root.expand_all()
 
     def action_collapse_all(self) -> None:
-        tree = self.query_one(OutlineTree)
+        tree = self._q(OutlineTree)
         for child in tree.root.children:
             child.collapse_all()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("搜索", "全文搜索规划文本（/）", self.action_search)
-        yield SystemCommand("下一处", "跳到下一处搜索结果（n）", self.action_next_hit)
-        yield SystemCommand("上一处", "跳到上一处搜索结果（N）", self.action_previous_hit)
+        yield SystemCommand("规划原文", "阅读和检索规划文本（F2）", self.action_show_reader)
+        yield SystemCommand("主要指标", "录入指标数据、查看进度（F3）", self.action_show_grid)
+        if screen is self.reader_screen:
+            yield SystemCommand("搜索", "全文搜索规划文本（/）", self.action_search)
+            yield SystemCommand("下一处", "跳到下一处搜索结果（n）", self.action_next_hit)
+            yield SystemCommand("上一处", "跳到上一处搜索结果（N）", self.action_previous_hit)
+            yield SystemCommand("展开目录", "展开目录树的全部章节", self.action_expand_all)
+            yield SystemCommand("收起目录", "收起目录树的全部章节", self.action_collapse_all)
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            for title, help_text, callback in commands():
+                yield SystemCommand(title, help_text, callback)
         yield SystemCommand("帮助", "查看全部按键（? 或 F1）", self.action_help)
-        yield SystemCommand("展开目录", "展开目录树的全部章节", self.action_expand_all)
-        yield SystemCommand("收起目录", "收起目录树的全部章节", self.action_collapse_all)
         yield SystemCommand("更换配色", "选择界面主题", self.action_change_theme)
         yield SystemCommand("退出", "退出规划（q）", self.action_quit)
 

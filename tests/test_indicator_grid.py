@@ -1,0 +1,475 @@
+"""The 主要指标 grid driven by keys through Pilot, on a real SQLite file with the bundled plan and its 28 indicators."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from db.indicators import (
+    assess_all,
+    history,
+    indicator_source,
+    list_indicators,
+    record_actual,
+    set_indicator_fields,
+)
+from db.plan_store import find_plan
+from tui.app import GuihuaApp
+from tui.forms import ConfirmScreen, IndicatorForm
+from tui.grid import DETAIL_DELAY, GridScreen
+from tui.help import HelpScreen
+from tui.widgets import Reader
+
+SIZE = (140, 40)
+GDP = "地区生产总值"
+
+# One plausible 2021 figure per indicator, in grid order; a few typed the way officials type them
+# (thousands separators, full-width digits from an IME in full-width mode, a sign).
+YEAR_2021 = [
+    "1049.7", "95.3", "35.2", "6.1", "45.2", "2.8", "30.5", "48.6", "1,120", "260", "410",
+    "８１.２", "9.1", "3.6", "3.2", "2.1", "8", "3.5", "4.1", "85.3", "100", "24.6",
+    "11.4", "91.2", "90.5", "9.0", "-5", "98.7",
+]
+
+
+class QuietApp(GuihuaApp):
+    CURSOR_BLINK = False
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_char(pilot, char: str) -> None:
+    """Type one character as a terminal sends it (Pilot's press() drops the character of keys like 「—」)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    event = events.Key(_character_to_key(char), char)
+    event.set_sender(pilot.app)
+    pilot.app._driver.send_message(event)
+    await pilot.pause()
+
+
+async def detail_settled(pilot) -> None:
+    """The detail panel follows the cursor after a short pause (DETAIL_DELAY)."""
+    await settle(pilot)
+    await pilot.pause(DETAIL_DELAY + 0.1)
+    await settle(pilot)
+
+
+async def open_grid(pilot) -> GridScreen:
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, GridScreen)
+    return screen
+
+
+def views_by_name(database) -> dict:
+    with database.session() as session:
+        plan = find_plan(session, None)
+        return {v.name: v for v in list_indicators(session, plan.id)}
+
+
+def status_line(screen: GridScreen) -> str:
+    return str(screen.query_one("#grid-status").content)
+
+
+def cell(screen: GridScreen, indicator_id: int, column: str) -> str:
+    return screen.table.get_cell(str(indicator_id), column).plain
+
+
+async def test_enter_a_full_year_with_keys_only(database):
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        before = views_by_name(database)
+        order = [v.id for v in grid.views]
+        assert len(order) == 28 == len(YEAR_2021)
+        # the cursor starts on the first indicator's 2021 cell
+        assert grid.table.current_indicator() == order[0] and grid.table.current_year() == 2021
+        keys: list[str] = []
+        for value in YEAR_2021:
+            keys.extend(value)
+            keys.append("enter")
+        assert keys.count("enter") == 28 and len(keys) == sum(map(len, YEAR_2021)) + 28  # nothing else pressed
+        await pilot.press(*keys)
+        await settle(pilot)
+        assert grid.table.current_indicator() == order[-1]  # the last Enter stays on the last row
+        assert grid.editing is None
+    after = {v.id: v for v in views_by_name(database).values()}
+    expected = [Decimal(v.replace(",", "").replace("８", "8").replace("１", "1")) for v in YEAR_2021]
+    assert [after[i].values.get(2021) for i in order] == expected
+    # nothing else changed: the 2020 bases are as imported
+    assert {v.id: v.values.get(2020) for v in after.values()} == {v.id: v.values.get(2020) for v in before.values()}
+
+
+async def test_tab_moves_right_and_saves_escape_cancels(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press(*"1049.7", "tab")
+        await settle(pilot)
+        assert grid.table.current_year() == 2022 and grid.table.current_indicator() == gdp.id
+        assert views_by_name(database)[GDP].values[2021] == Decimal("1049.7")
+        assert "已保存" in status_line(grid)
+        # shift+tab saves and moves left
+        await pilot.press(*"1133", "shift+tab")
+        await settle(pilot)
+        assert grid.table.current_year() == 2021
+        assert views_by_name(database)[GDP].values[2022] == Decimal("1133")
+        # Escape drops what was typed
+        await pilot.press(*"999", "escape")
+        await settle(pilot)
+        assert grid.editing is None and not grid.editor.display
+        assert app.focused is grid.table
+        assert views_by_name(database)[GDP].values[2021] == Decimal("1049.7")
+        assert cell(grid, gdp.id, "y2021") == "1049.7"
+        # Enter on a cell edits its value in place
+        await pilot.press("enter")
+        await settle(pilot)
+        assert grid.editing == (gdp.id, 2021) and grid.editor.value == "1049.7"
+        await pilot.press("escape")
+
+
+async def test_editor_sits_on_the_cell_with_the_terminal_cursor(database):
+    """A pinyin IME opens where the terminal cursor is: it must be in the editor, over the edited cell."""
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        for _ in range(20):
+            await pilot.press("down")  # far enough down that the grid has scrolled
+        await pilot.press("right", *"12")
+        await settle(pilot)
+        table, editor = grid.table, grid.editor
+        assert editor.display and editor.has_focus and app.focused is table
+        cell_region = grid._cell_region(table.cursor_coordinate)
+        assert editor.region.x == cell_region.x and editor.region.y == cell_region.y
+        assert table.content_region.contains_region(cell_region)
+        assert app.cursor_position == editor.cursor_screen_offset
+        assert editor.region.contains(*app.cursor_position)
+        assert editor.value == "12"
+        # keys of the Input work in the editor: ← moves its cursor, Backspace deletes
+        await pilot.press("left", "backspace", *"3")
+        assert editor.value == "32"
+        await pilot.press("escape")
+
+
+async def test_invalid_value_keeps_old_value_and_says_why(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("left")  # the 2020 base, 971.9
+        await pilot.press(*"12,3x", "enter")
+        await settle(pilot)
+        assert grid.editing == (gdp.id, 2020) and grid.editor.value == "12,3x"  # still editing
+        assert "不是数字" in status_line(grid) and "“x”" in status_line(grid)
+        assert views_by_name(database)[GDP].values[2020] == Decimal("971.9")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert cell(grid, gdp.id, "y2020") == "971.9"
+
+
+async def test_clear_with_dash_after_confirmation(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("left")
+        await type_char(pilot, "—")
+        assert grid.editing == (gdp.id, 2020) and grid.editor.value == "—"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "确定清除 地区生产总值 2020年的数值？" in str(app.screen.query_one("#confirm-question").content)
+        await pilot.press("n")  # no: back in the editor, nothing changed
+        await settle(pilot)
+        assert app.screen is grid and grid.editing == (gdp.id, 2020)
+        assert views_by_name(database)[GDP].values[2020] == Decimal("971.9")
+        await pilot.press("enter", "y")
+        await settle(pilot)
+        assert app.screen is grid and grid.editing is None
+        assert 2020 not in views_by_name(database)[GDP].values
+        assert cell(grid, gdp.id, "y2020") == ""
+        assert "已清除" in status_line(grid)
+        assert grid.table.current_indicator() != gdp.id  # moved down like any save
+        # an emptied entry clears too, after the same question
+        await pilot.press("right", "enter", "backspace", "enter")  # 一般公共预算收入 2021: nothing there yet
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen) and grid.editing is None
+        await pilot.press("up", "left", "enter", "backspace", "enter")  # its 2020 base, 89.9
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert 2020 not in views_by_name(database)["一般公共预算收入"].values
+        # Delete on a cell asks the same; on an empty cell there is nothing to ask
+        await pilot.press("up", "delete")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("down", "delete")  # 外贸进出口额 2020: 31.5
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert views_by_name(database)["外贸进出口额"].values[2020] == Decimal("31.5")
+
+
+async def test_undo_and_redo(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press(*"1049.7", "enter", *"96", "enter")
+        await settle(pilot)
+        assert views_by_name(database)["一般公共预算收入"].values[2021] == Decimal("96")
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert 2021 not in views_by_name(database)["一般公共预算收入"].values
+        assert status_line(grid).startswith("已撤销")
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert 2021 not in views_by_name(database)[GDP].values
+        assert cell(grid, gdp.id, "y2021") == "" and cell(grid, gdp.id, "status") == "尚无数据"
+        assert grid.table.current_indicator() == gdp.id  # the cursor went back to the undone cell
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "没有可撤销" in status_line(grid)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert views_by_name(database)[GDP].values[2021] == Decimal("1049.7")
+        assert status_line(grid).startswith("已恢复")
+        assert cell(grid, gdp.id, "status") == "达到序时进度"
+        with database.session() as session:
+            entries = history(session, gdp.id)
+        assert sum(1 for e in entries if e.undo_of) == 2  # the undo and the redo are both in the log
+        assert [e.new for e in entries if e.field == "actual" and e.year == 2021][:3] == ["1049.7", None, "1049.7"]
+
+
+async def test_undo_refused_when_changed_elsewhere(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press(*"1049.7", "enter")
+        await settle(pilot)
+        with database.session() as session:  # someone else, on the command line
+            record_actual(session, gdp.id, 2021, Decimal("1050"), origin="cli")
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "不能撤销" in status_line(grid)
+        assert views_by_name(database)[GDP].values[2021] == Decimal("1050")
+
+
+async def test_r_reads_changes_made_elsewhere(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("right", "right_square_bracket")  # cursor on 2022, status as of 2022
+        with database.session() as session:  # the command line, meanwhile
+            record_actual(session, gdp.id, 2021, Decimal("1049.7"), origin="cli")
+        assert cell(grid, gdp.id, "y2021") == ""
+        await pilot.press("r")
+        await settle(pilot)
+        assert cell(grid, gdp.id, "y2021") == "1049.7" and cell(grid, gdp.id, "status") == "达到序时进度"
+        assert grid.as_of == 2022 and grid.table.current_year() == 2022  # the view is kept
+
+
+async def test_status_and_detail_follow_a_new_value(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await detail_settled(pilot)
+        assert cell(grid, gdp.id, "status") == "尚无数据"
+        detail = grid.query_one("#detail")
+
+        def detail_text() -> str:
+            from rich.console import Console
+
+            console = Console(width=200, record=True)
+            console.print(detail.content)
+            return console.export_text()
+
+        text = detail_text()
+        assert "2025年达到1500亿元（力争）" in text and "年均增长8%左右" in text
+        assert "尚无数据" in text
+        await pilot.press(*"1049.7", "enter")
+        await settle(pilot)
+        assert cell(grid, gdp.id, "status") == "达到序时进度"
+        await pilot.press("up")
+        await detail_settled(pilot)
+        text = detail_text()
+        assert "达到序时进度" in text and "1049.7" in text
+        assert "此后需年均增长" in text  # growth needed from here
+        assert "2021年实际值：空 → 1049.7" in text  # the latest change
+
+
+async def test_income_growth_rejudged_when_gdp_changes(database):
+    names = views_by_name(database)
+    gdp, income = names[GDP], names["居民人均可支配收入增长"]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        row = grid.table.get_row_index(str(income.id))
+        grid.table.move_cursor(row=row)
+        await pilot.press(*"8.5", "enter")
+        await settle(pilot)
+        before = cell(grid, income.id, "status")
+        grid.table.move_cursor(row=grid.table.get_row_index(str(gdp.id)))
+        await pilot.press(*"1049.7", "enter")
+        await settle(pilot)
+        with database.session() as session:
+            views = list_indicators(session, gdp.plan_id)
+            expected = assess_all(session, views, 2021, as_of=True)[income.id].label
+        assert cell(grid, income.id, "status") == expected != before
+
+
+async def test_filters(database):
+    names = views_by_name(database)
+    with database.session() as session:
+        for name in ("常住人口城镇化率", "城镇调查失业率"):
+            set_indicator_fields(session, names[name].id, origin="cli", lead_unit="区统计局")
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        table = grid.table
+
+        def shown() -> list:
+            return [grid.view(int(k.value)) for k in table.rows if not str(k.value).startswith("cat:")]
+
+        await pilot.press("b")
+        await settle(pilot)
+        # the plan's table marks 8 of its 28 indicators 约束性 (rows 18-23, 26, 27)
+        binding = [v.name for v in names.values() if v.attribute == "约束性"]
+        assert len(binding) == 8 and [v.name for v in shown()] == binding
+        assert "约束性" in table.border_title
+        assert not table.is_category(table.cursor_row)
+        await pilot.press("b", "c")
+        await settle(pilot)
+        assert {v.category for v in shown()} == {"经济强"} and len(shown()) == 11
+        assert "经济强" in table.border_title
+        await pilot.press("c")
+        await settle(pilot)
+        assert {v.category for v in shown()} == {"百姓富"}
+        await pilot.press("x", "s")
+        await settle(pilot)
+        first_status = grid.filter_status
+        assert first_status is not None and all(grid.assessments[v.id].status == first_status for v in shown())
+        await pilot.press("x", "u", *"统计", "enter")
+        await settle(pilot)
+        assert grid.filter_unit == "统计" and [v.name for v in shown()] == ["常住人口城镇化率", "城镇调查失业率"]
+        assert "牵头单位含“统计”" in table.border_title
+        await pilot.press("x")
+        await settle(pilot)
+        assert len(shown()) == 28 and "筛选" not in table.border_title
+
+
+async def test_year_selector_changes_status_column(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press(*"1049.7", "tab", *"1090", "enter")
+        await settle(pilot)
+        assert grid.as_of == 2021 and cell(grid, gdp.id, "status") == "达到序时进度"
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert grid.as_of == 2022 and "状态截至2022年" in grid.table.border_title
+        assert grid.table.columns[next(k for k in grid.table.columns if k.value == "status")].label.plain == "2022年状态"
+        with database.session() as session:
+            views = list_indicators(session, gdp.plan_id)
+            expected = assess_all(session, views, 2022, as_of=True)[gdp.id].label
+        assert cell(grid, gdp.id, "status") == expected != "达到序时进度"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert grid.as_of == 2021 and "2021" in status_line(grid)
+
+
+async def test_o_jumps_to_the_plan_paragraph(database):
+    gdp = views_by_name(database)[GDP]
+    with database.session() as session:
+        source = indicator_source(session, gdp.id)
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_grid(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.current_mode == "reader" and app.screen is app.reader_screen
+        reader = app.query_one(Reader)
+        assert reader.node_id == source.node_id
+        lit = reader.lit
+        assert lit is not None and "地区生产总值年均增速" in lit.plain.replace(" ", "")
+        assert lit.region.intersection(reader.region).area > 0  # scrolled into view
+        assert app.focused is reader
+
+
+async def test_edit_form_saves_lead_unit_and_yearly_target(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, IndicatorForm) and form.year == 2021
+        await pilot.press(*"区发改委")
+        await pilot.press("tab", "tab", "tab", "tab")  # 配合单位, 分管领导, 指标备注 -> 年度目标
+        assert app.focused.id == "y-target"
+        await pilot.press(*"1050", "enter")
+        await settle(pilot)
+        assert app.screen is grid
+        after = views_by_name(database)[GDP]
+        assert after.lead_unit == "区发改委" and after.years[2021].target == Decimal("1050")
+        assert "已保存" in status_line(grid)
+        # a bad yearly target is refused in the form, which stays open
+        await pilot.press("e", "tab", "tab", "tab", "tab", "ctrl+a", "ctrl+k", *"abc", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IndicatorForm)
+        assert "不是数字" in str(app.screen.query_one("#form-error").content)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is grid
+        # one undo takes back the whole form
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        undone = views_by_name(database)[GDP]
+        assert undone.lead_unit == gdp.lead_unit and 2021 not in undone.yearly_targets
+
+
+async def test_f2_f3_switch_screens_and_help_is_per_screen(database):
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        help_text = str(app.screen.query_one("#help-table").content.columns[1]._cells)
+        assert "撤销" in help_text and "只看约束性指标" in help_text and "全文检索" not in help_text
+        await pilot.press("escape", "f2")
+        await settle(pilot)
+        assert app.screen is app.reader_screen and app.query_one(Reader).node_id is not None
+        await pilot.press("n")  # reader keys work again; nothing to find, no error
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.screen is grid  # the same grid, state kept
+        # leaving while editing drops the edit
+        await pilot.press(*"12", "f2")
+        await settle(pilot)
+        assert grid.editing is None and app.screen is app.reader_screen
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.focused is grid.table
+
+
+def test_grid_snapshot(snap_compare):
+    """The grid in Chinese at 140x40, the cursor on a binding indicator that is behind (林木覆盖率, 21 rows down)."""
+    app_path = Path(__file__).parent / "snapshot_apps" / "grid_app.py"
+    assert snap_compare(str(app_path), terminal_size=(140, 40), press=["f3", "wait:300", *["down"] * 21, "wait:300"])
