@@ -408,6 +408,8 @@ def parse_value(text: str) -> Decimal | None:
     folded = _fold(shown)
     if not folded or set(folded) <= _PLACEHOLDERS:
         return None
+    # A pinyin IME in Chinese punctuation mode types 「。」 for the decimal point: 「1049。7」 means 1049.7.
+    folded = re.sub(r"(?<=\d)。(?=\d)", ".", folded)
     if any(ch.isspace() for ch in folded):
         fail("不是数字：中间有空格")
     sign, body = "", folded

@@ -149,7 +149,11 @@ def _read_csv(data: bytes, name: str) -> list[list[str]]:
         raise UserInputError(f"{name}：不是文本格式的 CSV 文件。")
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        # newline="" lets the csv module see line endings itself: a bare \r inside a field is then data.
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise UserInputError(f"{name}：不是有效的 CSV 文件（{exc}）。没有导入任何内容。") from None
 
 
 def _find_header(rows: list[list[str]], name: str) -> tuple[int, dict[str, int]]:

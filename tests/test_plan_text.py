@@ -325,8 +325,10 @@ def test_rejoined_paragraphs_equal_the_originals(paras, width):
     # Typesetting never starts a line with 「，」 or 「。」 (避头尾); such layouts cannot occur.
     lines = wrap_pdf_style(paras, width).split("\n\n")
     assume(not any(line[:1] in "，。" for line in lines))
-    # A real page has full lines that show the column width; start with one such paragraph.
-    context = "规划" * (width * 3) + "。"
+    # A real page is mostly full lines, which show the column width (the parser takes the median line as the
+    # column). Start with a long paragraph, as a page would: with only a few full lines among many short last
+    # lines, a 19-em line in a 22-em column is indistinguishable from a full one.
+    context = "规划" * (width * 8) + "。"
     text = "第一章 总则\n\n" + wrap_pdf_style([context] + paras, width)
     plan = parse_plan(text)
     if not full_last:

@@ -436,3 +436,11 @@ def test_core_targets_uses_the_standard_library_only():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_ime_full_stop_as_decimal_point():
+    # Chinese punctuation mode turns the "." key into 「。」; between digits it can only mean a decimal point.
+    assert parse_value("1049。7") == Decimal("1049.7")
+    assert parse_value("１０４９。７") == Decimal("1049.7")
+    with pytest.raises(ValueParseError):
+        parse_value("1049。")
