@@ -1,7 +1,9 @@
-"""The guihua TUI: a chapter tree, a reader and full-text search over one plan (F2), and the indicator grid (F3).
+"""The guihua TUI: a chapter tree, a reader and full-text search over one plan (F2), the indicator grid (F3),
+the review queue of what the finder proposed (F4), projects and milestones (F5) and their summary (F6).
 
-The reader is the default mode's screen and its logic lives here; the grid (tui.grid) is a second mode, built
-and imported only when first shown so start-up stays fast. The database arrives already open."""
+The reader is the default mode's screen and its logic lives here; the other screens (tui.grid, tui.review,
+tui.projects) are modes built and imported only when first shown so start-up stays fast. The database arrives
+already open."""
 
 from __future__ import annotations
 
@@ -39,7 +41,14 @@ from db.plan_store import (
     set_state,
 )
 from tui import cjk_wrap, errorlog
-from tui.help import GRID_HELP_SECTIONS, HELP_SECTIONS, HelpScreen
+from tui.help import (
+    GRID_HELP_SECTIONS,
+    HELP_SECTIONS,
+    PROJECTS_HELP_SECTIONS,
+    REVIEW_HELP_SECTIONS,
+    SUMMARY_HELP_SECTIONS,
+    HelpScreen,
+)
 from tui.render import hit_context, tree_label
 from tui.widgets import OutlineTree, Reader, StatusLine
 
@@ -82,6 +91,14 @@ class ReaderScreen(Screen):
 
 READER_MODE = "reader"
 GRID_MODE = "grid"
+REVIEW_MODE = "review"
+PROJECTS_MODE = "projects"
+SUMMARY_MODE = "summary"
+MODE_HELP = {
+    REVIEW_MODE: (REVIEW_HELP_SECTIONS, "审核"),
+    PROJECTS_MODE: (PROJECTS_HELP_SECTIONS, "项目"),
+    SUMMARY_MODE: (SUMMARY_HELP_SECTIONS, "汇总"),
+}
 MIN_WIDTH, MIN_HEIGHT = 80, 24  # below this the screens do not fit: say so instead (docs/errors.md E11)
 
 
@@ -127,6 +144,9 @@ class GuihuaApp(App[None]):
     BINDINGS = [
         Binding("f2", "show_reader", "规划原文", id="app.reader"),
         Binding("f3", "show_grid", "主要指标", id="app.grid"),
+        Binding("f4", "show_mode('review')", "审核", id="app.review"),
+        Binding("f5", "show_mode('projects')", "项目", id="app.projects"),
+        Binding("f6", "show_mode('summary')", "汇总", id="app.summary"),
         Binding("question_mark,f1", "help", "帮助", key_display="?", id="app.help"),
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.command_palette"),
         Binding("q", "quit", "退出", id="app.quit"),
@@ -153,6 +173,9 @@ class GuihuaApp(App[None]):
         self.reader_screen: ReaderScreen | None = None
         self.add_mode(READER_MODE, self._make_reader_screen)
         self.add_mode(GRID_MODE, self._make_grid_screen)
+        self.add_mode(REVIEW_MODE, self._make_review_screen)
+        self.add_mode(PROJECTS_MODE, self._make_projects_screen)
+        self.add_mode(SUMMARY_MODE, self._make_summary_screen)
 
     def _make_reader_screen(self) -> Screen:
         self.reader_screen = ReaderScreen(id="reader-screen")
@@ -162,6 +185,21 @@ class GuihuaApp(App[None]):
         from tui.grid import GridScreen  # imported on first use: start-up does not pay for it
 
         return GridScreen()
+
+    def _make_review_screen(self) -> Screen:
+        from tui.review import ReviewScreen  # imported on first use, like the grid
+
+        return ReviewScreen()
+
+    def _make_projects_screen(self) -> Screen:
+        from tui.projects import ProjectsScreen
+
+        return ProjectsScreen()
+
+    def _make_summary_screen(self) -> Screen:
+        from tui.projects import SummaryScreen
+
+        return SummaryScreen()
 
     def _q(self, selector, expect_type=None):
         """Query the reader's screen, whichever screen is showing (timers and workers may fire on the grid)."""
@@ -413,6 +451,8 @@ class GuihuaApp(App[None]):
             return self.current_mode != READER_MODE
         if action == "show_grid":
             return self.current_mode != GRID_MODE
+        if action == "show_mode":
+            return self.current_mode != parameters[0]
         if action == "escape":
             screen = self.reader_screen
             if self.current_mode != READER_MODE or screen is None or not screen.query("#search"):
@@ -516,11 +556,20 @@ class GuihuaApp(App[None]):
             self.switch_mode(GRID_MODE)
             self.fit_terminal(self.size)
 
+    def action_show_mode(self, mode: str) -> None:
+        """F4 审核, F5 项目, F6 汇总."""
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+            self.fit_terminal(self.size)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         if self.current_mode == GRID_MODE:
             self.push_screen(HelpScreen(GRID_HELP_SECTIONS, "按键帮助 · 主要指标"))
+        elif self.current_mode in MODE_HELP:
+            sections, title = MODE_HELP[self.current_mode]
+            self.push_screen(HelpScreen(sections, f"按键帮助 · {title}"))
         else:
             self.push_screen(HelpScreen(HELP_SECTIONS, "按键帮助 · 规划原文"))
 
@@ -539,6 +588,9 @@ class GuihuaApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("规划原文", "阅读和检索规划文本（F2）", self.action_show_reader)
         yield SystemCommand("主要指标", "录入指标数据、查看进度（F3）", self.action_show_grid)
+        yield SystemCommand("审核", "审核从规划文本中找到的量化指标和项目（F4）", partial(self.action_show_mode, REVIEW_MODE))
+        yield SystemCommand("项目", "项目和里程碑：完成、逾期、形象进度（F5）", partial(self.action_show_mode, PROJECTS_MODE))
+        yield SystemCommand("汇总", "按章节、按单位汇总里程碑和滞后指标（F6）", partial(self.action_show_mode, SUMMARY_MODE))
         if screen is self.reader_screen:
             yield SystemCommand("搜索", "全文搜索规划文本（/）", self.action_search)
             yield SystemCommand("下一处", "跳到下一处搜索结果（n）", self.action_next_hit)
