@@ -473,3 +473,28 @@ def test_grid_snapshot(snap_compare):
     """The grid in Chinese at 140x40, the cursor on a binding indicator that is behind (林木覆盖率, 21 rows down)."""
     app_path = Path(__file__).parent / "snapshot_apps" / "grid_app.py"
     assert snap_compare(str(app_path), terminal_size=(140, 40), press=["f3", "wait:300", *["down"] * 21, "wait:300"])
+
+
+async def test_t_switches_to_the_accepted_text_targets_and_values_can_be_entered(database):
+    from db.projects import accept_proposal, list_proposals
+
+    with database.session() as session:
+        plan_id = find_plan(session, None).id
+        target = next(p for p in list_proposals(session, plan_id, "target") if p.data["metric"] == "高新技术企业")
+        indicator_id = accept_proposal(session, target.id, origin="tui")
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert [v.id for v in grid.views] == [indicator_id]
+        assert "文中量化指标" in str(grid.table.border_title)
+        assert grid.table.current_indicator() == indicator_id and grid.table.current_year() == 2021
+        await pilot.press("2", "6", "0", "enter")
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert len(grid.views) == 28
+    with database.session() as session:
+        text = list_indicators(session, plan_id, kind="text")
+    assert text[0].values == {2021: Decimal("260")}

@@ -249,6 +249,7 @@ class GridScreen(Screen):
         Binding("s", "filter_status", "状态", id="grid.filter_status"),
         Binding("b", "filter_binding", "约束性", id="grid.filter_binding"),
         Binding("u", "filter_unit", "牵头单位", id="grid.filter_unit"),
+        Binding("t", "toggle_kind", "文中指标", show=False, id="grid.kind"),
         Binding("x", "clear_filters", "清除筛选", show=False, id="grid.filter_clear"),
         Binding("escape", "close_unit_bar", "关闭", show=False, id="grid.unit_close"),
         Binding("r", "reload", "刷新", show=False, id="grid.reload"),
@@ -271,6 +272,7 @@ class GridScreen(Screen):
         self.filter_category: str | None = None
         self.filter_status: Status | None = None
         self.filter_binding = False
+        self.kind = "main"  # "text": the accepted quantified targets from the plan's text (文中指标)
         self.filter_unit = ""
         self.undo_stack: list[UndoItem] = []
         self.redo_stack: list[UndoItem] = []
@@ -317,7 +319,12 @@ class GridScreen(Screen):
             if plan_id is None:
                 raise GuihuaError("没有打开的规划，无法显示主要指标。")
             with self.app.database.session() as session:  # type: ignore[attr-defined]
-                views = list_indicators(session, plan_id)
+                views = list_indicators(session, plan_id, kind=self.kind)
+                if self.kind != "main":
+                    # 与经济发展同步 and the like are judged against main indicators: keep them at hand.
+                    self.reference_views = list_indicators(session, plan_id)
+                else:
+                    self.reference_views = []
                 settings = progress_settings(session)
         except (GuihuaError, SQLAlchemyError) as exc:
             self.say(getattr(exc, "message", str(exc)), "error")
@@ -343,14 +350,18 @@ class GridScreen(Screen):
         self.rebuild(keep)
         self._loaded = True
         self.call_after_refresh(settle_memory)
-        if not views:
+        if not views and self.kind != "main":
+            self.say("还没有采纳的文中量化指标：在“审核”（F4）中采纳后在这里录入；按 t 回到主要指标。")
+        elif not views:
             self.say("这个规划还没有指标。可在命令行用 guihua import-catalogue 导入指标目录。")
         else:
             self.say("输入数字直接录入，回车保存并移到下一个指标；e 修改详细信息；? 查看全部按键。")
 
     def judge(self, views: list[IndicatorView]) -> None:
         for view in views:
-            self.assessments[view.id] = assess_view(view, self.as_of, self.views, self.settings, as_of=True)
+            self.assessments[view.id] = assess_view(
+                view, self.as_of, self.views + getattr(self, "reference_views", []), self.settings, as_of=True
+            )
 
     def _build_columns(self) -> None:
         table = self.table
@@ -434,7 +445,7 @@ class GridScreen(Screen):
             parts.append("约束性")
         if self.filter_unit:
             parts.append(f"牵头单位含“{self.filter_unit}”")
-        title = f"主要指标 · 状态截至{self.as_of}年"
+        title = f"{'主要指标' if self.kind == 'main' else '文中量化指标'} · 状态截至{self.as_of}年"
         if parts:
             title += f" · 筛选：{'、'.join(parts)}（{self.shown}/{len(self.views)}）"
         self.table.border_title = title
@@ -944,6 +955,18 @@ class GridScreen(Screen):
     def action_close_unit_bar(self) -> None:
         if self.query_one("#unit-bar").display:
             self._close_unit_bar()
+
+    def action_toggle_kind(self) -> None:
+        """Switch between the plan's main indicators and the accepted quantified targets of its text."""
+        self.kind = "text" if self.kind == "main" else "main"
+        self._history.clear()
+        self.undo_stack.clear()  # undo and redo belong to the rows on screen
+        self.redo_stack.clear()
+        self.filter_category = None
+        self._loaded = False  # a fresh as-of year for the other list
+        self.load()
+        if self.views:
+            self.say(f"{'文中量化指标' if self.kind == 'text' else '主要指标'}：{len(self.views)} 个。按 t 切换。")
 
     def action_reload(self) -> None:
         """Read everything again (someone may have changed figures from the command line or an import)."""
