@@ -498,3 +498,27 @@ async def test_t_switches_to_the_accepted_text_targets_and_values_can_be_entered
     with database.session() as session:
         text = list_indicators(session, plan_id, kind="text")
     assert text[0].values == {2021: Decimal("260")}
+
+
+async def test_my_unit_filters_the_grid_too(database):
+    from db.indicators import set_indicator_fields
+    from db.plan_store import set_state
+
+    views = views_by_name(database)
+    with database.session() as session:
+        set_indicator_fields(session, views[GDP].id, origin="tui", lead_unit="区发展改革委")
+        set_indicator_fields(session, views["城镇调查失业率"].id, origin="tui", lead_unit="区人力资源和社会保障局",
+                             partner_units="区发展改革委")
+        set_state(session, "ui.my_unit", "区发展改革委")
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        shown = [grid.table.get_row_at(i) for i in range(grid.table.row_count)]
+        assert grid.shown == 2 and "我的单位：区发展改革委" in str(grid.table.border_title)
+        with database.session() as session:
+            set_state(session, "ui.my_unit", "")  # changed on another screen
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert grid.shown == 28 and shown

@@ -51,6 +51,7 @@ from db.indicators import (
 )
 from tui import grid_render as render
 from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
+from tui.pickers import choose_my_unit, involves, load_my_unit
 from tui.widgets import StatusLine
 
 # Keys that start editing a year cell, and go into the editor as its first character: digits (also
@@ -250,6 +251,7 @@ class GridScreen(Screen):
         Binding("b", "filter_binding", "约束性", id="grid.filter_binding"),
         Binding("u", "filter_unit", "牵头单位", id="grid.filter_unit"),
         Binding("t", "toggle_kind", "文中指标", show=False, id="grid.kind"),
+        Binding("ctrl+u", "my_unit", "我的单位", show=False, id="grid.my_unit"),
         Binding("x", "clear_filters", "清除筛选", show=False, id="grid.filter_clear"),
         Binding("escape", "close_unit_bar", "关闭", show=False, id="grid.unit_close"),
         Binding("r", "reload", "刷新", show=False, id="grid.reload"),
@@ -273,6 +275,7 @@ class GridScreen(Screen):
         self.filter_status: Status | None = None
         self.filter_binding = False
         self.kind = "main"  # "text": the accepted quantified targets from the plan's text (文中指标)
+        self.my_unit = ""  # 「我的单位」, shared with the other screens (app_state ui.my_unit)
         self.filter_unit = ""
         self.undo_stack: list[UndoItem] = []
         self.redo_stack: list[UndoItem] = []
@@ -329,6 +332,7 @@ class GridScreen(Screen):
         except (GuihuaError, SQLAlchemyError) as exc:
             self.say(getattr(exc, "message", str(exc)), "error")
             return
+        self.my_unit = load_my_unit(self.app)
         self.views = views
         self.by_id = {v.id: i for i, v in enumerate(views)}
         self.settings = settings
@@ -391,6 +395,8 @@ class GridScreen(Screen):
             return False
         if self.filter_unit and self.filter_unit not in view.lead_unit:
             return False
+        if self.my_unit and not involves(self.my_unit, view.lead_unit, view.partner_units):
+            return False
         return True
 
     def row_cells(self, view: IndicatorView) -> list[Text]:
@@ -445,6 +451,8 @@ class GridScreen(Screen):
             parts.append("约束性")
         if self.filter_unit:
             parts.append(f"牵头单位含“{self.filter_unit}”")
+        if self.my_unit:
+            parts.append(f"我的单位：{self.my_unit}")
         title = f"{'主要指标' if self.kind == 'main' else '文中量化指标'} · 状态截至{self.as_of}年"
         if parts:
             title += f" · 筛选：{'、'.join(parts)}（{self.shown}/{len(self.views)}）"
@@ -955,6 +963,19 @@ class GridScreen(Screen):
     def action_close_unit_bar(self) -> None:
         if self.query_one("#unit-bar").display:
             self._close_unit_bar()
+
+    def action_my_unit(self) -> None:
+        choose_my_unit(self)
+
+    def push(self, screen, callback=None) -> None:
+        """For the shared pickers (tui.pickers), which open their modal through the screen."""
+        self.app.push_screen(screen, callback)
+
+    def on_screen_resume(self) -> None:
+        # 「我的单位」 may have been changed on another screen meanwhile.
+        if self._loaded and load_my_unit(self.app) != self.my_unit:
+            self.my_unit = load_my_unit(self.app)
+            self.rebuild()
 
     def action_toggle_kind(self) -> None:
         """Switch between the plan's main indicators and the accepted quantified targets of its text."""
