@@ -148,6 +148,9 @@ class GuihuaApp(App[None]):
         Binding("f5", "show_mode('projects')", "项目", id="app.projects"),
         Binding("f6", "show_mode('summary')", "汇总", id="app.summary"),
         Binding("question_mark,f1", "help", "帮助", key_display="?", id="app.help"),
+        Binding("ctrl+e", "export_pack", "导出", id="app.export"),
+        # in the help screens and the palette; the footer has no room left for it on the grid and projects
+        Binding("ctrl+f", "forms", "填报表", show=False, id="app.forms"),
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.command_palette"),
         Binding("q", "quit", "退出", id="app.quit"),
     ]
@@ -565,13 +568,36 @@ class GuihuaApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        if self.current_mode == GRID_MODE:
+        own = getattr(self.screen, "help_sections", None)  # the export/forms/backup screens (tui.actions)
+        if own is not None:
+            self.push_screen(HelpScreen(own, getattr(self.screen, "help_title", "按键帮助")))
+        elif self.current_mode == GRID_MODE:
             self.push_screen(HelpScreen(GRID_HELP_SECTIONS, "按键帮助 · 主要指标"))
         elif self.current_mode in MODE_HELP:
             sections, title = MODE_HELP[self.current_mode]
             self.push_screen(HelpScreen(sections, f"按键帮助 · {title}"))
         else:
             self.push_screen(HelpScreen(HELP_SECTIONS, "按键帮助 · 规划原文"))
+
+    # ------------------------------------------------------------------------------------------------------
+    # Export, forms, backups (tui.actions, imported on first use)
+
+    def action_export_pack(self) -> None:
+        """Ctrl+E from any screen: the meeting pack, written in a thread."""
+        from tui.actions import export_pack
+
+        export_pack(self)
+
+    def action_forms(self) -> None:
+        """Ctrl+F: issue the departments' fill-in forms, or import the returned ones."""
+        from tui.actions import open_forms
+
+        open_forms(self)
+
+    def action_backups(self) -> None:
+        from tui.actions import open_backups
+
+        open_backups(self)
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
@@ -601,6 +627,9 @@ class GuihuaApp(App[None]):
         if commands is not None:
             for title, help_text, callback in commands():
                 yield SystemCommand(title, help_text, callback)
+        yield SystemCommand("导出会议监测表", "把主要指标、项目等导出为会议用的 Excel（Ctrl+E）", self.action_export_pack)
+        yield SystemCommand("填报表", "生成各单位的年度填报表，或导入交回的填报表（Ctrl+F）", self.action_forms)
+        yield SystemCommand("备份与恢复", "查看备份、立即备份、用备份恢复数据库", self.action_backups)
         yield SystemCommand("帮助", "查看全部按键（? 或 F1）", self.action_help)
         yield SystemCommand("更换配色", "选择界面主题", self.action_change_theme)
         yield SystemCommand("退出", "退出规划（q）", self.action_quit)

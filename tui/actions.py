@@ -1,0 +1,611 @@
+"""Actions reachable from every screen: the meeting pack (Ctrl+E), the departments' fill-in forms (Ctrl+F)
+and backups (command palette 「备份与恢复」).
+
+The work itself lives in exports/, importers/ and db/backup.py; this module only asks, shows and reports.
+Slow work (writing workbooks, reading returned forms) runs in a thread worker so the screen stays live; its
+errors are shown as a notification, never as a traceback. Imported on first use, so start-up does not pay
+for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from core.errors import GuihuaError
+from tui import errorlog
+from tui.help import Sections
+
+BUSY_DELAY = 0.4  # seconds before 「正在…」 is shown: quick work only shows its result
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Running slow work off the UI thread
+
+
+def run_in_thread(app: App, work: Callable[[], Any], done: Callable[[Any], None], *, busy: str,
+                  failed: Callable[[str], None] | None = None, group: str = "actions") -> None:
+    """Run `work()` in a thread; then `done(result)` on the UI thread. After BUSY_DELAY `busy` is notified.
+    A GuihuaError shows its message; anything else is logged and named (errorlog) — never a traceback."""
+    timer = app.set_timer(BUSY_DELAY, lambda: app.notify(busy, timeout=4, markup=False))
+
+    def finish(result: Any, error: str | None) -> None:
+        timer.stop()
+        if error is None:
+            done(result)
+            return
+        app.notify(error, severity="error", timeout=12, markup=False)
+        if failed is not None:
+            failed(error)
+
+    def body() -> None:
+        try:
+            result = work()
+        except GuihuaError as exc:
+            app.call_from_thread(finish, None, exc.message)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, traceback in the log
+            app.call_from_thread(finish, None, errorlog.unexpected_message(exc, errorlog.log_unexpected(exc)))
+        else:
+            app.call_from_thread(finish, result, None)
+
+    app.run_worker(body, thread=True, group=group, exit_on_error=False)
+
+
+def _plan_id(app: App) -> int | None:
+    plan_id = getattr(app, "plan_id", None)
+    if plan_id is None:
+        app.notify("没有打开的规划。", severity="error")
+    return plan_id
+
+
+def _reload_shown_screens(app: App) -> None:
+    """After an import or restore of data: screens that can reload, reload (the grid, projects, …)."""
+    for screen in app.screen_stack:
+        reload = getattr(screen, "action_reload", None)
+        if callable(reload):
+            try:
+                reload()
+            except Exception:  # noqa: BLE001 - a screen that cannot reload now will on its next `r`
+                pass
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The meeting pack (Ctrl+E)
+
+_exporting: set[int] = set()  # ids of apps with an export running
+
+
+def export_pack(app: App) -> None:
+    """Write the meeting pack to the export folder in a thread; notify where it went."""
+    from exports.meeting_pack import PackOptions, write_pack
+
+    plan_id = _plan_id(app)
+    if plan_id is None:
+        return
+    if id(app) in _exporting:
+        app.notify("正在导出，请稍候…", markup=False)
+        return
+    _exporting.add(id(app))
+    database = app.database  # type: ignore[attr-defined]
+
+    def done(result) -> None:
+        _exporting.discard(id(app))
+        if result.renamed:
+            app.notify("原文件正在被 Excel/WPS 打开，已另存为新文件名。", severity="warning", timeout=10, markup=False)
+        app.notify(f"已导出到：{result.path}", title="会议监测表", timeout=12, markup=False)
+
+    run_in_thread(app, lambda: write_pack(database, plan_id, options=PackOptions()), done,
+                  busy="正在导出会议监测表…", failed=lambda _: _exporting.discard(id(app)), group="export")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Fill-in forms (Ctrl+F)
+
+FORMS_HELP_SECTIONS: Sections = [
+    (
+        "填报表",
+        [
+            ("Tab / Shift+Tab", "在“年份”和“文件或文件夹”两栏之间切换"),
+            ("年份栏中回车", "生成该年各牵头单位的填报表（每个单位一个 Excel 文件）"),
+            ("路径栏中回车", "检查各单位交回的填报表（文件或文件夹），列出将要导入的修改"),
+            ("Esc", "关闭"),
+            ("F1", "显示本帮助"),
+        ],
+    ),
+    (
+        "检查结果",
+        [
+            ("回车 / y", "导入列出的修改（导入前自动备份数据库）"),
+            ("o", "冲突（下发后 guihua 中已改过的数值）也按表中数值覆盖；再按取消"),
+            ("Esc / n", "取消，不导入任何内容"),
+            ("↑ ↓ / k j", "上下滚动"),
+            ("? / F1", "显示本帮助"),
+        ],
+    ),
+]
+
+
+def default_forms_year(app: App) -> int:
+    """The grid's status year when the grid is showing, else last year."""
+    from db.projects import today
+
+    for screen in reversed(app.screen_stack):
+        as_of = getattr(screen, "as_of", 0)
+        if as_of:
+            return int(as_of)
+    return today().year - 1
+
+
+def _clean_path(text: str) -> str:
+    """A path as typed or pasted (Windows' 「复制文件地址」 adds quotes)."""
+    return text.strip().strip('"').strip("'").strip()
+
+
+class FormsScreen(ModalScreen[None]):
+    """Issue the year's fill-in forms, or check the returned ones (then FormsReviewScreen applies them)."""
+
+    help_sections = FORMS_HELP_SECTIONS
+    help_title = "按键帮助 · 填报表"
+    BINDINGS = [
+        Binding("escape", "close", "关闭", id="forms.close"),
+        Binding("f1", "app.help", "帮助", id="forms.help"),  # not ?: the boxes take any character
+    ]
+    DEFAULT_CSS = """
+    FormsScreen { align: center middle; }
+    #forms-box { width: 84; max-width: 100%; height: auto; max-height: 100%; border: round $accent;
+                 background: $surface; padding: 0 1; }
+    #forms-box .forms-section { text-style: bold; color: $secondary; margin-top: 1; }
+    #forms-box .forms-row { height: 1; }
+    #forms-box .forms-row:focus-within { background: $accent 25%; }
+    #forms-box .forms-label { width: 14; color: $text-muted; }
+    #forms-box Input { width: 1fr; background: $boost; }
+    #forms-box .forms-hint { color: $text-muted; }
+    #forms-result { margin-top: 1; height: auto; }
+    """
+
+    def __init__(self, year: int) -> None:
+        super().__init__(id="forms-screen")
+        self.year = year
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        from exports.forms import default_output_dir
+
+        folder = default_output_dir(self.app.database)  # type: ignore[attr-defined]
+        with VerticalScroll(id="forms-box") as box:
+            box.border_title = "填报表"
+            box.border_subtitle = "回车执行 · Tab 切换 · Esc 关闭"
+            yield Static("生成填报表（每个牵头单位一个 Excel 文件，发给各单位填写）", classes="forms-section")
+            with Horizontal(classes="forms-row"):
+                yield Label("填报年份", classes="forms-label")
+                yield Input(str(self.year), id="forms-year", compact=True, restrict=r"[0-9０-９]*", max_length=4)
+            yield Static(f"保存到：{folder}", classes="forms-hint", markup=False)
+            yield Static("导入交回的填报表（先检查并列出修改，确认后才导入）", classes="forms-section")
+            with Horizontal(classes="forms-row"):
+                yield Label("文件或文件夹", classes="forms-label")
+                yield Input(str(folder), id="forms-path", compact=True, select_on_focus=False,
+                            placeholder="交回的 .xlsx 文件，或存放它们的文件夹")
+            yield Static("可以把各单位发回的表放进上面的文件夹（覆盖同名的空表），再回车检查。", classes="forms-hint")
+            yield Static("", id="forms-result", markup=False)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        for box in self.query(Input):
+            box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+        self.query_one("#forms-year", Input).focus()
+
+    def say(self, text: str | Text) -> None:
+        self.query_one("#forms-result", Static).update(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.busy:
+            self.app.notify("请稍候，上一项还没有完成。", markup=False)
+        elif event.input.id == "forms-year":
+            self.issue(event.value)
+        elif event.input.id == "forms-path":
+            self.check(event.value)
+
+    def _idle(self, _: str = "") -> None:
+        self.busy = False
+
+    # (a) issuing
+
+    def issue(self, typed: str) -> None:
+        from exports.forms import write_forms
+
+        text = typed.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        if not (text.isdigit() and 2000 <= int(text) <= 2100):
+            self.say("请填写四位数的年份，例如 2024。")
+            return
+        plan_id = _plan_id(self.app)
+        if plan_id is None:
+            return
+        year, database = int(text), self.app.database  # type: ignore[attr-defined]
+        self.busy = True
+        self.say(f"正在生成 {year} 年的填报表…")
+        run_in_thread(self.app, lambda: write_forms(database, plan_id, year), self._issued,
+                      busy="正在生成填报表…", failed=self._failed, group="forms")
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.say(message)
+
+    def _issued(self, written) -> None:
+        self.busy = False
+        lines = Text()
+        for form in written:
+            parts = [f"指标 {form.indicators} 项" if form.indicators else "",
+                     f"里程碑 {form.milestones} 项" if form.milestones else ""]
+            renamed = "（同名文件正在使用，已另存为新文件名）" if form.renamed else ""
+            lines.append(f"{form.unit}：{'、'.join(p for p in parts if p)}  {form.path.name}{renamed}\n")
+        if written:
+            lines.append(f"共 {len(written)} 个文件，保存在 {written[0].path.parent}", style="bold")
+            if any(f.unassigned for f in written):
+                lines.append("\n「未定牵头单位」表中的事项还没有牵头单位：设定后重新生成，或转交相关单位填报。",
+                             style="yellow")
+        self.say(lines)
+        self.app.notify(f"已生成 {len(written)} 个填报表", markup=False)
+
+    # (b) checking the returned forms
+
+    def check(self, typed: str) -> None:
+        from importers.forms import read_forms
+
+        path = _clean_path(typed)
+        if not path:
+            self.say("请填写交回的填报表文件，或存放它们的文件夹。")
+            return
+        if not Path(path).exists():
+            self.say(f"找不到：{path}")
+            return
+        plan_id = _plan_id(self.app)
+        if plan_id is None:
+            return
+        database = self.app.database  # type: ignore[attr-defined]
+        self.busy = True
+        self.say("正在检查填报表…")
+        run_in_thread(self.app, lambda: read_forms(database, [path], plan_id=plan_id), self._checked,
+                      busy="正在检查填报表…", failed=self._failed, group="forms")
+
+    def _checked(self, review) -> None:
+        self.busy = False
+        if not review.files:
+            self.say("没有找到填报表：请给出 .xlsx 文件，或存放填报表的文件夹。")
+            return
+        self.say("")
+        self.app.push_screen(FormsReviewScreen(review), self._reviewed)
+
+    def _reviewed(self, result) -> None:
+        if result is not None:
+            self.say(result)
+
+
+class FormsReviewScreen(ModalScreen[Text | None]):
+    """What the returned forms would change, file by file; Enter/y imports, o also overwrites conflicts."""
+
+    help_sections = FORMS_HELP_SECTIONS
+    help_title = "按键帮助 · 填报表"
+    BINDINGS = [
+        Binding("enter,y", "apply", "导入", id="forms_review.apply"),
+        Binding("o", "toggle_overwrite", "覆盖冲突", id="forms_review.overwrite"),
+        Binding("escape,n", "cancel", "取消", id="forms_review.cancel"),
+        Binding("question_mark,f1", "app.help", "帮助", key_display="?", id="forms_review.help"),
+        Binding("j,down", "scroll_down", "下滚", show=False, id="forms_review.down"),
+        Binding("k,up", "scroll_up", "上滚", show=False, id="forms_review.up"),
+    ]
+    DEFAULT_CSS = """
+    FormsReviewScreen { align: center middle; }
+    #forms-review { width: 110; max-width: 100%; height: auto; max-height: 100%; border: round $accent;
+                    background: $surface; padding: 0 1; }
+    #forms-review-summary { text-style: bold; margin-top: 1; }
+    """
+
+    def __init__(self, review) -> None:
+        super().__init__(id="forms-review-screen")
+        self.review = review
+        self.overwrite = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="forms-review") as box:
+            box.border_title = "交回的填报表 · 检查结果"
+            box.border_subtitle = "回车/Y 导入 · O 覆盖冲突 · Esc 取消"
+            yield Static(id="forms-review-body")
+            yield Static(id="forms-review-summary", markup=False)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#forms-review").focus()
+        self.show()
+
+    def pending(self) -> int:
+        return len(self.review.changes) + (len(self.review.conflicts) if self.overwrite else 0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_overwrite":
+            return bool(self.review.conflicts)
+        return True
+
+    def show(self) -> None:
+        body = Table.grid(padding=(0, 1))
+        body.add_column()
+        for form in self.review.files:
+            body.add_row(file_review(form, self.overwrite))
+        self.query_one("#forms-review-body", Static).update(body)
+        review = self.review
+        files = sum(1 for f in review.files if not f.refused and (f.changes or (self.overwrite and f.conflicts)))
+        skipped = "将覆盖，按 O 改为跳过" if self.overwrite else "跳过，按 O 改为覆盖" if review.conflicts else "无"
+        summary = (f"合计：可导入 {self.pending()} 处修改（{files} 个文件）；冲突 {len(review.conflicts)} 处（{skipped}）；"
+                   f"拒绝 {len(review.refused)} 个文件。")
+        summary += "  回车导入，Esc 取消。" if self.pending() else "  没有需要导入的修改，Esc 返回。"
+        self.query_one("#forms-review-summary", Static).update(summary)
+
+    def action_toggle_overwrite(self) -> None:
+        if self.review.conflicts:
+            self.overwrite = not self.overwrite
+            self.show()
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#forms-review").scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#forms-review").scroll_up()
+
+    def action_cancel(self) -> None:
+        self.app.notify("已取消，没有导入任何内容。", markup=False)
+        self.dismiss(None)
+
+    def action_apply(self) -> None:
+        from importers.forms import apply_forms
+
+        if not self.pending():
+            self.app.notify("没有需要导入的修改。", markup=False)
+            return
+        database = self.app.database  # type: ignore[attr-defined]
+        backup_before_import(self.app, database)
+        try:
+            result = apply_forms(database, self.review, overwrite_conflicts=self.overwrite)
+        except GuihuaError as exc:
+            self.app.notify(exc.message, severity="error", timeout=12, markup=False)
+            return
+        report = Text()
+        for outcome in result.files:
+            if outcome.error:
+                report.append(f"「{outcome.name}」没有导入：{outcome.error}\n", style="red")
+            elif outcome.applied:
+                kept = f"，跳过冲突 {len(outcome.skipped_conflicts)} 处" if outcome.skipped_conflicts else ""
+                report.append(f"已导入「{outcome.name}」：{len(outcome.applied)} 处修改{kept}。\n")
+        not_imported = [n for n in result.refused] + [f.name for f in result.failed]
+        if not_imported:
+            report.append(f"以下文件没有导入：{'、'.join(not_imported)}。请按列出的问题修改后重新发回。", style="yellow")
+        self.app.notify(f"已导入 {len(result.applied)} 处修改。", markup=False,
+                        severity="warning" if not_imported else "information")
+        _reload_shown_screens(self.app)
+        self.dismiss(report)
+
+
+def file_review(form, overwrite: bool) -> Table:
+    """One returned file: its problems, or its changes and conflicts side by side."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column()
+    where = f"（{form.unit}，{form.year}年）" if form.year else ""
+    table.add_row(Text(f"「{form.name}」{where}", style="bold"))
+    if form.refused:
+        table.add_row(Text(f"  问题 {len(form.problems)} 处，本文件不导入（其他文件不受影响）：", style="red"))
+        for problem in form.problems:
+            table.add_row(Text(f"    {problem.text()}"))
+        return table
+    if form.changes:
+        changes = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+        changes.add_column("  修改", overflow="fold")
+        changes.add_column("项目", overflow="fold")
+        changes.add_column("guihua 现为", justify="right")
+        changes.add_column("表中", justify="right")
+        for change in form.changes:
+            changes.add_row(f"  {change.edit.label}", change.edit.field_label, _shown(change.old), _shown(change.new))
+        table.add_row(changes)
+    if form.conflicts:
+        action = "将按表中数值覆盖" if overwrite else "不导入；确认表中数值无误可按 O 覆盖"
+        table.add_row(Text(f"  冲突 {len(form.conflicts)} 处（下发后 guihua 中的数值已被修改，{action}）：",
+                           style="yellow"))
+        conflicts = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+        conflicts.add_column("  冲突", overflow="fold")
+        conflicts.add_column("项目", overflow="fold")
+        conflicts.add_column("下发时", justify="right")
+        conflicts.add_column("guihua 现为", justify="right")
+        conflicts.add_column("表中", justify="right")
+        for change in form.conflicts:
+            label = change.edit.field_label + (f"（随{change.held_by}）" if change.held_by else "")
+            conflicts.add_row(f"  {change.edit.label}", label, _shown(change.issued), _shown(change.old),
+                              _shown(change.new))
+        table.add_row(conflicts)
+    if not form.changes and not form.conflicts:
+        table.add_row(Text("  没有修改。", style="dim"))
+    if form.unchanged:
+        table.add_row(Text(f"  与 guihua 一致或未改动 {form.unchanged} 处。", style="dim"))
+    return table
+
+
+def _shown(value: str | None) -> Text:
+    return Text("空", style="dim") if value in (None, "") else Text(str(value))
+
+
+def backup_before_import(app: App, database) -> None:
+    """As the CLI does before an import: back up; a failed automatic backup is said but does not stop."""
+    if database.path is None:
+        return
+    from db.backup import backup_now
+
+    try:
+        backup_now(database, "import")
+    except GuihuaError as exc:
+        app.notify(f"提示：自动备份没有完成（{exc.message}）", severity="warning", markup=False)
+
+
+def open_forms(app: App) -> None:
+    if _plan_id(app) is None:
+        return
+    if not any(isinstance(s, (FormsScreen, FormsReviewScreen)) for s in app.screen_stack):
+        app.push_screen(FormsScreen(default_forms_year(app)))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Backups (palette: 备份与恢复)
+
+BACKUP_HELP_SECTIONS: Sections = [
+    (
+        "备份与恢复",
+        [
+            ("↑ ↓", "选择备份（最新的在上面）"),
+            ("b", "立即备份当前数据库"),
+            ("回车", "用选中的备份恢复（会先确认，并先自动备份当前数据库）；恢复后 guihua 退出，请重新打开"),
+            ("Esc / q", "关闭"),
+            ("? / F1", "显示本帮助"),
+        ],
+    ),
+]
+
+
+class BackupScreen(ModalScreen[None]):
+    """The backups beside the SQLite file: make one now, or restore one (then guihua exits to reload)."""
+
+    help_sections = BACKUP_HELP_SECTIONS
+    help_title = "按键帮助 · 备份与恢复"
+    BINDINGS = [
+        Binding("b", "backup", "立即备份", id="backups.backup"),
+        Binding("enter", "restore", "恢复", id="backups.restore"),
+        Binding("escape,q", "close", "关闭", id="backups.close"),
+        Binding("question_mark,f1", "app.help", "帮助", key_display="?", id="backups.help"),
+    ]
+    DEFAULT_CSS = """
+    BackupScreen { align: center middle; }
+    #backups-box { width: 100; max-width: 100%; height: auto; max-height: 100%; border: round $accent;
+                   background: $surface; padding: 0 1; }
+    #backups-table { height: auto; max-height: 20; }
+    #backups-info { margin: 1 0; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="backups-screen")
+        self.backups: list = []
+
+    @property
+    def server(self) -> bool:
+        return self.app.database.path is None  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="backups-box") as box:
+            box.border_title = "备份与恢复"
+            box.border_subtitle = "B 立即备份 · 回车 恢复 · Esc 关闭"
+            yield Static("", id="backups-info", markup=False)
+            table = DataTable(id="backups-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("备份时间", "原因", "大小", "文件")
+            yield table
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one(DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "backup":
+            return not self.server
+        if action == "restore":
+            return not self.server and bool(self.backups)
+        return True
+
+    def load(self) -> None:
+        from db.backup import BACKUP_FOLDER, list_backups
+
+        info = self.query_one("#backups-info", Static)
+        table = self.query_one(DataTable)
+        table.clear()
+        if self.server:
+            table.display = False
+            info.update("服务器数据库（PostgreSQL）由服务器管理员用 pg_dump 备份和恢复，"
+                        "不能在这里操作。做法见 docs/deploy.md 第 11 节“备份与恢复”。")
+            self.backups = []
+            self.refresh_bindings()
+            return
+        try:
+            self.backups = list_backups(self.app.database)  # type: ignore[attr-defined]
+        except GuihuaError as exc:
+            info.update(exc.message)
+            return
+        for backup in self.backups:
+            table.add_row(f"{backup.taken_at:%Y-%m-%d %H:%M:%S}", backup.reason_label, _size(backup.size),
+                          backup.path.name, key=str(backup.path))
+        folder = self.app.database.path.parent / BACKUP_FOLDER  # type: ignore[attr-defined]
+        if self.backups:
+            info.update(f"共 {len(self.backups)} 份备份，保存在 {folder}。"
+                        "启动时（每小时最多一次）、导入和恢复前会自动备份；只保留最近 10 份和每月最后一份。")
+        else:
+            info.update(f"还没有备份。按 B 立即备份（保存到 {folder}）。")
+        table.display = bool(self.backups)
+        self.refresh_bindings()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_backup(self) -> None:
+        from db.backup import backup_now
+
+        if self.server:
+            return
+        try:
+            saved = backup_now(self.app.database, "manual")  # type: ignore[attr-defined]
+        except GuihuaError as exc:
+            self.app.notify(exc.message, severity="error", timeout=12, markup=False)
+            return
+        self.app.notify(f"已备份到：{saved}", markup=False, timeout=8)
+        self.load()
+        self.query_one(DataTable).move_cursor(row=0)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_restore()
+
+    def action_restore(self) -> None:
+        from tui.forms import ConfirmScreen
+
+        if self.server or not self.backups:
+            return
+        row = self.query_one(DataTable).cursor_row
+        if not 0 <= row < len(self.backups):
+            return
+        chosen = self.backups[row]
+        question = (f"用 {chosen.taken_at:%Y-%m-%d %H:%M:%S} 的备份（{chosen.reason_label}）替换当前数据库的全部内容？\n"
+                    "恢复前会自动备份当前数据库。恢复后 guihua 会退出，请重新打开。")
+        self.app.push_screen(ConfirmScreen(question), lambda yes: self.restore(chosen.path) if yes else None)
+
+    def restore(self, path: Path) -> None:
+        from db.backup import restore_from
+
+        database = self.app.database  # type: ignore[attr-defined]
+        try:
+            safety = restore_from(database, path)
+        except GuihuaError as exc:
+            self.app.notify(exc.message, severity="error", timeout=15, markup=False)
+            return
+        # Every screen holds data read before the restore: exit, so the next start reads the restored data.
+        self.app.exit(message=Text(
+            f"已用备份 {path.name} 恢复数据库。\n恢复前的数据库已备份到：{safety}\n请重新打开 guihua。"))
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
+
+
+def open_backups(app: App) -> None:
+    if not any(isinstance(s, BackupScreen) for s in app.screen_stack):
+        app.push_screen(BackupScreen())
