@@ -246,10 +246,10 @@ class GridScreen(Screen):
         Binding("o", "source", "原文", id="grid.source"),
         Binding("left_square_bracket", "year(-1)", "前一年", show=False, id="grid.year_previous"),
         Binding("right_square_bracket", "year(1)", "状态年份", key_display="[ ]", id="grid.year_next"),
-        Binding("c", "filter_category", "类别", id="grid.filter_category"),
-        Binding("s", "filter_status", "状态", id="grid.filter_status"),
-        Binding("b", "filter_binding", "约束性", id="grid.filter_binding"),
-        Binding("u", "filter_unit", "牵头单位", id="grid.filter_unit"),
+        Binding("c", "filter_category", "类别", show=False, id="grid.filter_category"),
+        Binding("s", "filter_status", "状态", show=False, id="grid.filter_status"),
+        Binding("b", "filter_binding", "约束性", show=False, id="grid.filter_binding"),
+        Binding("u", "filter_unit", "牵头单位", show=False, id="grid.filter_unit"),
         Binding("t", "toggle_kind", "文中指标", show=False, id="grid.kind"),
         Binding("ctrl+u", "my_unit", "我的单位", show=False, id="grid.my_unit"),
         Binding("x", "clear_filters", "清除筛选", show=False, id="grid.filter_clear"),
@@ -359,7 +359,7 @@ class GridScreen(Screen):
         elif not views:
             self.say("这个规划还没有指标。可在命令行用 guihua import-catalogue 导入指标目录。")
         else:
-            self.say("输入数字直接录入，回车保存并移到下一个指标；e 修改详细信息；? 查看全部按键。")
+            self.say("输入数字直接录入，回车保存并移到下一个指标；e 修改详细信息；c/s/b/u 筛选；? 查看全部按键。")
 
     def judge(self, views: list[IndicatorView]) -> None:
         for view in views:
