@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from core.errors import UserInputError
-from core.progress import Assessment, Reading, Status
+from core.progress import Assessment, Reading
 from core.targets import TargetKind
 from db.engine import Database
 from exports.sheet_style import STATUS_FILLS, Fonts, today_text

@@ -52,7 +52,7 @@ from db.indicators import (
 from tui import grid_render as render
 from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
 from tui.pickers import choose_my_unit, involves, load_my_unit
-from tui.widgets import StatusLine
+from tui.widgets import SeparatorRowsTable, StatusLine
 
 # Keys that start editing a year cell, and go into the editor as its first character: digits (also
 # full-width, as a Chinese IME in full-width mode types them), signs, the decimal point, and 「—」 (clear).
@@ -114,8 +114,10 @@ FINISH_KEYS = {"enter": "down", "tab": "right", "shift+tab": "left", "down": "do
 EDITOR_KEYS = BindingsMap(Input.BINDINGS).key_to_bindings
 
 
-class IndicatorTable(DataTable):
+class IndicatorTable(SeparatorRowsTable):
     """The grid: rows keyed by indicator id (category rows keyed 「cat:…」, never holding the cursor)."""
+
+    SEPARATOR_PREFIX = CATEGORY_PREFIX
 
     BINDINGS = [
         Binding("enter", "edit_cell", "编辑", id="grid.edit"),
@@ -136,30 +138,7 @@ class IndicatorTable(DataTable):
                 cache.maxsize = size
 
     def is_category(self, row: int) -> bool:
-        try:
-            key = self.coordinate_to_cell_key(Coordinate(row, 0)).row_key
-        except CellDoesNotExist:
-            return False
-        return str(key.value).startswith(CATEGORY_PREFIX)
-
-    def data_row(self, row: int, step: int) -> int | None:
-        """The nearest row at or after `row` in direction `step` that holds an indicator."""
-        while 0 <= row < self.row_count:
-            if not self.is_category(row):
-                return row
-            row += step
-        return None
-
-    def validate_cursor_coordinate(self, value: Coordinate) -> Coordinate:
-        value = super().validate_cursor_coordinate(value)
-        if self.row_count and self.is_category(value.row):
-            step = -1 if value.row < self.cursor_coordinate.row else 1
-            row = self.data_row(value.row, step)
-            if row is None:
-                row = self.data_row(value.row, -step)
-            if row is not None:
-                value = Coordinate(row, value.column)
-        return value
+        return self.is_separator(row)
 
     # no animation: the editor is placed from the scroll position right after a move
     def action_cursor_right(self) -> None:

@@ -17,11 +17,12 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.data_table import CellDoesNotExist
 from textual.widgets.option_list import Option
+
+from tui.widgets import SeparatorRowsTable
 
 MY_UNIT_KEY = "ui.my_unit"  # app_state key of the 「我的单位」 filter
 _SPACES = re.compile(r"\s+")
@@ -609,36 +610,16 @@ class FieldsForm(ModalScreen[bool]):
 GROUP_PREFIX = "ch:"
 
 
-class GroupedTable(DataTable):
+class GroupedTable(SeparatorRowsTable):
     """Rows keyed by database ids, under chapter rows keyed 「ch:…」 that never hold the cursor."""
+
+    SEPARATOR_PREFIX = GROUP_PREFIX
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, cell_padding=1, **kwargs)
 
     def is_group(self, row: int) -> bool:
-        try:
-            key = self.coordinate_to_cell_key(Coordinate(row, 0)).row_key
-        except CellDoesNotExist:
-            return False
-        return str(key.value).startswith(GROUP_PREFIX)
-
-    def data_row(self, row: int, step: int) -> int | None:
-        while 0 <= row < self.row_count:
-            if not self.is_group(row):
-                return row
-            row += step
-        return None
-
-    def validate_cursor_coordinate(self, value: Coordinate) -> Coordinate:
-        value = super().validate_cursor_coordinate(value)
-        if self.row_count and self.is_group(value.row):
-            step = -1 if value.row < self.cursor_coordinate.row else 1
-            row = self.data_row(value.row, step)
-            if row is None:
-                row = self.data_row(value.row, -step)
-            if row is not None:
-                value = Coordinate(row, value.column)
-        return value
+        return self.is_separator(row)
 
     def current_id(self) -> int | None:
         if not self.row_count:

@@ -7,8 +7,10 @@ from typing import Callable
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.widget import Widget
-from textual.widgets import Static, Tree
+from textual.widgets import DataTable, Static, Tree
+from textual.widgets.data_table import CellDoesNotExist
 
 from db.plan_store import ContentItem, NodeContent, SearchHit
 from tui.render import INDENT, marked_text, note_text
@@ -302,3 +304,36 @@ class Reader(VerticalScroll):
 
 class StatusLine(Static):
     """Plan name, where the reader is, and the search position."""
+
+
+class SeparatorRowsTable(DataTable):
+    """A DataTable whose heading rows (chapters, categories; row keys starting with SEPARATOR_PREFIX) never
+    hold the cursor: moving onto one skips to the next data row in the direction of travel."""
+
+    SEPARATOR_PREFIX = "sep:"
+
+    def is_separator(self, row: int) -> bool:
+        try:
+            key = self.coordinate_to_cell_key(Coordinate(row, 0)).row_key
+        except CellDoesNotExist:
+            return False
+        return str(key.value).startswith(self.SEPARATOR_PREFIX)
+
+    def data_row(self, row: int, step: int) -> int | None:
+        """The nearest row at or after `row` in direction `step` that is not a separator."""
+        while 0 <= row < self.row_count:
+            if not self.is_separator(row):
+                return row
+            row += step
+        return None
+
+    def validate_cursor_coordinate(self, value: Coordinate) -> Coordinate:
+        value = super().validate_cursor_coordinate(value)
+        if self.row_count and self.is_separator(value.row):
+            step = -1 if value.row < self.cursor_coordinate.row else 1
+            row = self.data_row(value.row, step)
+            if row is None:
+                row = self.data_row(value.row, -step)
+            if row is not None:
+                value = Coordinate(row, value.column)
+        return value
