@@ -1,23 +1,46 @@
-"""Who changed what: the user name recorded with every change, and the change log rows themselves."""
+"""Who changed what: the user name recorded with every change, the change log rows themselves, which unit a
+user is bound to, and the refusal of a save that would overwrite someone else's newer change.
+
+Optimistic locking: Indicator, IndicatorYear, Project and Milestone carry a version (SQLAlchemy's
+version_id_col), raised by every save. A screen remembers the version it showed and passes it back as
+`expected_version`; when the row has moved on since, the save is refused with ConcurrentEditError, whose
+message names who changed it, when, and to what (from the change log), and nothing is written. The user
+reloads, or saves again with `overwrite=True`; both changes stay in the history.
+
+A save reads the row afresh and locks it until commit (SELECT … FOR UPDATE on PostgreSQL; SQLite has one
+writer at a time), so its check and its write see the same row. Should a write still be overtaken (a row
+from an earlier read held in memory, or two people creating the same yearly record at the same moment), the
+version column or the unique constraint stops it, and `retry_on_conflict` runs the save again on the newer
+row, where the check decides afresh. Without `expected_version` a save is last-write-wins, as before, and
+every save, overwritten or not, is in the change log with the value it replaced.
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from core.errors import GuihuaError
 from db.models import AppState, ChangeLog
 
 ORIGINS = ("tui", "cli", "import")
 USER_STATE_KEY = "user.name"
+USER_UNIT_KEY = "user.{name}.unit"  # app_state: the unit (牵头单位) a user is bound to
+T = TypeVar("T")
 
 
 def current_user(session: Session | None = None) -> str:
-    """GUIHUA_USER, else the name configured in the database, else the OS login name."""
+    """GUIHUA_USER, else the name configured in the database, else the OS login name.
+
+    A server database is shared by many people, so a name stored in it would put everyone's changes under
+    one name: there only GUIHUA_USER and the login name count (docs/deploy.md says to set GUIHUA_USER)."""
     name = os.environ.get("GUIHUA_USER", "").strip()
-    if not name and session is not None:
+    if not name and session is not None and session.get_bind().dialect.name == "sqlite":
         row = session.get(AppState, USER_STATE_KEY)
         name = row.value.strip() if row is not None else ""
     if not name:
@@ -68,3 +91,162 @@ def log_change(
     )
     session.add(row)
     return row
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Users bound to a unit
+
+
+def _user_key(name: str) -> str:
+    return USER_UNIT_KEY.format(name=name.strip())
+
+
+def user_unit(session: Session, name: str) -> str | None:
+    """The unit (its full name in the unit list) a user is bound to, or None: the office role, which sees
+    and edits everything. A bound user's screens show and edit only items whose 牵头单位 is that unit."""
+    if not name or not name.strip():
+        return None
+    row = session.get(AppState, _user_key(name))
+    return row.value if row is not None and row.value else None
+
+
+def bind_user_unit(session: Session, name: str, unit: str | None) -> None:
+    """Bind a user to a unit (a full name from the unit list; the caller resolves it), or with None unbind
+    them, back to the office role. Commits."""
+    from core.errors import UserInputError
+
+    name = (name or "").strip()
+    if not name:
+        raise UserInputError("请给出用户名。")
+    row = session.get(AppState, _user_key(name))
+    if unit:
+        if row is None:
+            session.add(AppState(key=_user_key(name), value=unit))
+        else:
+            row.value = unit
+    elif row is not None:
+        session.delete(row)
+    session.commit()
+
+
+def user_units(session: Session) -> dict[str, str]:
+    """Every user bound to a unit: {user name: unit}."""
+    prefix, suffix = "user.", ".unit"
+    rows = session.exec(select(AppState).where(AppState.key.startswith(prefix), AppState.key.endswith(suffix)))
+    return {row.key[len(prefix) : -len(suffix)]: row.value for row in rows if row.value}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Two people editing the same record
+
+
+class ConcurrentEditError(GuihuaError):
+    """The record was saved by someone else after this user loaded it; this save was refused, nothing written.
+    `user`, `changed_at` (UTC), `changes` ([(label, new value)]) describe the other person's latest save."""
+
+    exit_code = 6
+
+    def __init__(self, message: str, *, user: str | None = None, changed_at: datetime | None = None,
+                 changes: list[tuple[str, str | None]] | None = None, current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.user = user
+        self.changed_at = changed_at
+        self.changes = changes or []
+        self.current_version = current_version
+
+    @property
+    def new_value(self) -> str | None:
+        return self.changes[0][1] if self.changes else None
+
+
+RELOAD_ADVICE = "请重新载入后再修改，或选择覆盖。"
+
+
+def _local(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone()
+
+
+def concurrent_edit_error(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: int | None,
+    what: str,
+    label: Callable[[str], str],
+    current_version: int | None,
+) -> ConcurrentEditError:
+    """The refusal, worded from the latest change-log entry of the record (all fields saved with it).
+    `what` names the record when the log has nothing to say; label(field) names one of its fields."""
+    rows = []
+    if entity_id is not None:
+        rows = list(session.exec(
+            select(ChangeLog)
+            .where(ChangeLog.entity == entity, ChangeLog.entity_id == entity_id)
+            .order_by(ChangeLog.id.desc())
+            .limit(50)
+        ))
+    if not rows:
+        return ConcurrentEditError(f"没有保存：{what}已被其他人修改。{RELOAD_ADVICE}", current_version=current_version)
+    latest = rows[0]
+    group = []
+    for row in rows:  # one save writes several fields with one time stamp
+        if row.user_name != latest.user_name or row.changed_at != latest.changed_at:
+            break
+        group.append(row)
+    group.reverse()
+    changes = [(label(row.field), row.new_value) for row in group]
+    told = "、".join(f"把“{name}”改为 {value}" if value not in (None, "") else f"把“{name}”清空"
+                     for name, value in changes)
+    message = f"没有保存：{latest.user_name} 于 {_local(latest.changed_at):%Y-%m-%d %H:%M} 已{told}。{RELOAD_ADVICE}"
+    return ConcurrentEditError(message, user=latest.user_name, changed_at=latest.changed_at, changes=changes,
+                               current_version=current_version)
+
+
+def check_version(
+    session: Session,
+    *,
+    expected: int | None,
+    current: int | None,
+    overwrite: bool,
+    entity: str,
+    entity_id: int | None,
+    what: str,
+    label: Callable[[str], str],
+    commit: bool = True,
+) -> None:
+    """Refuse a save made on an outdated view of the record. `expected` is the version the user saw (None: the
+    caller does not track versions, last write wins; 0: the record did not exist yet); `current` is the
+    record's version now (None or 0 when it does not exist)."""
+    if expected is None or overwrite or (current or 0) == expected:
+        return
+    error = concurrent_edit_error(session, entity=entity, entity_id=entity_id, what=what, label=label,
+                                  current_version=current or 0)
+    if commit:
+        session.rollback()  # nothing was written; end the transaction so no lock or snapshot is held
+    raise error
+
+
+def _retryable(exc: Exception) -> bool:
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if isinstance(exc, StaleDataError):
+        return True  # the row was saved by someone else between reading and writing it
+    if isinstance(exc, IntegrityError):  # two people created the same yearly row at once
+        orig = getattr(exc, "orig", None)
+        return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)
+    return False
+
+
+def retry_on_conflict(session: Session, work: Callable[[], T], *, commit: bool = True, attempts: int = 8) -> T:
+    """Run a save; when the row changed under it (or was created at the same moment), roll back and run it
+    again on the newer row, where check_version decides afresh. With commit=False the caller's transaction
+    is not ours to roll back: the error goes to the caller."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except Exception as exc:
+            if not commit or attempt == attempts - 1 or not _retryable(exc):
+                raise
+            session.rollback()
+    raise AssertionError("unreachable")

@@ -1,19 +1,22 @@
 """Where the database lives and how it is opened.
 
 The embedded default is a SQLite file in the user data directory. `--db PATH` or the GUIHUA_DB environment
-variable choose another file. Every connection gets the durability pragmas from the engineering notes.
+variable choose another file, or a PostgreSQL server (`postgresql+psycopg://user:password@host/db`) that many
+departments share. Every SQLite connection gets the durability pragmas from the engineering notes; a server
+database is reached through psycopg, with its password never shown in a message.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
 from core.errors import GuihuaError
@@ -37,6 +40,54 @@ def resolve_target(cli_value: str | os.PathLike | None) -> str:
     """The database chosen by --db, else GUIHUA_DB, else the default file."""
     value = cli_value or os.environ.get(ENV_VAR) or default_db_path()
     return str(value)
+
+
+def is_server_url(target: str | os.PathLike) -> bool:
+    return "://" in str(target)
+
+
+SERVER_URL_HELP = "PostgreSQL 数据库地址的格式：postgresql+psycopg://用户名:密码@服务器地址:端口/数据库名（见 docs/deploy.md）。"
+
+
+def server_url(target: str):
+    """The SQLAlchemy URL of a server database. `postgres://` and `postgresql://` mean psycopg 3."""
+    try:
+        url = make_url(target)
+    except ArgumentError:
+        raise DatabaseOpenError(f"数据库地址写得不对：{_mask(target)}\n{SERVER_URL_HELP}") from None
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername != "postgresql+psycopg":
+        raise DatabaseOpenError(
+            f"不支持这种数据库：{url.drivername}（{url.render_as_string(hide_password=True)}）\n"
+            f"guihua 支持本机的 SQLite 文件和 PostgreSQL 服务器。{SERVER_URL_HELP}"
+        )
+    if not url.database:
+        raise DatabaseOpenError(f"数据库地址中缺少数据库名：{url.render_as_string(hide_password=True)}\n{SERVER_URL_HELP}")
+    return url
+
+
+def _mask(target: str) -> str:
+    """A URL for messages: the password replaced by ***."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(target))
+
+
+def create_server_engine(url) -> Engine:
+    """An engine for a PostgreSQL server: stale pooled connections are replaced before use (a server restart
+    or a dropped VPN must not surface as an error on the next save), and a dead server is reported within
+    seconds instead of hanging."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise DatabaseOpenError(
+            "连接 PostgreSQL 服务器需要 psycopg 组件，本机还没有安装。\n"
+            "请安装：pip install \"guihua[postgres]\"（离线安装包已包含该组件）。"
+        ) from None
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 10, "application_name": "guihua"},
+    )
 
 
 @dataclass
@@ -126,9 +177,10 @@ def _check_sqlite_file(path: Path) -> None:
 def open_database(target: str | os.PathLike | None = None) -> Database:
     """Open (and on first use create) the database. Raises DatabaseOpenError with a Chinese message."""
     resolved = resolve_target(target)
-    if "://" in resolved:
-        engine = create_engine(resolved)
-        database = Database(engine, resolved, None)
+    if is_server_url(resolved):
+        url = server_url(resolved)
+        engine = create_server_engine(url)
+        database = Database(engine, url.render_as_string(hide_password=True), None)
     else:
         path = Path(resolved).expanduser()
         _check_sqlite_file(path)
@@ -143,12 +195,18 @@ def open_database(target: str | os.PathLike | None = None) -> Database:
     try:
         prepare_schema(database)
     except DatabaseError as exc:  # OperationalError included
+        engine.dispose()
         raise _explain(exc, database) from exc
+    except BaseException:
+        engine.dispose()  # no pooled connection left behind (a server counts them)
+        raise
     return database
 
 
 def explain_database_error(exc: Exception, target: str) -> GuihuaError | None:
     """A known database failure met while working (not only at opening), in Chinese; None if unknown."""
+    if _is_server_error(exc):
+        return _explain_server_at_work(exc, target)
     detail = str(getattr(exc, "orig", exc)).lower()
     if "locked" in detail or "busy" in detail:
         return DatabaseOpenError(f"数据库正被另一个 guihua 使用（已锁定），这次修改没有保存：{target}\n请关闭其他 guihua 窗口后重试。")
@@ -163,7 +221,113 @@ def explain_database_error(exc: Exception, target: str) -> GuihuaError | None:
     return None
 
 
+def _is_server_error(exc: Exception) -> bool:
+    return type(getattr(exc, "orig", exc)).__module__.startswith("psycopg")
+
+
+def _sqlstate(exc: Exception) -> str:
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) or ""
+
+
+def _server_of(target: str) -> str:
+    """host:port/database of a (masked) URL, for messages."""
+    try:
+        url = make_url(target)
+    except ArgumentError:
+        return target
+    host = url.host or "本机"
+    return f"{host}:{url.port or 5432}/{url.database}"
+
+
+# Lost connections: the server went away, was restarted, or the network dropped (SQLSTATE class 08, 57P0x).
+_LOST = ("server closed the connection", "connection is closed", "terminating connection", "connection refused",
+         "could not receive data", "could not send data", "ssl syscall error", "consuming input failed",
+         "connection timed out", "no route to host", "network is unreachable", "connection reset")
+
+
+def _explain_server_at_work(exc: Exception, target: str) -> GuihuaError | None:
+    """A PostgreSQL failure met while saving or reading, after the database was opened."""
+    state = _sqlstate(exc)
+    detail = str(getattr(exc, "orig", exc)).lower()
+    where = _server_of(target)
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03") or any(w in detail for w in _LOST):
+        return DatabaseOpenError(
+            f"与数据库服务器（{where}）的连接中断，这次修改没有保存。\n请检查网络，或请管理员确认服务器在运行，然后重试。"
+        )
+    if state in ("40001", "40P01", "55P03"):
+        return DatabaseOpenError("这条记录正被其他人同时修改，这次修改没有保存。请稍候重试。")
+    if state == "42501":
+        return DatabaseOpenError(
+            f"当前数据库用户没有权限做这项修改（{where}）。\n请管理员按 docs/deploy.md 为 guihua 的应用账号授权。"
+        )
+    if state == "53100":
+        return DatabaseOpenError(f"数据库服务器磁盘已满，这次修改没有保存（{where}）。请通知管理员清理磁盘。")
+    if state == "53300":
+        return DatabaseOpenError(f"数据库服务器的连接数已满（{where}）。请稍后重试，或请管理员调大 max_connections。")
+    if state == "25006":
+        return DatabaseOpenError(f"数据库服务器处于只读状态，这次修改没有保存（{where}）。请通知管理员。")
+    return None
+
+
+def _explain_server(exc: Exception, database: Database) -> DatabaseOpenError:
+    """Why a PostgreSQL database could not be opened, in words an office can act on."""
+    state = _sqlstate(exc)
+    raw = str(getattr(exc, "orig", exc))
+    detail = raw.lower()
+    where = _server_of(database.target)
+    try:
+        user = make_url(database.target).username or "（未写用户名）"
+        name = make_url(database.target).database
+    except ArgumentError:
+        user, name = "（未知）", "（未知）"
+    if state == "28P01" or "password authentication failed" in detail:
+        return DatabaseOpenError(
+            f"数据库用户名或密码不对，服务器拒绝登录：用户“{user}”，服务器 {where}。\n"
+            "请检查数据库地址中的用户名和密码（注意大小写），或向管理员确认。"
+        )
+    if "no password supplied" in detail or "password is required" in detail:
+        return DatabaseOpenError(
+            f"服务器要求密码，但数据库地址中没有写密码：用户“{user}”，服务器 {where}。\n{SERVER_URL_HELP}"
+        )
+    if state == "3D000" or ("database" in detail and "does not exist" in detail):
+        return DatabaseOpenError(
+            f"服务器 {where.rsplit('/', 1)[0]} 上没有名为“{name}”的数据库。\n"
+            "请检查数据库名，或请管理员先按 docs/deploy.md 创建数据库。"
+        )
+    if "pg_hba.conf" in detail:
+        return DatabaseOpenError(
+            f"数据库服务器不允许从本机连接（{where}）。\n请管理员在服务器的 pg_hba.conf 中允许本机所在网段，见 docs/deploy.md。"
+        )
+    if "role" in detail and "does not exist" in detail:
+        return DatabaseOpenError(f"数据库服务器上没有用户“{user}”（{where}）。请检查用户名，或请管理员创建该用户。")
+    if state == "42501" or "permission denied" in detail:
+        return DatabaseOpenError(
+            f"数据库用户“{user}”没有权限建立或升级 guihua 的数据表（{where}）。\n"
+            "新数据库的建立和版本升级须由管理员用数据库所有者账号完成一次，见 docs/deploy.md。"
+        )
+    if state == "53300" or "too many clients" in detail or "too many connections" in detail:
+        return DatabaseOpenError(f"数据库服务器的连接数已满（{where}）。请稍后重试，或请管理员调大 max_connections。")
+    if state == "57P03" or "starting up" in detail or "shutting down" in detail:
+        return DatabaseOpenError(f"数据库服务器正在启动或关闭（{where}），暂时不能连接。请稍后重试。")
+    if "could not translate host name" in detail or "name or service not known" in detail or "nodename nor servname" in detail:
+        return DatabaseOpenError(f"找不到数据库服务器“{where.split(':')[0]}”：地址写错了，或本机的网络/DNS 不通。请检查数据库地址。")
+    if any(w in detail for w in ("connection refused", "timeout expired", "timed out", "no route to host",
+                                 "network is unreachable", "could not connect", "connection failed")):
+        return DatabaseOpenError(
+            f"无法连接到数据库服务器 {where}：服务器没有响应。\n"
+            "请检查：服务器是否开机、PostgreSQL 是否在运行、地址和端口是否正确、本机网络或防火墙是否放行。"
+        )
+    if not state:  # no answer from a server at all (libpq may word this in the local language)
+        return DatabaseOpenError(
+            f"无法连接到数据库服务器 {where}。\n原因：{raw.strip()}\n"
+            "请检查：服务器是否开机、PostgreSQL 是否在运行、地址和端口是否正确、本机网络或防火墙是否放行。"
+        )
+    return DatabaseOpenError(f"无法打开数据库：{database.target}\n原因：{raw.strip()}")
+
+
 def _explain(exc: Exception, database: Database) -> DatabaseOpenError:
+    if database.path is None:
+        return _explain_server(exc, database)
     detail = str(getattr(exc, "orig", exc))
     if "locked" in detail:
         return DatabaseOpenError(f"数据库正被另一个 guihua 使用（已锁定）：{database.target}\n请关闭其他 guihua 窗口后重试。")
@@ -199,12 +363,21 @@ def prepare_schema(database: Database) -> None:
 
         saved = backup_now(database, "migration")
         print(f"数据库需要升级，已先备份到：{saved}", file=sys.stderr)
+    else:
+        print(f"数据库需要升级：{database.target}（在一个事务中完成，失败会整体撤回）", file=sys.stderr)
     try:
         upgrade(database.engine)
     except Exception as exc:
-        error = DatabaseOpenError(
-            f"数据库升级失败：{database.target}\n升级前的备份在数据库旁的“备份”文件夹中，可用 guihua restore 恢复；"
-            "请把日志发给技术支持。"
-        )
+        if database.path is None:
+            if _sqlstate(exc) == "42501" or "permission denied" in str(exc).lower():
+                raise _explain_server(exc, database) from exc
+            error = DatabaseOpenError(
+                f"数据库升级失败，已整体撤回，数据没有改动：{database.target}\n请把日志发给技术支持。"
+            )
+        else:
+            error = DatabaseOpenError(
+                f"数据库升级失败：{database.target}\n升级前的备份在数据库旁的“备份”文件夹中，可用 guihua restore 恢复；"
+                "请把日志发给技术支持。"
+            )
         error.log_cause = True  # the front end writes the traceback to the log file and names it
         raise error from exc

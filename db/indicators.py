@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from core.errors import NotFoundError, UserInputError
 from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
 from core.targets import Target, TargetKind, parse_target
-from db.audit import current_user, log_change, now
+from db.audit import check_version, current_user, log_change, now, retry_on_conflict
 from db.models import AppState, ChangeLog, Indicator, IndicatorYear, PlanBlock, PlanNode
 
 STAGES = ("初步核算", "快报", "年报", "最终核实")
@@ -79,6 +79,7 @@ class YearRecord:
     manual_note: str = ""
     updated_at: object = None
     updated_by: str = ""
+    version: int = 0  # pass back as expected_version when saving (optimistic locking)
 
 
 @dataclass
@@ -104,6 +105,12 @@ class IndicatorView:
     table_block_id: int | None
     text_block_id: int | None
     years: dict[int, YearRecord] = field(default_factory=dict)
+    version: int = 0  # pass back as expected_version when saving (optimistic locking)
+
+    def year_version(self, year: int) -> int:
+        """The version of a year's record to pass as expected_version; 0 while it has none."""
+        record = self.years.get(year)
+        return record.version if record is not None else 0
 
     @property
     def binding(self) -> bool:
@@ -163,6 +170,7 @@ def _view(row: Indicator, years: Iterable[IndicatorYear]) -> IndicatorView:
         note=row.note,
         table_block_id=row.table_block_id,
         text_block_id=row.text_block_id,
+        version=row.version_id or 0,
     )
     for y in years:
         view.years[y.year] = YearRecord(
@@ -176,6 +184,7 @@ def _view(row: Indicator, years: Iterable[IndicatorYear]) -> IndicatorView:
             manual_note=y.manual_note,
             updated_at=y.updated_at,
             updated_by=y.updated_by,
+            version=y.version_id or 0,
         )
     return view
 
@@ -297,6 +306,7 @@ class Edit:
 
     change_ids: tuple[int, ...]
     message: str
+    version: int | None = None  # the record's version after the save: the next expected_version
 
     @property
     def changed(self) -> bool:
@@ -320,8 +330,10 @@ def _check_year_field(name: str, value: str | None) -> str | None:
     return value
 
 
-def _indicator_row(session: Session, indicator_id: int) -> Indicator:
-    row = session.get(Indicator, indicator_id)
+def _indicator_row(session: Session, indicator_id: int, lock: bool = False) -> Indicator:
+    # lock: the row as it is now, held until commit (PostgreSQL; SQLite has one writer at a time anyway),
+    # so a save can neither be based on a stale copy nor be overtaken between its check and its write.
+    row = session.get(Indicator, indicator_id, with_for_update=lock or None, populate_existing=lock)
     if row is None:
         raise NotFoundError(f"没有编号为 {indicator_id} 的指标。")
     return row
@@ -329,7 +341,10 @@ def _indicator_row(session: Session, indicator_id: int) -> Indicator:
 
 def _year_row(session: Session, indicator_id: int, year: int) -> IndicatorYear:
     row = session.exec(
-        select(IndicatorYear).where(IndicatorYear.indicator_id == indicator_id, IndicatorYear.year == year)
+        select(IndicatorYear)
+        .where(IndicatorYear.indicator_id == indicator_id, IndicatorYear.year == year)
+        .with_for_update()  # as in _indicator_row(lock=True)
+        .execution_options(populate_existing=True)
     ).first()
     if row is None:
         row = IndicatorYear(indicator_id=indicator_id, year=year)
@@ -345,6 +360,9 @@ def _set_year_fields(
     user: str,
     origin: str,
     source_file: str = "",
+    expected_version: int | None = None,
+    overwrite: bool = False,
+    commit: bool = True,
 ) -> list[ChangeLog]:
     _check_year(indicator, year)
     row = _year_row(session, indicator.id, year)
@@ -361,8 +379,17 @@ def _set_year_fields(
             value = value or ""
         if (old or None) == (value or None):
             continue
-        setattr(row, name, value)
         logged.append((name, old, value))
+    if logged:  # a save that changes nothing cannot overwrite anyone
+        if row.id is None:
+            session.expunge(row)
+        check_version(session, expected=expected_version, current=row.version_id, overwrite=overwrite,
+                      entity="indicator_year", entity_id=row.id, what=f"“{indicator.name} {year}年”",
+                      label=lambda f: f"{indicator.name} {year}年{YEAR_FIELDS.get(f, f)}", commit=commit)
+        if row.id is None:
+            session.add(row)
+    for name, _, value in logged:
+        setattr(row, name, value)
     if not logged:
         if row.id is None:
             session.expunge(row)  # nothing to record: do not leave an empty yearly row behind
@@ -389,11 +416,19 @@ def _set_year_fields(
     ]
 
 
-def _commit(session: Session, changes: list[ChangeLog], message: str) -> Edit:
+def _commit(session: Session, changes: list[ChangeLog], message: str, row=None) -> Edit:
     session.flush()
     ids = tuple(c.id for c in changes)
+    version = row.version_id if row is not None else None
     session.commit()
-    return Edit(ids, message if ids else "没有变化。")
+    return Edit(ids, message if ids else "没有变化。", version)
+
+
+def _year_version(session: Session, indicator_id: int, year: int) -> int:
+    row = session.exec(
+        select(IndicatorYear.version_id).where(IndicatorYear.indicator_id == indicator_id, IndicatorYear.year == year)
+    ).first()
+    return row or 0
 
 
 def record_actual(
@@ -409,38 +444,81 @@ def record_actual(
     user: str | None = None,
     source_file: str = "",
     commit: bool = True,
+    expected_version: int | None = None,
+    overwrite: bool = False,
 ) -> Edit:
     """Set (or clear, with None) an indicator's actual value for a year, with optional note/stage/source.
     `source_file` names the returned form a value came from; commit=False joins the caller's transaction
-    (a form's values are applied all together or not at all)."""
-    indicator = _indicator_row(session, indicator_id)
-    changes: dict[str, str | None] = {"actual": decimal_text(value)}
-    for name, given in (("note", note), ("stage", stage), ("source", source)):
-        if given is not None:
-            changes[name] = given.strip()
-    logged = _set_year_fields(session, indicator, year, changes, user or current_user(session), origin, source_file)
-    shown = "已清除" if value is None else f"已保存 {decimal_text(value)}"
-    if not commit:
-        session.flush()
-        return Edit(tuple(c.id for c in logged), f"{indicator.name} {year}年：{shown}")
-    return _commit(session, logged, f"{indicator.name} {year}年：{shown}")
+    (a form's values are applied all together or not at all).
+
+    `expected_version`: the version of the year's record the user saw (IndicatorView.year_version(year));
+    when someone saved it since, ConcurrentEditError refuses the save, unless `overwrite`. None: no check."""
+
+    def attempt() -> Edit:
+        indicator = _indicator_row(session, indicator_id)
+        changes: dict[str, str | None] = {"actual": decimal_text(value)}
+        for name, given in (("note", note), ("stage", stage), ("source", source)):
+            if given is not None:
+                changes[name] = given.strip()
+        logged = _set_year_fields(session, indicator, year, changes, user or current_user(session), origin,
+                                  source_file, expected_version, overwrite, commit)
+        shown = "已清除" if value is None else f"已保存 {decimal_text(value)}"
+        if not commit:
+            session.flush()
+            return Edit(tuple(c.id for c in logged), f"{indicator.name} {year}年：{shown}",
+                        _year_version(session, indicator_id, year))
+        row = session.exec(select(IndicatorYear).where(IndicatorYear.indicator_id == indicator_id,
+                                                       IndicatorYear.year == year)).first()
+        return _commit(session, logged, f"{indicator.name} {year}年：{shown}", row)
+
+    return retry_on_conflict(session, attempt, commit=commit)
 
 
 def set_year_fields(
-    session: Session, indicator_id: int, year: int, *, origin: str, user: str | None = None, **fields: str | None
+    session: Session,
+    indicator_id: int,
+    year: int,
+    *,
+    origin: str,
+    user: str | None = None,
+    expected_version: int | None = None,
+    overwrite: bool = False,
+    **fields: str | None,
 ) -> Edit:
-    """Change yearly fields other than the value: 年度目标 (as decimal text), stage, source, note, manual status."""
-    indicator = _indicator_row(session, indicator_id)
-    logged = _set_year_fields(session, indicator, year, fields, user or current_user(session), origin)
-    labels = "、".join(YEAR_FIELDS[name] for name in fields)
-    return _commit(session, logged, f"{indicator.name} {year}年{labels}：已保存")
+    """Change yearly fields other than the value: 年度目标 (as decimal text), stage, source, note, manual status.
+    `expected_version` / `overwrite`: as for record_actual."""
+
+    def attempt() -> Edit:
+        indicator = _indicator_row(session, indicator_id)
+        logged = _set_year_fields(session, indicator, year, fields, user or current_user(session), origin,
+                                  expected_version=expected_version, overwrite=overwrite)
+        labels = "、".join(YEAR_FIELDS[name] for name in fields)
+        row = session.exec(select(IndicatorYear).where(IndicatorYear.indicator_id == indicator_id,
+                                                       IndicatorYear.year == year)).first()
+        return _commit(session, logged, f"{indicator.name} {year}年{labels}：已保存", row)
+
+    return retry_on_conflict(session, attempt)
 
 
 def set_indicator_fields(
-    session: Session, indicator_id: int, *, origin: str, user: str | None = None, **fields: str
+    session: Session,
+    indicator_id: int,
+    *,
+    origin: str,
+    user: str | None = None,
+    expected_version: int | None = None,
+    overwrite: bool = False,
+    **fields: str,
 ) -> Edit:
-    """Change 牵头单位 / 配合单位 / 分管领导 / 备注 (and, from a catalogue import, the table fields)."""
-    indicator = _indicator_row(session, indicator_id)
+    """Change 牵头单位 / 配合单位 / 分管领导 / 备注 (and, from a catalogue import, the table fields).
+    `expected_version`: IndicatorView.version as the user saw it; `overwrite`: as for record_actual."""
+    return retry_on_conflict(
+        session, lambda: _set_indicator_fields(session, indicator_id, origin, user, expected_version, overwrite, fields)
+    )
+
+
+def _set_indicator_fields(session, indicator_id, origin, user, expected_version, overwrite, fields) -> Edit:
+    indicator = _indicator_row(session, indicator_id, lock=True)
     user = user or current_user(session)
     stamp = now()
     logged = []
@@ -453,8 +531,13 @@ def set_indicator_fields(
         old = getattr(indicator, name)
         if old == value:
             continue
-        setattr(indicator, name, value)
         logged.append((name, old, value))
+    if logged:
+        check_version(session, expected=expected_version, current=indicator.version_id, overwrite=overwrite,
+                      entity="indicator", entity_id=indicator.id, what=f"“{indicator.name}”",
+                      label=lambda f: f"{indicator.name} {FIELD_LABELS.get(f, f)}")
+    for name, _, value in logged:
+        setattr(indicator, name, value)
     session.flush()
     changes = [
         log_change(
@@ -472,13 +555,17 @@ def set_indicator_fields(
         for name, old, value in logged
     ]
     labels = "、".join(FIELD_LABELS[name] for name in fields)
-    return _commit(session, changes, f"{indicator.name} {labels}：已保存")
+    return _commit(session, changes, f"{indicator.name} {labels}：已保存", indicator)
 
 
 def undo_edit(session: Session, edit: Edit, *, origin: str, user: str | None = None) -> Edit:
     """Put back what `edit` changed, as a new edit in the log (so undo is itself undoable: that is redo).
 
     Refused when someone changed a field again since: undo must never silently discard a later edit."""
+    return retry_on_conflict(session, lambda: _undo_edit(session, edit, origin, user))
+
+
+def _undo_edit(session: Session, edit: Edit, origin: str, user: str | None) -> Edit:
     user = user or current_user(session)
     stamp = now()
     entries = [session.get(ChangeLog, change_id) for change_id in edit.change_ids]
@@ -724,61 +811,6 @@ def latest_year(views: list[IndicatorView]) -> int | None:
     """The latest plan year (after the base year) for which any indicator has a figure."""
     years = [y for v in views for y, r in v.years.items() if r.actual is not None and y > v.base_year]
     return max(years) if years else None
-
-
-# ----------------------------------------------------------------------------------------------------------
-# TUI support
-
-
-def judged_against_others(view: IndicatorView) -> bool:
-    """Whether the view's judgement reads other indicators' values (「与经济发展同步」). A screen that re-judges
-    only the edited row must re-judge these rows after any edit as well."""
-    return any(t.kind == TargetKind.RELATIVE for t in view.targets())
-
-
-def view_expected_path(
-    view: IndicatorView, views: list[IndicatorView], settings: ProgressSettings
-) -> dict[int, float | None]:
-    """The 序时 value expected each plan year for the view's firm target (core.progress.expected_path)."""
-    from core.progress import expected_path
-
-    return expected_path(view.spec(), view.values, settings, reference_values=_reference_values(view, views))
-
-
-@dataclass(frozen=True)
-class TextSource:
-    """Where the plan text states an indicator: a block, and the span of it to mark."""
-
-    node_id: int
-    block_id: int
-    text: str
-    start: int
-    end: int
-
-
-def _squashed_span(text: str, needle: str) -> tuple[int, int] | None:
-    """Find `needle` in `text` ignoring whitespace (PDF line breaks); the span is in `text`'s own offsets."""
-    wanted = _squash(needle)
-    if not wanted:
-        return None
-    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
-    at = "".join(text[i] for i in kept).find(wanted)
-    if at < 0:
-        return None
-    return kept[at], kept[at + len(wanted) - 1] + 1
-
-
-def indicator_source(session: Session, indicator_id: int) -> TextSource | None:
-    """The paragraph that discusses an indicator (its anchor phrase marked), else its cell of the plan's table."""
-    row = _indicator_row(session, indicator_id)
-    for block_id, needles in ((row.text_block_id, (row.text_anchor,)), (row.table_block_id, (row.name, row.name[:8]))):
-        block = session.get(PlanBlock, block_id) if block_id is not None else None
-        if block is None:
-            continue
-        span = next((s for s in (_squashed_span(block.text, n) for n in needles) if s), None)
-        start, end = span or (0, len(block.text))
-        return TextSource(block.node_id, block.id, block.text, start, end)
-    return None
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -408,21 +408,64 @@ def _like_pattern(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _contains_like_sqlite(text_value: str, word: str) -> bool:
+    """`text LIKE '%word%'` as SQLite decides it: only ASCII letters match regardless of case."""
+    return word.translate(_ASCII_LOWER) in text_value.translate(_ASCII_LOWER)
+
+
+def _search_rows(session: Session, plan_id: int, words: list[str]) -> list:
+    """(text, node_id, block_id, footnote_id) of every searchable row holding all words.
+
+    SQLite: the plan_search table (one row per node title, block and footnote, written by save_plan).
+    The LIKE with an ESCAPE clause is evaluated by SQLite itself on every row, case-insensitive for ASCII
+    only, so any substring is found, one character long or longer.
+
+    PostgreSQL: the same rows straight from the tables, filtered with ILIKE (served by the pg_trgm indexes
+    when there are any), then held to SQLite's rule above, since ILIKE also folds non-ASCII letters. Rows
+    come in the order SQLite stores them (titles and blocks, then footnotes by id), so that ties in the
+    final sort fall the same way on both."""
+    params: dict = {f"w{i}": _like_pattern(w) for i, w in enumerate(words)}
+    params["plan_id"] = plan_id
+    if session.get_bind().dialect.name == "sqlite":
+        where = " AND ".join(f"text LIKE :w{i} ESCAPE '\\'" for i in range(len(words)))
+        return session.execute(
+            text(f"SELECT text, node_id, block_id, footnote_id FROM plan_search WHERE plan_id = :plan_id AND {where}"),
+            params,
+        ).all()
+
+    def matching(column: str) -> str:
+        return " AND ".join(f"{column} ILIKE :w{i}" for i in range(len(words)))
+
+    rows = session.execute(
+        text(
+            "SELECT text, node_id, block_id, footnote_id FROM ("
+            f" SELECT title AS text, id AS node_id, CAST(NULL AS INTEGER) AS block_id,"
+            f"  CAST(NULL AS INTEGER) AS footnote_id, 0 AS part, ordinal AS seq"
+            f"  FROM plan_node WHERE plan_id = :plan_id AND title <> '' AND {matching('title')}"
+            f" UNION ALL SELECT text, node_id, id, NULL, 0, ordinal"
+            f"  FROM plan_block WHERE plan_id = :plan_id AND {matching('text')}"
+            f" UNION ALL SELECT f.text, b.node_id, f.block_id, f.id, 1, f.id"
+            f"  FROM footnote f LEFT JOIN plan_block b ON b.id = f.block_id"
+            f"  WHERE f.plan_id = :plan_id AND {matching('f.text')}"
+            ") AS found ORDER BY part, seq"
+        ),
+        params,
+    ).all()
+    return [row for row in rows if all(_contains_like_sqlite(row.text, w) for w in words)]
+
+
 def search(session: Session, plan_id: int, query: str, limit: int = 500) -> list[SearchHit]:
     """Every occurrence of the first word in rows that contain all words, in reading order.
 
-    FTS5's trigram index serves LIKE patterns of three or more characters; one- and two-character words
-    fall back to scanning the (small) table, so any Chinese substring can be found."""
+    Rows are found by `_search_rows` (SQLite and PostgreSQL give the same rows); the occurrences, their
+    order and the context are worked out here, the same way for both."""
     words = [w for w in query.split() if w]
     if not words:
         return []
-    where = " AND ".join(f"text LIKE :w{i} ESCAPE '\\'" for i in range(len(words)))
-    params = {f"w{i}": _like_pattern(w) for i, w in enumerate(words)}
-    params["plan_id"] = plan_id
-    rows = session.execute(
-        text(f"SELECT text, node_id, block_id, footnote_id FROM plan_search WHERE plan_id = :plan_id AND {where}"),
-        params,
-    ).all()
+    rows = _search_rows(session, plan_id, words)
     if not rows:
         return []
     nodes = {n.id: n for n in session.exec(select(PlanNode).where(PlanNode.plan_id == plan_id)).all()}

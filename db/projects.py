@@ -32,7 +32,7 @@ from core.schedule import (
     rollup,
 )
 from core.targets import Comparator, ValueParseError, parse_value
-from db.audit import current_user, log_change, now
+from db.audit import check_version, current_user, log_change, now, retry_on_conflict
 from db.indicators import decimal_text
 from db.models import Indicator, Milestone, PlanBlock, PlanNode, Project, Proposal, Unit
 
@@ -476,6 +476,7 @@ class MilestoneView:
     status: str
     done_date: date | None
     note: str
+    version: int = 0  # pass back as expected_version when saving (optimistic locking)
 
     def overdue(self, today: date) -> bool:
         return is_overdue(self.due, self.status, today)
@@ -503,6 +504,7 @@ class ProjectView:
     block_id: int | None
     milestones: list[MilestoneView] = field(default_factory=list)
     text_order: int = 1 << 30  # where its source paragraph stands in the plan (projects added by hand last)
+    version: int = 0  # pass back as expected_version when saving (optimistic locking)
 
     def overdue(self, today: date) -> bool:
         return any(m.overdue(today) for m in self.milestones)
@@ -560,7 +562,7 @@ def list_projects(session: Session, plan_id: int) -> list[ProjectView]:
         p.id: ProjectView(
             p.id, p.plan_id, p.title, p.action, p.chapter, p.section, p.category, p.lead_unit, p.partner_units,
             p.planned_start, p.planned_finish, p.stage, _dec(p.total_investment), _dec(p.annual_plan_investment),
-            _dec(p.completed_investment), p.investment_unit, p.note, p.block_id,
+            _dec(p.completed_investment), p.investment_unit, p.note, p.block_id, version=p.version_id or 0,
         )
         for p in rows
     }
@@ -574,7 +576,8 @@ def list_projects(session: Session, plan_id: int) -> list[ProjectView]:
             select(Milestone).where(Milestone.project_id.in_(list(views))).order_by(Milestone.ordinal, Milestone.id)
         ):
             views[m.project_id].milestones.append(
-                MilestoneView(m.id, m.project_id, m.ordinal, m.title, _due(m.due), m.status, m.done_date, m.note)
+                MilestoneView(m.id, m.project_id, m.ordinal, m.title, _due(m.due), m.status, m.done_date, m.note,
+                              m.version_id or 0)
             )
     return sorted(views.values(), key=lambda v: (v.text_order, v.id))
 
@@ -651,20 +654,37 @@ def add_project(session: Session, plan_id: int, title: str, *, origin: str, user
     return project.id
 
 
-def update_project(session: Session, project_id: int, *, origin: str, user: str | None = None, **fields) -> list[int]:
+def update_project(session: Session, project_id: int, *, origin: str, user: str | None = None,
+                   expected_version: int | None = None, overwrite: bool = False, **fields) -> list[int]:
+    """Change a project's fields. `expected_version`: ProjectView.version as the user saw it; when someone
+    saved the project since, ConcurrentEditError refuses the save unless `overwrite`. None: no check."""
+    return retry_on_conflict(
+        session, lambda: _update_project(session, project_id, origin, user, expected_version, overwrite, fields)
+    )
+
+
+def _update_project(session, project_id, origin, user, expected_version, overwrite, fields) -> list[int]:
     user = user or current_user(session)
-    project = session.get(Project, project_id)
+    # The row as it is now, held until commit: no save based on a stale copy, none overtaken mid-way.
+    project = session.get(Project, project_id, with_for_update=True, populate_existing=True)
     if project is None:
         raise NotFoundError(f"没有编号为 {project_id} 的项目。")
     cleaned = {name: _clean_project_field(session, name, value) for name, value in fields.items()}
     stamp = now()
-    changes = []
+    pending = []
     for name, value in cleaned.items():
         if name not in PROJECT_FIELDS:
             raise ValueError(f"not a project field: {name}")
         old = getattr(project, name)
         if (old or None) == (value or None):
             continue
+        pending.append((name, old, value))
+    if pending:
+        check_version(session, expected=expected_version, current=project.version_id, overwrite=overwrite,
+                      entity="project", entity_id=project.id, what=f"项目“{project.title}”",
+                      label=lambda f: f"{project.title} {PROJECT_FIELDS.get(f, f)}")
+    changes = []
+    for name, old, value in pending:
         setattr(project, name, value)
         changes.append(log_change(session, user=user, origin=origin, entity="project", entity_id=project.id,
                                   project_id=project.id, field=name, old=old or None, new=value or None, at=stamp))
@@ -723,10 +743,25 @@ def update_milestone(
     user: str | None = None,
     source_file: str = "",
     commit: bool = True,
+    expected_version: int | None = None,
+    overwrite: bool = False,
     **fields,
 ) -> list[int]:
+    """Change a milestone's fields. `expected_version`: MilestoneView.version as the user saw it; when someone
+    saved the milestone since, ConcurrentEditError refuses the save unless `overwrite`. None: no check."""
+    return retry_on_conflict(
+        session,
+        lambda: _update_milestone(session, milestone_id, origin, user, source_file, commit, expected_version,
+                                  overwrite, fields),
+        commit=commit,
+    )
+
+
+def _update_milestone(session, milestone_id, origin, user, source_file, commit, expected_version, overwrite,
+                      fields) -> list[int]:
     user = user or current_user(session)
-    milestone = session.get(Milestone, milestone_id)
+    # The row as it is now, held until commit: no save based on a stale copy, none overtaken mid-way.
+    milestone = session.get(Milestone, milestone_id, with_for_update=True, populate_existing=True)
     if milestone is None:
         raise NotFoundError(f"没有编号为 {milestone_id} 的里程碑。")
     cleaned = {name: _clean_milestone_field(name, value) for name, value in fields.items()}
@@ -736,13 +771,20 @@ def update_milestone(
     if "status" in cleaned and cleaned["status"] != "已完成" and "done_date" not in cleaned:
         cleaned["done_date"] = None
     stamp = now()
-    changes = []
+    pending = []
     for name, value in cleaned.items():
         if name not in MILESTONE_FIELDS:
             raise ValueError(f"not a milestone field: {name}")
         old = getattr(milestone, name)
         if old == value:
             continue
+        pending.append((name, old, value))
+    if pending:
+        check_version(session, expected=expected_version, current=milestone.version_id, overwrite=overwrite,
+                      entity="milestone", entity_id=milestone.id, what=f"里程碑“{milestone.title}”",
+                      label=lambda f: f"{milestone.title} {MILESTONE_FIELDS.get(f, f)}", commit=commit)
+    changes = []
+    for name, old, value in pending:
         setattr(milestone, name, value)
         show = lambda v: v.isoformat() if isinstance(v, date) else (v or None)  # noqa: E731
         changes.append(log_change(session, user=user, origin=origin, entity="milestone", entity_id=milestone.id,

@@ -7,6 +7,12 @@
   with Alembic. On SQLite foreign keys are switched off around the upgrade, because a batch rebuild of a parent
   table would otherwise fire ON DELETE CASCADE and silently empty its children; `foreign_key_check` runs after.
 - A database from a newer guihua is refused, never touched.
+
+On PostgreSQL the same steps run under an advisory lock, so several guihua starting at once against a new
+server database create it once. Search there reads the tables themselves; `pg_trgm` GIN indexes on the
+searched columns make it fast. They are created when the database is (CREATE EXTENSION needs the right to
+create in the database; pg_trgm is a trusted extension since PostgreSQL 13). Without them search still gives
+the same results, by scanning: a plan is a few thousand rows.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from db.migrations import HEAD, KNOWN_REVISIONS
 from db.models import SQLModel
@@ -27,6 +34,14 @@ SEARCH_TABLE_SQL = (
     "tokenize='trigram')"
 )
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL: trigram indexes serving `ILIKE '%词%'` over the searched text (db.plan_store.search).
+PG_SEARCH_INDEXES = {
+    "ix_plan_block_text_trgm": "plan_block USING gin (text gin_trgm_ops)",
+    "ix_plan_node_title_trgm": "plan_node USING gin (title gin_trgm_ops)",
+    "ix_footnote_text_trgm": "footnote USING gin (text gin_trgm_ops)",
+}
+# Any fixed number: the key of the advisory lock that serialises schema creation and upgrades on PostgreSQL.
+SCHEMA_LOCK_KEY = 4_847_113_020
 
 
 class ForeignDatabaseError(Exception):
@@ -55,12 +70,53 @@ def _stamp(connection: Connection, revision: str) -> None:
 
 
 def _ensure_search(connection: Connection, tables: set[str]) -> None:
-    if connection.dialect.name == "sqlite" and "plan_search" not in tables:
+    if connection.dialect.name == "postgresql":
+        _ensure_pg_search(connection)
+    elif connection.dialect.name == "sqlite" and "plan_search" not in tables:
         if sqlite3.sqlite_version_info < (3, 34):
             from db.engine import DatabaseOpenError
 
             raise DatabaseOpenError("本机 SQLite 版本过低（需要 3.34 以上才能中文全文检索）。")
         connection.execute(text(SEARCH_TABLE_SQL))
+
+
+def pg_search_indexes(connection: Connection) -> set[str]:
+    """The trigram search indexes a PostgreSQL database has."""
+    return set(
+        connection.execute(
+            text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY(:names)"),
+            {"names": list(PG_SEARCH_INDEXES)},
+        ).scalars()
+    )
+
+
+def _ensure_pg_search(connection: Connection) -> bool:
+    """Create pg_trgm and the search indexes if missing. Returns whether they are all there. A role without
+    the right to create them (an app role on a database set up by its owner) leaves search unindexed, which
+    is slower on big plans but gives the same results; the owner's next start creates them."""
+    missing = [name for name in PG_SEARCH_INDEXES if name not in pg_search_indexes(connection)]
+    if not missing:
+        return True
+    may_create = connection.execute(
+        text("SELECT pg_has_role(current_user, tableowner, 'USAGE') FROM pg_tables "
+             "WHERE schemaname = current_schema() AND tablename = 'plan_block'")
+    ).scalar()
+    if not may_create:  # only the tables' owner may index them: do not try at every start of an app role
+        return False
+    try:
+        with connection.begin_nested():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            for name in missing:
+                connection.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {PG_SEARCH_INDEXES[name]}"))
+    except DBAPIError:
+        return False
+    return True
+
+
+def _lock_schema(connection: Connection) -> None:
+    """PostgreSQL: one guihua at a time creates or upgrades the schema (released at the transaction's end)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
 
 
 def pending_upgrade(engine: Engine) -> str | None:
@@ -81,6 +137,9 @@ def ensure_schema(engine: Engine) -> None:
     first), never silently here."""
     with engine.begin() as connection:
         tables = set(engine.dialect.get_table_names(connection))
+        if connection.dialect.name == "postgresql" and (not tables or "alembic_version" not in tables):
+            _lock_schema(connection)  # a new database: another guihua may be creating it right now
+            tables = set(engine.dialect.get_table_names(connection))
         revision = current_revision(connection, tables)
         if revision is None and {t for t in tables if not t.startswith("sqlite_")}:
             raise ForeignDatabaseError()
@@ -120,6 +179,7 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection, foreign_keys_off(connection):
+        _lock_schema(connection)
         tables = set(engine.dialect.get_table_names(connection))
         if "alembic_version" not in tables and "plan" in tables:
             _stamp(connection, "0001")  # a guihua 0.1 database: its tables are the baseline

@@ -305,3 +305,14 @@ def test_export_writes_the_pack_next_to_the_database(run, tmp_path):
     assert result.exit_code == 2 and "无法作为 Excel 工作簿打开" in result.stderr
     assert run("export-template", str(tmp_path / "t.xlsx")).exit_code == 0
     assert run("export", "--template", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "y.xlsx")).exit_code == 0
+
+
+def test_indicators_text_lists_accepted_targets(run):
+    assert json.loads(run("indicators", "--text", "--json").stdout) == []
+    targets = json.loads(run("targets", "--json").stdout)
+    hi_tech = next(t for t in targets if t["metric"] == "高新技术企业")
+    run("review", "accept", str(hi_tech["id"]))
+    assert run("set", "高新技术企业", "2021", "260").exit_code == 0
+    items = json.loads(run("indicators", "--text", "--json").stdout)
+    assert [(i["name"], i["target_text"], i["values"]["2021"]) for i in items] == [("高新技术企业", "≥500", 260)]
+    assert "文中量化指标" in run("indicators", "--text").output

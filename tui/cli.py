@@ -290,18 +290,25 @@ def _number(value) -> str:
 @main.command("indicators")
 @plan_option
 @click.option("--year", type=int, help="按哪一年判断进度（默认：已有数据的最新年份）。")
+@click.option("--text", "text_targets", is_flag=True, help="列出审核中采纳的文中量化指标，而不是主要指标。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context
 @report_errors
-def indicators_command(ctx: click.Context, plan_key: str | None, year: int | None, as_json: bool) -> None:
-    """列出主要指标、各年实际值和进度状态。"""
+def indicators_command(ctx: click.Context, plan_key: str | None, year: int | None, text_targets: bool, as_json: bool) -> None:
+    """列出主要指标（或 --text 文中量化指标）、各年实际值和进度状态。"""
     from db.indicators import assess_all, latest_year, list_indicators
     from db.plan_store import find_plan
 
     database = open_db(ctx)
     with database.session() as session:
         plan = find_plan(session, plan_key)
-        views = list_indicators(session, plan.id)
+        views = list_indicators(session, plan.id, kind="text" if text_targets else "main")
+        if not views and text_targets:
+            if as_json:
+                echo_json([])
+            else:
+                click.echo("还没有采纳的文中量化指标。用 guihua targets 查看找到的条目，guihua review accept 编号 采纳。")
+            return
         if not views:
             click.echo(f"规划「{plan.name}」还没有指标。可用 guihua import-catalogue FILE 导入指标目录。")
             return
@@ -309,8 +316,9 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
         as_of = year or latest_year(views) or base + 1
         if not base < as_of <= end:
             raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
-        per_year = {y: assess_all(session, views, y) for y in range(base + 1, end + 1)}
-        current = assess_all(session, views, as_of, as_of=True)
+        judged = views if not text_targets else views + list_indicators(session, plan.id)
+        per_year = {y: assess_all(session, judged, y) for y in range(base + 1, end + 1)}
+        current = assess_all(session, judged, as_of, as_of=True)
     if as_json:
         echo_json(
             [
@@ -335,7 +343,7 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{plan.name}  主要指标（截至{as_of}年）", show_lines=False, header_style="bold")
+    table = Table(title=f"{plan.name}  {'文中量化指标' if text_targets else '主要指标'}（截至{as_of}年）", show_lines=False, header_style="bold")
     for header in ("编号", "指标", "单位", *[str(y) for y in range(base, end + 1)], "2025年目标", "年均增速", "属性", "状态"):
         table.add_column(header, no_wrap=header in ("编号", "单位", "属性", "状态"))
     category = None
@@ -365,7 +373,7 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
 def set_command(ctx, indicator, year, value, note, stage, source, plan_key) -> None:
     """录入某指标某年的实际值（VALUE 写“—”表示清除）。"""
     from core.targets import ValueParseError, parse_value
-    from db.indicators import assess_all, get_indicator, list_indicators, record_actual
+    from db.indicators import assess_all, list_indicators, record_actual
 
     try:
         number = parse_value(value)
@@ -884,6 +892,75 @@ def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, assume_yes, y
         names = "、".join([f.name for f in refused] + [f.name for f in result.failed])
         click.echo(f"以下文件没有导入：{names}。请按上面列出的问题修改后重新发回。", err=True)
         sys.exit(2)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Server database
+
+
+@main.command("user")
+@click.option("--name", help="用户名（默认：当前用户，即 GUIHUA_USER 或登录名）。")
+@click.option("--unit", "unit_name", metavar="UNIT", help="把该用户绑定到一个单位：只看、只改该单位牵头的事项。")
+@click.option("--office", is_flag=True, help="解除该用户的单位绑定（科室角色：看全部、改全部）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@report_errors
+def user_command(ctx, name: str | None, unit_name: str | None, office: bool, as_json: bool) -> None:
+    """用户与单位：不带选项时列出当前用户和全部已绑定单位的用户；--unit 绑定，--office 解除绑定。"""
+    from db.audit import bind_user_unit, current_user, user_unit, user_units
+    from db.projects import resolve_unit
+
+    if unit_name and office:
+        raise UserInputError("--unit 和 --office 只能选一个。")
+    database = open_db(ctx)
+    with database.session() as session:
+        who = (name or "").strip() or current_user(session)
+        if unit_name:
+            unit = resolve_unit(session, unit_name)
+            bind_user_unit(session, who, unit.name)
+            click.echo(f"已把用户“{who}”绑定到“{unit.name}”：该用户只看、只改“{unit.name}”牵头的指标和项目。")
+            return
+        if office:
+            had = user_unit(session, who)
+            bind_user_unit(session, who, None)
+            click.echo(f"已解除用户“{who}”与“{had}”的绑定，该用户可看、可改全部事项。" if had
+                       else f"用户“{who}”没有绑定单位，可看、可改全部事项。")
+            return
+        mine = user_unit(session, who)
+        bound = user_units(session)
+    if as_json:
+        echo_json({"user": who, "unit": mine, "bound": [{"user": u, "unit": n} for u, n in sorted(bound.items())]})
+        return
+    click.echo(f"当前用户：{who}（{'只看、只改“' + mine + '”牵头的事项' if mine else '科室角色，看全部、改全部'}）")
+    if bound:
+        click.echo("已绑定单位的用户：")
+        for user, unit in sorted(bound.items()):
+            click.echo(f"  {user}  →  {unit}")
+    else:
+        click.echo("还没有用户绑定到单位。用 guihua user --name 张三 --unit 教育局 绑定。")
+
+
+@main.command("migrate-db")
+@click.option("--to", "target", required=True, metavar="URL",
+              help="PostgreSQL 数据库地址：postgresql+psycopg://用户名:密码@服务器地址/数据库名（须是空数据库）。")
+@click.pass_context
+@report_errors
+def migrate_db_command(ctx, target: str) -> None:
+    """把当前的 SQLite 数据库（--db）整体复制到 PostgreSQL 服务器上的空数据库。
+
+    全部数据逐行复制并保留编号，修改记录、撤销和各项关联都不受影响；在一个事务中完成，
+    复制后核对每张表的行数，不一致则整体撤回。本机数据库不会被改动。"""
+    from db.engine import is_server_url, resolve_target
+    from db.transfer import copy_to_server
+
+    source = resolve_target(ctx.find_root().params.get("db"))
+    if not is_server_url(source) and not Path(source).expanduser().exists():
+        raise UserInputError(f"要复制的数据库文件不存在：{source}\n请用 --db 指定现有的 guihua 数据库文件。")
+    database = open_db(ctx)
+    click.echo(f"正在复制 {database.target} …", err=True)
+    result = copy_to_server(database, target, progress=lambda table, n: click.echo(f"  {table}：{n} 行", err=True))
+    click.echo(f"已复制到 {result.target}：{len(result.counts)} 张表，共 {result.total} 行，行数核对一致。")
+    click.echo("今后请用这个地址打开：guihua --db 数据库地址，或设置环境变量 GUIHUA_DB（见 docs/deploy.md）。")
 
 
 if __name__ == "__main__":  # pragma: no cover

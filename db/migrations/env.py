@@ -6,15 +6,8 @@ from __future__ import annotations
 from alembic import context
 
 from db import models  # noqa: F401  (registers the tables)
+from db.migrations.filters import include_object
 from db.models import SQLModel
-
-# Tables Alembic must not touch: the FTS5 search index and its shadow tables are managed by db.schema.
-IGNORED_PREFIXES = ("plan_search",)
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and name and name.startswith(IGNORED_PREFIXES))
-
 
 connection = context.config.attributes["connection"]
 context.configure(

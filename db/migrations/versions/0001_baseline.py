@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("source_sha256", sa.String(), nullable=False),
         sa.Column("encoding", sa.String(), nullable=False),
         sa.Column("line_count", sa.Integer(), nullable=False),
-        sa.Column("imported_at", sa.DateTime(), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),  # UTC (timestamptz on PostgreSQL)
         sa.Column("bundled", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_plan"),
         sa.UniqueConstraint("name", name="uq_plan_name"),

@@ -1,0 +1,231 @@
+"""Two people changing the same record: the second save is refused with who changed it, when and to what,
+unless they choose to overwrite; nothing is lost silently. Runs on SQLite and on PostgreSQL (`database`).
+Also: users bound to a unit."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from db.audit import ConcurrentEditError, bind_user_unit, user_unit, user_units
+from db.indicators import find_indicator, get_indicator, history, record_actual, set_indicator_fields, set_year_fields
+from db.plan_store import find_plan
+from db.projects import add_milestone, add_project, find_project, list_projects, update_milestone, update_project
+
+MESSAGE = re.compile(
+    r"^没有保存：张三 于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 已把“地区生产总值 2023年实际值”改为 1234\.5。"
+    r"请重新载入后再修改，或选择覆盖。$"
+)
+
+
+def gdp_view(session):
+    return find_indicator(session, find_plan(session, None).id, "地区生产总值")
+
+
+def test_the_second_save_of_the_same_value_is_refused_then_overwritten(database):
+    # Two people open the same figure: both see the same version of the 2023 record.
+    with database.session() as zhang, database.session() as li:
+        seen_by_zhang = gdp_view(zhang)
+        seen_by_li = gdp_view(li)
+        gdp = seen_by_zhang.id
+        assert seen_by_zhang.year_version(2023) == seen_by_li.year_version(2023) == 0  # no record yet
+        first = record_actual(zhang, gdp, 2023, Decimal("1234.5"), origin="tui", user="张三",
+                              expected_version=seen_by_zhang.year_version(2023))
+        assert first.changed and first.version == 1
+        with pytest.raises(ConcurrentEditError) as refused:
+            record_actual(li, gdp, 2023, Decimal("1200"), origin="tui", user="李四",
+                          expected_version=seen_by_li.year_version(2023))
+        assert MESSAGE.match(refused.value.message), refused.value.message
+        assert refused.value.user == "张三" and refused.value.new_value == "1234.5"
+        assert refused.value.changes == [("地区生产总值 2023年实际值", "1234.5")]
+        assert refused.value.exit_code == 6
+    with database.session() as session:
+        assert get_indicator(session, gdp).values[2023] == Decimal("1234.5")  # the refused save wrote nothing
+        assert [(h.user, h.new) for h in history(session, gdp) if h.year == 2023] == [("张三", "1234.5")]
+    # 李四 chooses to overwrite: it succeeds, and the history holds both changes.
+    with database.session() as li:
+        again = record_actual(li, gdp, 2023, Decimal("1200"), origin="tui", user="李四",
+                              expected_version=seen_by_li.year_version(2023), overwrite=True)
+        assert again.changed and again.version == 2
+    with database.session() as session:
+        assert get_indicator(session, gdp).values[2023] == Decimal("1200")
+        assert [(h.user, h.old, h.new) for h in history(session, gdp) if h.year == 2023] == [
+            ("李四", "1234.5", "1200"),
+            ("张三", None, "1234.5"),
+        ]
+
+
+def test_reloading_gives_the_version_to_save_against(database):
+    with database.session() as zhang, database.session() as li:
+        seen = gdp_view(li)
+        record_actual(zhang, seen.id, 2021, Decimal("1000"), origin="tui", user="张三",
+                      expected_version=gdp_view(zhang).year_version(2021))
+        with pytest.raises(ConcurrentEditError):
+            record_actual(li, seen.id, 2021, Decimal("1001"), origin="tui", user="李四",
+                          expected_version=seen.year_version(2021))
+        reloaded = gdp_view(li)  # 「重新载入」
+        assert reloaded.values[2021] == Decimal("1000") and reloaded.year_version(2021) == 1
+        edit = record_actual(li, seen.id, 2021, Decimal("1001"), origin="tui", user="李四",
+                             expected_version=reloaded.year_version(2021))
+        assert edit.version == 2
+        # Saving what the record already holds is no conflict, whatever version the screen had.
+        assert not record_actual(zhang, seen.id, 2021, Decimal("1001"), origin="tui", user="张三",
+                                 expected_version=1).changed
+
+
+def test_without_a_version_the_last_write_wins_and_both_are_in_the_history(database):
+    """Callers that do not track versions keep today's behaviour, even when the rows they hold in memory are
+    stale: a save reads the row afresh (and locks it on PostgreSQL) before changing it."""
+    from sqlmodel import select
+
+    from db.models import IndicatorYear
+
+    with database.session() as zhang, database.session() as li:
+        gdp = gdp_view(zhang).id
+        record_actual(zhang, gdp, 2022, Decimal("1100"), origin="tui", user="张三")
+        held = [zhang.exec(select(IndicatorYear).where(IndicatorYear.indicator_id == gdp)).all(),
+                li.exec(select(IndicatorYear).where(IndicatorYear.indicator_id == gdp)).all()]
+        record_actual(li, gdp, 2022, Decimal("1110"), origin="tui", user="李四")
+        record_actual(zhang, gdp, 2022, Decimal("1120"), origin="tui", user="张三")  # zhang's copy was stale
+        record_actual(li, gdp, 2022, Decimal("1130"), origin="tui", user="李四")  # and now li's
+        assert held
+    with database.session() as session:
+        assert get_indicator(session, gdp).values[2022] == Decimal("1130")
+        entries = [(h.user, h.old, h.new) for h in reversed(history(session, gdp)) if h.year == 2022]
+    assert entries == [("张三", None, "1100"), ("李四", "1100", "1110"), ("张三", "1110", "1120"),
+                       ("李四", "1120", "1130")]
+
+
+def test_a_write_overtaken_mid_way_is_redone_on_the_newer_row(database, monkeypatch):
+    """Undo checks the value it restores over; when its copy of the row is stale, the version column stops
+    the UPDATE (StaleDataError) and the undo is redone on the newer row, where its check refuses it."""
+    import db.audit
+    from sqlmodel import select
+
+    from core.errors import UserInputError
+    from db.indicators import undo_edit
+    from db.models import IndicatorYear
+
+    retried = []
+    retryable = db.audit._retryable
+    monkeypatch.setattr(db.audit, "_retryable", lambda exc: retried.append(type(exc).__name__) or retryable(exc))
+    with database.session() as zhang, database.session() as li:
+        gdp = gdp_view(zhang).id
+        edit = record_actual(zhang, gdp, 2022, Decimal("1100"), origin="tui", user="张三")
+        held = zhang.exec(select(IndicatorYear).where(IndicatorYear.indicator_id == gdp,
+                                                      IndicatorYear.year == 2022)).one()
+        record_actual(li, gdp, 2022, Decimal("1110"), origin="tui", user="李四")
+        with pytest.raises(UserInputError, match="已被再次修改"):
+            undo_edit(zhang, edit, origin="tui", user="张三")
+        assert held is not None and retried == ["StaleDataError", "UserInputError"]  # redone once, then refused
+    with database.session() as session:
+        assert get_indicator(session, gdp).values[2022] == Decimal("1110")
+
+
+def test_other_yearly_fields_and_indicator_fields(database):
+    with database.session() as zhang, database.session() as li:
+        seen_by_li = gdp_view(li)
+        gdp = seen_by_li.id
+        set_year_fields(zhang, gdp, 2024, origin="tui", user="张三", target="1350", note="年初下达",
+                        expected_version=gdp_view(zhang).year_version(2024))
+        with pytest.raises(ConcurrentEditError) as refused:
+            set_year_fields(li, gdp, 2024, origin="tui", user="李四", target="1360",
+                            expected_version=seen_by_li.year_version(2024))
+        assert "已把“地区生产总值 2024年年度目标”改为 1350、把“地区生产总值 2024年备注”改为 年初下达" in refused.value.message
+        set_indicator_fields(zhang, gdp, origin="tui", user="张三", leader="王副区长",
+                             expected_version=gdp_view(zhang).version)
+        with pytest.raises(ConcurrentEditError) as refused:
+            set_indicator_fields(li, gdp, origin="tui", user="李四", leader="赵副区长",
+                                 expected_version=seen_by_li.version)
+        assert "张三" in refused.value.message and "“地区生产总值 分管领导”改为 王副区长" in refused.value.message
+        set_indicator_fields(li, gdp, origin="tui", user="李四", leader="赵副区长",
+                             expected_version=seen_by_li.version, overwrite=True)
+    with database.session() as session:
+        assert get_indicator(session, gdp).leader == "赵副区长"
+        assert [h.new for h in history(session, gdp) if h.field == "leader"] == ["赵副区长", "王副区长"]
+
+
+def test_projects_and_milestones(database):
+    with database.session() as session:
+        plan_id = find_plan(session, None).id
+        project_id = add_project(session, plan_id, "某某学校新建工程", origin="tui", user="张三")
+        milestone_id = add_milestone(session, project_id, "主体封顶", "2024-06", origin="tui", user="张三")
+    with database.session() as zhang, database.session() as li:
+        seen_by_li = find_project(li, plan_id, str(project_id))
+        update_project(zhang, project_id, origin="tui", user="张三", stage="已开工",
+                       expected_version=find_project(zhang, plan_id, str(project_id)).version)
+        with pytest.raises(ConcurrentEditError) as refused:
+            update_project(li, project_id, origin="tui", user="李四", stage="主体完工", expected_version=seen_by_li.version)
+        assert "张三" in refused.value.message and "“某某学校新建工程 形象进度”改为 已开工" in refused.value.message
+        milestone_seen = seen_by_li.milestones[0]
+        update_milestone(zhang, milestone_id, origin="tui", user="张三", status="推进中",
+                         expected_version=milestone_seen.version)
+        with pytest.raises(ConcurrentEditError) as refused:
+            update_milestone(li, milestone_id, origin="tui", user="李四", due="2024-09",
+                             expected_version=milestone_seen.version)
+        assert "“主体封顶 状态”改为 推进中" in refused.value.message
+        update_milestone(li, milestone_id, origin="tui", user="李四", due="2024-09",
+                         expected_version=milestone_seen.version, overwrite=True)
+    with database.session() as session:
+        project = next(p for p in list_projects(session, plan_id) if p.id == project_id)
+        assert project.stage == "已开工" and project.milestones[0].status == "推进中"
+        assert project.milestones[0].due.text == "2024-09" and project.milestones[0].version == 3
+
+
+def test_a_refusal_inside_a_callers_transaction_leaves_it_to_the_caller(database):
+    """Form imports write many values in one transaction (commit=False): a refusal must not roll back the
+    caller's transaction behind its back."""
+    with database.session() as zhang, database.session() as li:
+        gdp = gdp_view(zhang).id
+        record_actual(zhang, gdp, 2023, Decimal("1"), origin="tui", user="张三")
+        record_actual(li, gdp, 2021, Decimal("2"), origin="import", user="李四", commit=False)
+        with pytest.raises(ConcurrentEditError):
+            record_actual(li, gdp, 2023, Decimal("3"), origin="import", user="李四", commit=False,
+                          expected_version=0)
+        assert li.in_transaction()  # still the caller's to commit or roll back
+        li.rollback()
+    with database.session() as session:
+        assert 2021 not in get_indicator(session, gdp).values
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Users and units
+
+
+def test_users_bound_to_a_unit(database):
+    with database.session() as session:
+        assert user_unit(session, "张三") is None  # the office role: everything
+        bind_user_unit(session, "张三", "区教育局")
+        bind_user_unit(session, "李四", "区发改委")
+        assert user_unit(session, "张三") == "区教育局"
+        assert user_units(session) == {"张三": "区教育局", "李四": "区发改委"}
+        bind_user_unit(session, "张三", None)
+        assert user_unit(session, "张三") is None and user_units(session) == {"李四": "区发改委"}
+
+
+def test_user_command(database, monkeypatch, tmp_path):
+    from tui import cli
+
+    monkeypatch.setattr("tui.errorlog.log_path", lambda: tmp_path / "log" / "guihua.log")
+    monkeypatch.setenv("GUIHUA_USER", "王五")
+    url = database.engine.url.render_as_string(hide_password=False) if database.path is None else str(database.path)
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli.main, ["--db", url, *args], catch_exceptions=False)
+
+    result = run("user", "--name", "张三", "--unit", "教育局")
+    assert result.exit_code == 0 and "已把用户“张三”绑定到“区教育局”" in result.output
+    result = run("user")
+    assert "当前用户：王五（科室角色" in result.output and "张三  →  区教育局" in result.output
+    result = run("user", "--unit", "发改委")
+    assert "已把用户“王五”绑定到“区发展改革委”" in result.output
+    assert "只看、只改“区发展改革委”牵头的事项" in run("user").output
+    assert "已解除用户“王五”与“区发展改革委”的绑定" in run("user", "--office").output
+    result = run("user", "--name", "张三", "--unit", "不存在的局")
+    assert result.exit_code == 3 and "单位列表中没有" in result.output
+    with database.session() as session:
+        assert user_units(session) == {"张三": "区教育局"}
