@@ -522,3 +522,25 @@ async def test_my_unit_filters_the_grid_too(database):
         await pilot.press("f3")
         await settle(pilot)
         assert grid.shown == 28 and shown
+
+
+async def test_a_figure_saved_meanwhile_by_someone_else_is_not_overwritten_unasked(database):
+    views = views_by_name(database)
+    gdp = views[GDP].id
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        with database.session() as session:  # another department, another guihua
+            record_actual(session, gdp, 2021, Decimal("1040"), origin="cli", user="张三")
+        await pilot.press("1", "0", "5", "0", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        assert "张三" in pilot.app.screen.question and "1040" in pilot.app.screen.question
+        assert cell(grid, gdp, "y2021").strip() == "1040"  # their figure is shown
+        assert views_by_name(database)[GDP].values[2021] == Decimal("1040")
+        await pilot.press("y")
+        await settle(pilot)
+    assert views_by_name(database)[GDP].values[2021] == Decimal("1050")
+    with database.session() as session:
+        users = [e.user for e in history(session, gdp) if e.field == "actual" and e.year == 2021]
+    assert users[1] == "张三" and len(users) == 2

@@ -31,6 +31,7 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 from core.errors import GuihuaError
 from core.progress import Assessment, ProgressSettings, Status
 from core.targets import TargetKind, ValueParseError, parse_value
+from db.audit import ConcurrentEditError
 from db.indicators import (
     Edit,
     IndicatorView,
@@ -704,12 +705,17 @@ class GridScreen(Screen):
             self.close_editor()
         self.move(move)
 
-    def save_value(self, indicator_id: int, year: int, value: Decimal | None) -> bool:
+    def save_value(self, indicator_id: int, year: int, value: Decimal | None, overwrite: bool = False) -> bool:
         view = self.view(indicator_id)
         try:
             with self.app.database.session() as session:  # type: ignore[attr-defined]
-                edit = record_actual(session, indicator_id, year, value, origin="tui")
+                # The version this screen showed: a figure someone saved since is never overwritten unasked.
+                edit = record_actual(session, indicator_id, year, value, origin="tui",
+                                     expected_version=view.year_version(year), overwrite=overwrite)
                 fresh = get_indicator(session, indicator_id)
+        except ConcurrentEditError as exc:
+            self._offer_overwrite(indicator_id, year, value, exc)
+            return False
         except GuihuaError as exc:
             self.say(f"没有保存：{exc.message}", "error")
             return False
@@ -726,6 +732,26 @@ class GridScreen(Screen):
             message = f"已保存：{view.name} {year}年 = {decimal_text(value)}{view.unit}"
         self.say(f"{message} · {self.as_of}年状态：{self.assessments[indicator_id].label}", "ok")
         return True
+
+    def _offer_overwrite(self, indicator_id: int, year: int, value: Decimal | None, exc: ConcurrentEditError) -> None:
+        """Someone else saved this figure after it was shown: show theirs, then ask before overwriting it."""
+        if self.editing is not None:
+            self.close_editor()
+        try:
+            with self.app.database.session() as session:  # type: ignore[attr-defined]
+                self.apply(get_indicator(session, indicator_id))
+        except (GuihuaError, SQLAlchemyError):
+            pass  # the question below still stands; the row shows what was read before
+        self.say(exc.message, "error")
+        mine = "清除" if value is None else decimal_text(value)
+
+        def answered(overwrite: bool | None) -> None:
+            if overwrite:
+                self.save_value(indicator_id, year, value, overwrite=True)
+            else:
+                self.say("已保留对方的修改（表中已显示最新数值）。", "info")
+
+        self.app.push_screen(ConfirmScreen(f"{exc.message}\n\n用你的数值（{mine}）覆盖吗？"), answered)
 
     def move(self, move: str) -> None:
         table = self.table
@@ -840,11 +866,13 @@ class GridScreen(Screen):
         try:
             with self.app.database.session() as session:  # type: ignore[attr-defined]
                 if changes.indicator:
-                    edit = set_indicator_fields(session, indicator_id, origin="tui", **changes.indicator)
+                    edit = set_indicator_fields(session, indicator_id, origin="tui", expected_version=view.version,
+                                                **changes.indicator)
                     ids.extend(edit.change_ids)
                     labels.append(edit.message)
                 if changes.year:
-                    edit = set_year_fields(session, indicator_id, year, origin="tui", **changes.year)
+                    edit = set_year_fields(session, indicator_id, year, origin="tui",
+                                           expected_version=view.year_version(year), **changes.year)
                     ids.extend(edit.change_ids)
                     labels.append(edit.message)
                 fresh = get_indicator(session, indicator_id)
