@@ -557,3 +557,29 @@ def test_projects_snapshot(snap_compare):
     """An overdue milestone (red, bold) beside the project list, in Chinese, at a fixed size."""
     app_path = Path(__file__).parent / "snapshot_apps" / "projects_app.py"
     assert snap_compare(str(app_path), terminal_size=(140, 40), press=["f5", "down", "tab", "down"])
+
+
+async def test_a_user_bound_to_a_unit_sees_only_that_units_items(database, monkeypatch):
+    from db.audit import bind_user_unit
+    from db.indicators import list_indicators as indicators, set_indicator_fields
+    from db.plan_store import find_plan as plan_of
+    from tui.app import GuihuaApp
+
+    monkeypatch.setenv("GUIHUA_USER", "教育局小王")
+    with database.session() as session:
+        plan_id = plan_of(session, None).id
+        first = indicators(session, plan_id)[0]
+        set_indicator_fields(session, first.id, origin="cli", lead_unit="区教育局")
+        bind_user_unit(session, "教育局小王", "区教育局")
+    app = GuihuaApp(database)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        grid = pilot.app.screen
+        assert grid.shown == 1 and "我的单位：区教育局" in str(grid.table.border_title)
+        await pilot.press("ctrl+u")  # a bound user cannot widen the view
+        await pilot.pause()
+        assert grid.shown == 1

@@ -35,9 +35,24 @@ Save = Callable[[dict[str, str]], str | None]
 # 「我的单位」
 
 
+def bound_unit(app) -> str:
+    """The unit this user is bound to (guihua user --name … --unit …), or "" for the office role."""
+    from db.audit import current_user, user_unit
+
+    try:
+        with app.database.session() as session:
+            return user_unit(session, current_user(session)) or ""
+    except SQLAlchemyError:
+        return ""
+
+
 def load_my_unit(app) -> str:
+    """「我的单位」: a bound user's unit always; otherwise what the office chose (ui.my_unit), or ""."""
     from db.plan_store import get_state
 
+    bound = bound_unit(app)
+    if bound:
+        return bound
     try:
         with app.database.session() as session:
             return get_state(session, MY_UNIT_KEY) or ""
@@ -288,6 +303,10 @@ class UnitPicker(ModalScreen[list[str] | None]):
 
 def choose_my_unit(screen) -> None:
     """Pick 「我的单位」 (or none) and store it; the screen reloads to show only that unit's items."""
+    bound = bound_unit(screen.app)
+    if bound:
+        screen.say(f"你的账号绑定了“{bound}”，只能查看和修改本单位的条目；如需更改请联系规划办。", "error")
+        return
     try:
         units = unit_choices(screen.app)
     except SQLAlchemyError as exc:
