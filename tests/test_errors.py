@@ -210,3 +210,33 @@ def test_every_message_in_the_document_has_its_test():
     codes = set(re.findall(r"^\| (E\d\d) \|", document, flags=re.M))
     tests = {name[5:8] for name in globals() if name.startswith("test_E")}
     assert codes and codes == tests
+
+
+def test_E17_server_cannot_be_reached(run, monkeypatch):
+    monkeypatch.setenv("GUIHUA_DB", "postgresql+psycopg://guihua:secret@127.0.0.1:1/plan")
+    result = run("plans")
+    assert result.exit_code == 4 and "无法连接到数据库服务器" in result.stderr
+    assert "secret" not in result.stderr  # the password is never shown
+
+
+def test_E18_someone_else_saved_the_same_value(run, tmp_path):
+    from decimal import Decimal
+
+    from db.audit import ConcurrentEditError
+    from db.engine import open_database
+    from db.indicators import find_indicator, record_actual
+    from db.plan_store import find_plan
+
+    assert run("plans").exit_code == 0
+    database = open_database(tmp_path / "g.sqlite3")
+    try:
+        with database.session() as session:
+            gdp = find_indicator(session, find_plan(session, None).id, "地区生产总值")
+            seen = gdp.year_version(2021)
+            record_actual(session, gdp.id, 2021, Decimal("1040"), origin="cli", user="张三")
+            with pytest.raises(ConcurrentEditError) as error:
+                record_actual(session, gdp.id, 2021, Decimal("1050"), origin="tui", expected_version=seen)
+    finally:
+        database.dispose()
+    assert error.value.exit_code == 6
+    assert error.value.message.startswith("没有保存：张三 于") and "1040" in error.value.message

@@ -136,7 +136,7 @@ def check_utf8_terminal() -> None:
     "--db",
     metavar="PATH",
     envvar="GUIHUA_DB",
-    help="数据库文件路径（也可用环境变量 GUIHUA_DB）；默认在用户数据目录。",
+    help="数据库文件路径，或服务器数据库地址 postgresql+psycopg://用户:密码@主机/库名（也可用环境变量 GUIHUA_DB）；默认在用户数据目录。",
 )
 @click.version_option(VERSION, "-V", "--version", prog_name="guihua", message="%(prog)s %(version)s")
 @click.pass_context
