@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from db.engine import Database
 from db.indicators import CatalogueEntry, indicator_count, link_to_text, load_catalogue
-from db.models import Plan
-from db.projects import list_proposals, list_units, load_units, relink_projects, run_finder
+from db.models import Plan, Proposal
+from db.projects import list_units, load_units, relink_projects, run_finder
 from db.plan_store import plan_count, save_plan
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024  # a plan's text is ~100 KB; 20 MB is far beyond any real one
@@ -154,7 +154,9 @@ def ensure_bundled_plan(database: Database) -> ImportResult | None:
             if not list_units(session):
                 load_units(session, bundled_units())
                 session.commit()
-            if bundled is not None and not list_proposals(session, bundled.id):
+            if bundled is not None and session.exec(
+                select(Proposal.id).where(Proposal.plan_id == bundled.id).limit(1)
+            ).first() is None:
                 run_finder(session, bundled.id)
             return None
     result = import_plan_text(
