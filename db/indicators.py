@@ -671,6 +671,24 @@ def history(session: Session, indicator_id: int, limit: int | None = None) -> li
 # Catalogue
 
 
+# The catalogue's column headers (the plan table's layout), written by exports.catalogue and read back,
+# leniently, by importers.catalogue.
+CATALOGUE_HEADERS = {
+    "category": "类别",
+    "name": "指标",
+    "unit": "单位",
+    "base": "2020年基数",
+    "target_text": "2025年目标",
+    "growth_text": "年均增速",
+    "attribute": "属性",
+    "lead_unit": "牵头单位",
+    "partner_units": "配合单位",
+    "leader": "分管领导",
+    "base_source": "基数来源",
+    "text_anchor": "文中出处",
+}
+
+
 @dataclass(frozen=True)
 class CatalogueEntry:
     """One row of an indicator catalogue (the plan's table layout). None means "the file has no such column"."""

@@ -11,23 +11,9 @@ from sqlmodel import select
 
 from core.errors import UserInputError
 from db.engine import Database
-from db.indicators import list_indicators
+from db.indicators import CATALOGUE_HEADERS, list_indicators
 from db.models import Indicator
 
-# Header words must stay in step with importers.catalogue.COLUMNS (a round-trip test holds them together).
-HEADERS = {
-    "category": "类别",
-    "name": "指标",
-    "unit": "单位",
-    "base": "2020年基数",
-    "target_text": "2025年目标",
-    "growth_text": "年均增速",
-    "attribute": "属性",
-    "lead_unit": "牵头单位",
-    "partner_units": "配合单位",
-    "leader": "分管领导",
-    "text_anchor": "文中出处",
-}
 
 EXPORT_COLUMNS = ("category", "name", "unit", "base", "target_text", "growth_text", "attribute",
                   "lead_unit", "partner_units", "leader", "text_anchor")
@@ -37,7 +23,7 @@ def catalogue_table(database: Database, plan_id: int) -> list[list[str]]:
     with database.session() as session:
         views = list_indicators(session, plan_id)
         anchors = dict(session.exec(select(Indicator.id, Indicator.text_anchor).where(Indicator.plan_id == plan_id)).all())
-    table = [[HEADERS[k] for k in EXPORT_COLUMNS]]
+    table = [[CATALOGUE_HEADERS[k] for k in EXPORT_COLUMNS]]
     for view in views:
         base = view.values.get(view.base_year)
         table.append([

@@ -17,7 +17,7 @@ from pathlib import Path
 from core.errors import UserInputError
 from core.targets import ValueParseError, parse_value
 from db.engine import Database
-from db.indicators import ATTRIBUTES, CatalogueEntry, CatalogueResult, load_catalogue
+from db.indicators import ATTRIBUTES, CATALOGUE_HEADERS, CatalogueEntry, CatalogueResult, load_catalogue
 
 BUNDLED_CATALOGUE = "taizhou_yyz_14th_indicators.csv"
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -41,20 +41,6 @@ COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("name", ("指标名称", "指标", "名称")),
 ]
 REQUIRED = ("name", "target_text")
-HEADER_LABELS = {
-    "category": "类别",
-    "name": "指标",
-    "unit": "单位",
-    "base": "2020年基数",
-    "target_text": "2025年目标",
-    "growth_text": "年均增速",
-    "attribute": "属性",
-    "lead_unit": "牵头单位",
-    "partner_units": "配合单位",
-    "leader": "分管领导",
-    "base_source": "基数来源",
-    "text_anchor": "文中出处",
-}
 _NOISE = re.compile(r"[\s()（）\[\]【】:：*＊]")
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^（）()]{1,8})[）)]$")
 
@@ -166,10 +152,10 @@ def _find_header(rows: list[list[str]], name: str) -> tuple[int, dict[str, int]]
                 columns[key] = position
         if all(key in columns for key in REQUIRED):
             return index, columns
-    wanted = "、".join(HEADER_LABELS[k] for k in REQUIRED)
+    wanted = "、".join(CATALOGUE_HEADERS[k] for k in REQUIRED)
     raise UserInputError(
         f"{name}：找不到表头。前 10 行中应有一行列名包含“{wanted}”"
-        f"（完整格式：{' | '.join(HEADER_LABELS[k] for k in list(HEADER_LABELS)[:7])}）。没有导入任何内容。"
+        f"（完整格式：{' | '.join(CATALOGUE_HEADERS[k] for k in list(CATALOGUE_HEADERS)[:7])}）。没有导入任何内容。"
     )
 
 
@@ -203,7 +189,7 @@ def parse_catalogue_rows(rows: list[list[str]], name: str) -> list[CatalogueEntr
         if not any(c.strip() for c in row):
             continue
         where = f"{name} 第 {line} 行"
-        too_long = [HEADER_LABELS[k] for k in columns if len(cell(row, k) or "") > MAX_CELL_CHARS]
+        too_long = [CATALOGUE_HEADERS[k] for k in columns if len(cell(row, k) or "") > MAX_CELL_CHARS]
         if too_long:
             errors.append(f"{where}“{too_long[0]}”列：内容超过 {MAX_CELL_CHARS} 字。")
             continue
