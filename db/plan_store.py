@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, text
 from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
-from core.plan_text import Block, Node, ParsedPlan
+from core.plan_text import Node, ParsedPlan
 from db.models import AppState, Footnote, Plan, PlanBlock, PlanNode
 
 PARAGRAPH_KINDS = ("paragraph",)
@@ -48,8 +48,7 @@ def save_plan(
     session.add(plan)
     session.flush()
     ordinal = 0
-    search_rows: list[dict] = []
-    marker_blocks: dict[int, tuple[int, int, int]] = {}  # footnote number -> (block id, offset, node id)
+    marker_blocks: dict[int, tuple[int, int]] = {}  # footnote number -> (block id, offset)
 
     def store(node: Node, parent_id: int | None, depth: int) -> None:
         nonlocal ordinal
@@ -67,8 +66,6 @@ def save_plan(
         )
         session.add(row)
         session.flush()
-        if node.title:
-            search_rows.append(dict(text=node.title, plan_id=plan.id, node_id=row.id, block_id=None, footnote_id=None))
         for item in node.items:
             if isinstance(item, Node):
                 store(item, row.id, depth + 1)
@@ -85,14 +82,13 @@ def save_plan(
             )
             session.add(block)
             session.flush()
-            search_rows.append(dict(text=item.text, plan_id=plan.id, node_id=row.id, block_id=block.id, footnote_id=None))
             for number, offset in item.markers:
-                marker_blocks[number] = (block.id, offset, row.id)
+                marker_blocks[number] = (block.id, offset)
 
     for node in parsed.nodes:
         store(node, None, 0)
     for note in parsed.footnotes:
-        block_id, offset, node_id = marker_blocks.get(note.number, (None, None, None))
+        block_id, offset = marker_blocks.get(note.number, (None, None))
         row = Footnote(
             plan_id=plan.id,
             block_id=block_id,
@@ -103,25 +99,14 @@ def save_plan(
             line_end=note.line_end,
         )
         session.add(row)
-        session.flush()
-        search_rows.append(dict(text=note.text, plan_id=plan.id, node_id=node_id, block_id=block_id, footnote_id=row.id))
-    if session.get_bind().dialect.name == "sqlite" and search_rows:
-        session.execute(
-            text(
-                "INSERT INTO plan_search(text, plan_id, node_id, block_id, footnote_id) "
-                "VALUES (:text, :plan_id, :node_id, :block_id, :footnote_id)"
-            ),
-            search_rows,
-        )
+    session.flush()
     return plan
 
 
 def clear_plan_text(session: Session, plan: Plan) -> None:
-    """Remove a plan's text (nodes, blocks, footnotes, search rows), keeping the plan row and its indicators."""
+    """Remove a plan's text (nodes, blocks, footnotes), keeping the plan row and its indicators."""
     # The remembered place points at this text's rows; a re-import gets new ids, so forget it.
     session.execute(delete(AppState).where(AppState.key == f"last_node:{plan.id}"))
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM plan_search WHERE plan_id = :p"), {"p": plan.id})
     session.execute(delete(Footnote).where(Footnote.plan_id == plan.id))
     session.execute(delete(PlanBlock).where(PlanBlock.plan_id == plan.id))
     session.execute(delete(PlanNode).where(PlanNode.plan_id == plan.id))
@@ -417,27 +402,24 @@ def _contains_like_sqlite(text_value: str, word: str) -> bool:
 
 
 def _search_rows(session: Session, plan_id: int, words: list[str]) -> list:
-    """(text, node_id, block_id, footnote_id) of every searchable row holding all words.
+    """(text, node_id, block_id, footnote_id) of every searchable row (node titles, blocks, footnotes) holding
+    all words, in the order the plan reads (titles and blocks, then footnotes by id), so that ties in the
+    final sort fall the same way on both databases.
 
-    SQLite: the plan_search table (one row per node title, block and footnote, written by save_plan).
-    The LIKE with an ESCAPE clause is evaluated by SQLite itself on every row, case-insensitive for ASCII
-    only, so any substring is found, one character long or longer.
+    SQLite: `LIKE '%词%' ESCAPE`, evaluated on every row, case-insensitive for ASCII letters only. A plan is a
+    few thousand rows, so a scan answers in milliseconds (docs/benchmarks.md) and needs nothing newer than the
+    SQLite that Kylin V10 or UOS 20 ship (an FTS5 trigram index would need 3.34, and LIKE with ESCAPE never
+    used it anyway).
 
-    PostgreSQL: the same rows straight from the tables, filtered with ILIKE (served by the pg_trgm indexes
-    when there are any), then held to SQLite's rule above, since ILIKE also folds non-ASCII letters. Rows
-    come in the order SQLite stores them (titles and blocks, then footnotes by id), so that ties in the
-    final sort fall the same way on both."""
+    PostgreSQL: ILIKE (served by the pg_trgm indexes when there are any), then held to SQLite's rule above,
+    since ILIKE also folds non-ASCII letters."""
     params: dict = {f"w{i}": _like_pattern(w) for i, w in enumerate(words)}
     params["plan_id"] = plan_id
-    if session.get_bind().dialect.name == "sqlite":
-        where = " AND ".join(f"text LIKE :w{i} ESCAPE '\\'" for i in range(len(words)))
-        return session.execute(
-            text(f"SELECT text, node_id, block_id, footnote_id FROM plan_search WHERE plan_id = :plan_id AND {where}"),
-            params,
-        ).all()
+    sqlite = session.get_bind().dialect.name == "sqlite"
 
     def matching(column: str) -> str:
-        return " AND ".join(f"{column} ILIKE :w{i}" for i in range(len(words)))
+        test = "LIKE {0} ESCAPE '\\'" if sqlite else "ILIKE {0}"
+        return " AND ".join(f"{column} " + test.format(f":w{i}") for i in range(len(words)))
 
     rows = session.execute(
         text(
@@ -454,6 +436,8 @@ def _search_rows(session: Session, plan_id: int, words: list[str]) -> list:
         ),
         params,
     ).all()
+    if sqlite:
+        return rows
     return [row for row in rows if all(_contains_like_sqlite(row.text, w) for w in words)]
 
 

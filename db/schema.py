@@ -17,7 +17,6 @@ the same results, by scanning: a plan is a few thousand rows.
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,11 +27,6 @@ from sqlalchemy.exc import DBAPIError
 from db.migrations import HEAD, KNOWN_REVISIONS
 from db.models import SQLModel
 
-SEARCH_TABLE_SQL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS plan_search USING fts5("
-    "text, plan_id UNINDEXED, node_id UNINDEXED, block_id UNINDEXED, footnote_id UNINDEXED, "
-    "tokenize='trigram')"
-)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL: trigram indexes serving `ILIKE '%词%'` over the searched text (db.plan_store.search).
 PG_SEARCH_INDEXES = {
@@ -69,15 +63,10 @@ def _stamp(connection: Connection, revision: str) -> None:
     connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision})
 
 
-def _ensure_search(connection: Connection, tables: set[str]) -> None:
+def _ensure_search(connection: Connection) -> None:
+    """Search reads the tables themselves on both databases; PostgreSQL also gets trigram indexes for it."""
     if connection.dialect.name == "postgresql":
         _ensure_pg_search(connection)
-    elif connection.dialect.name == "sqlite" and "plan_search" not in tables:
-        if sqlite3.sqlite_version_info < (3, 34):
-            from db.engine import DatabaseOpenError
-
-            raise DatabaseOpenError("本机 SQLite 版本过低（需要 3.34 以上才能中文全文检索）。")
-        connection.execute(text(SEARCH_TABLE_SQL))
 
 
 def pg_search_indexes(connection: Connection) -> set[str]:
@@ -150,7 +139,7 @@ def ensure_schema(engine: Engine) -> None:
             raise NewerDatabaseError(revision)
         elif revision != HEAD:
             return  # the caller backs up and upgrades
-        _ensure_search(connection, tables)
+        _ensure_search(connection)
 
 
 @contextmanager
@@ -187,4 +176,4 @@ def upgrade(engine: Engine, target: str = "head") -> None:
         command.upgrade(config, target)
         connection.commit()
     with engine.begin() as connection:
-        _ensure_search(connection, set(engine.dialect.get_table_names(connection)))
+        _ensure_search(connection)

@@ -5,7 +5,7 @@ runs on a SQLite file, and again on PostgreSQL when GUIHUA_TEST_PG_URL names a s
 create databases (`.ci/run` starts one; ids "sqlite" / "postgres"). Each test gets a fresh database: a copy
 of one seeded per session (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), dropped after.
 
-Tests about SQLite itself (its file, pragmas, backups, the crash test, the FTS table) ask for
+Tests about SQLite itself (its file, pragmas, backups, the crash test) ask for
 `sqlite_database`, carry `@pytest.mark.sqlite_only`, or are listed in SQLITE_ONLY below; `pg_database` is
 PostgreSQL only (skipped without a server), and `pg_urls` makes empty PostgreSQL databases.
 """
@@ -25,13 +25,10 @@ from importers.plan import bundled_plan_bytes
 PG_URL_ENV = "GUIHUA_TEST_PG_URL"
 
 # Tests written before PostgreSQL support that are about SQLite itself: they open database.path with sqlite3,
-# read PRAGMAs or the plan_search table, or back up and restore files. New tests should use the
+# read PRAGMAs, or back up and restore files. New tests should use the
 # `sqlite_only` marker or the `sqlite_database` fixture instead of this list. Each name must exist (checked).
 SQLITE_ONLY = {
-    "test_store.py::test_first_run_imports_the_bundled_plan_once",  # counts rows of plan_search
     "test_store.py::test_durability_pragmas",
-    "test_store.py::test_reimport_replaces_cleanly_and_a_second_plan_is_kept",  # counts rows of plan_search
-    "test_store.py::test_bad_files_change_nothing",  # counts rows of plan_search
     "test_store.py::test_database_is_a_plain_sqlite_file",
     "test_backup.py::*",  # backups of the SQLite file; PostgreSQL is backed up with pg_dump
     "test_fuzz.py::*",  # fingerprints the file with sqlite3 (the importers do not depend on the database)

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 from db.engine import DatabaseOpenError, open_database
 from db.migrations import HEAD, KNOWN_REVISIONS
 from db.schema import MIGRATIONS, upgrade
+from importers.plan import ensure_bundled_plan
 
 
 def released_database(path: Path) -> None:
@@ -43,8 +44,16 @@ def released_database(path: Path) -> None:
 def counts(path: Path) -> dict[str, int]:
     connection = sqlite3.connect(path)
     try:
-        tables = ("plan", "plan_node", "plan_block", "footnote", "app_state", "plan_search")
+        tables = ("plan", "plan_node", "plan_block", "footnote", "app_state")
         return {t: connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    finally:
+        connection.close()
+
+
+def table_names(path: Path) -> set[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     finally:
         connection.close()
 
@@ -62,6 +71,7 @@ def test_the_released_schema_upgrades_without_losing_a_row(tmp_path):
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert connection.execute("SELECT text FROM plan_block").fetchone()[0] == "地区生产总值年均增长8%左右。"
         connection.close()
+        assert "plan_search" not in table_names(path)  # 0003: search reads the tables, the FTS copy is gone
         backups = list((tmp_path / "备份").glob("guihua_*_migration.sqlite3"))
         assert len(backups) == 1 and counts(backups[0]) == before  # the backup holds the old database
         from db.plan_store import search
@@ -70,6 +80,51 @@ def test_the_released_schema_upgrades_without_losing_a_row(tmp_path):
             assert [h.block_id for h in search(session, 1, "生产总值")] == [1]
     finally:
         database.dispose()
+
+
+def test_an_fts_table_this_sqlite_cannot_load_is_left_alone(tmp_path):
+    """A 0.1 database carried to a machine whose SQLite lacks FTS5 or its trigram tokenizer (Kylin V10 and
+    UOS 20 ship older SQLite): dropping plan_search fails there, so 0003 leaves it; nothing reads it."""
+    path = tmp_path / "old.sqlite3"
+    released_database(path)
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE plan_search")
+    connection.execute("PRAGMA writable_schema = ON")  # a virtual table whose module this SQLite does not have
+    connection.execute(
+        "INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', 'plan_search',"
+        " 'plan_search', 0, 'CREATE VIRTUAL TABLE plan_search USING no_such_module(text)')"
+    )
+    connection.commit()
+    connection.close()
+    connection = sqlite3.connect(path)
+    with pytest.raises(sqlite3.OperationalError, match="no such module"):
+        connection.execute("DROP TABLE plan_search")
+    connection.close()
+    before = counts(path)
+    database = open_database(path)
+    try:
+        assert counts(path) == before and "plan_search" in table_names(path)
+        from db.plan_store import search
+
+        with database.session() as session:
+            assert [h.block_id for h in search(session, 1, "生产总值")] == [1]
+    finally:
+        database.dispose()
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
+    connection.close()
+
+
+def test_a_new_database_needs_no_virtual_table(tmp_path):
+    """Nothing in a new database needs FTS5 or any other SQLite extension."""
+    path = tmp_path / "new.sqlite3"
+    database = open_database(path)
+    ensure_bundled_plan(database)
+    database.dispose()
+    connection = sqlite3.connect(path)
+    virtual = connection.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'").fetchall()
+    connection.close()
+    assert virtual == []
 
 
 @pytest.mark.parametrize("guarded", [False, True])

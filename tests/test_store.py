@@ -18,7 +18,7 @@ def counts(db) -> dict[str, int]:
     with db.engine.connect() as connection:
         return {
             table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
-            for table in ("plan", "plan_node", "plan_block", "footnote", "plan_search")
+            for table in ("plan", "plan_node", "plan_block", "footnote")
         }
 
 

@@ -1,6 +1,6 @@
-"""What Alembic must not touch, both managed by db.schema: on SQLite the FTS5 search table and its shadow
-tables, on PostgreSQL the pg_trgm search indexes. Used by env.py and by the tests that compare the migrated
-schema with the models."""
+"""What Alembic must not touch: on PostgreSQL the pg_trgm search indexes (managed by db.schema); on SQLite
+the FTS5 search table of revisions 0001–0002 and its shadow tables, where migration 0003 could not drop
+them. Used by env.py and by the tests that compare the migrated schema with the models."""
 
 from __future__ import annotations
 
