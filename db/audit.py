@@ -1,8 +1,8 @@
 """Who changed what: the user name recorded with every change, the change log rows themselves, which unit a
 user is bound to, and the refusal of a save that would overwrite someone else's newer change.
 
-Optimistic locking: Indicator, IndicatorYear, Project and Milestone carry a version (SQLAlchemy's
-version_id_col), raised by every save. A screen remembers the version it showed and passes it back as
+Optimistic locking: Indicator, IndicatorYear, Project, Milestone and Proposal carry a version (SQLAlchemy's
+version_id_col), raised by every save (the review queue words its refusal itself, db.projects). A screen remembers the version it showed and passes it back as
 `expected_version`; when the row has moved on since, the save is refused with ConcurrentEditError, whose
 message names who changed it, when, and to what (from the change log), and nothing is written. The user
 reloads, or saves again with `overwrite=True`; both changes stay in the history.

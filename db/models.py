@@ -185,6 +185,10 @@ class Unit(SQLModel, table=True):
     ordinal: int = 0
 
 
+# Module-level on purpose: as a class attribute pydantic would deep-copy the Column on every new row.
+_PROPOSAL_VERSION = Column("version_id", Integer, nullable=False)
+
+
 class Proposal(SQLModel, table=True):
     """Something the finder proposed from the plan's text, waiting for review: a quantified target or a
     project. `key` is the finder's fingerprint, so re-running the finder never duplicates a reviewed item."""
@@ -203,8 +207,11 @@ class Proposal(SQLModel, table=True):
     status: str = "pending"  # pending / accepted / rejected / merged
     result_id: int | None = None  # the indicator or project made from it
     reviewed_at: datetime | None = None
-    reviewed_by: str = ""
+    reviewed_by: str = ""  # who last edited or decided it, and when: named when a second reviewer is refused
     added_by_hand: bool = False
+    version_id: int | None = Field(default=None, sa_column=_PROPOSAL_VERSION)
+
+    __mapper_args__ = {"version_id_col": _PROPOSAL_VERSION}
 
 
 # Module-level on purpose: as a class attribute pydantic would deep-copy the Column on every new row.

@@ -6,11 +6,13 @@ it returns. Overdue is never stored: it is computed from the due date and today'
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from typing import TypeVar
+from datetime import date, timezone
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -32,11 +34,12 @@ from core.schedule import (
     rollup,
 )
 from core.targets import Comparator, ValueParseError, parse_value
-from db.audit import check_version, current_user, log_change, now, retry_on_conflict
+from db.audit import ConcurrentEditError, check_version, current_user, log_change, now, retry_on_conflict
 from db.indicators import decimal_text
 from db.models import Indicator, Milestone, PlanBlock, PlanNode, Project, Proposal, Unit
 
 _SPACES = re.compile(r"\s+")
+T = TypeVar("T")
 
 # ----------------------------------------------------------------------------------------------------------
 # Units
@@ -225,6 +228,7 @@ class ProposalView:
     data: dict
     result_id: int | None
     added_by_hand: bool
+    version: int = 0  # pass back as expected_version to a review action (optimistic locking)
 
     @property
     def label(self) -> str:
@@ -250,17 +254,52 @@ def list_proposals(session: Session, plan_id: int, kind: str | None = None, stat
     if status:
         query = query.where(Proposal.status == status)
     return [
-        ProposalView(p.id, p.kind, p.status, p.chapter, p.sentence, p.text, p.block_id, json.loads(p.data or "{}"),
-                     p.result_id, p.added_by_hand)
-        for p in session.exec(query.order_by(Proposal.ordinal, Proposal.id))
+        _proposal_view(p) for p in session.exec(query.order_by(Proposal.ordinal, Proposal.id))
     ]
 
 
-def _proposal(session: Session, proposal_id: int) -> Proposal:
-    row = session.get(Proposal, proposal_id)
+def _proposal_view(p: Proposal) -> ProposalView:
+    return ProposalView(p.id, p.kind, p.status, p.chapter, p.sentence, p.text, p.block_id,
+                        json.loads(p.data or "{}"), p.result_id, p.added_by_hand, p.version_id or 0)
+
+
+def _retried(action: Callable[..., T]) -> Callable[..., T]:
+    """A review action overtaken between its read and its write (another reviewer's save came first) is
+    stopped by the version column, rolled back whole (no second indicator or project), and run again on
+    the row as it is now, where its checks decide afresh."""
+
+    @functools.wraps(action)
+    def run(session: Session, *args, **kwargs) -> T:
+        return retry_on_conflict(session, lambda: action(session, *args, **kwargs))
+
+    return run
+
+
+def _proposal(session: Session, proposal_id: int, expected_version: int | None = None) -> Proposal:
+    """The proposal as it is now, locked until commit (FOR UPDATE on PostgreSQL). `expected_version`: the
+    ProposalView.version the reviewer decided on; when another reviewer has acted on it since, the action is
+    refused with ConcurrentEditError naming who, when and what it is now, and nothing is written."""
+    row = session.get(Proposal, proposal_id, with_for_update=True, populate_existing=True)
     if row is None:
         raise NotFoundError(f"没有编号为 {proposal_id} 的待审核条目。")
+    if expected_version is not None and (row.version_id or 0) != expected_version:
+        error = _proposal_changed(row)
+        session.rollback()  # nothing was written; release the lock
+        raise error
     return row
+
+
+def _proposal_changed(row: Proposal) -> ConcurrentEditError:
+    view = _proposal_view(row)
+    state = f"现为「{PROPOSAL_STATUSES.get(row.status, row.status)}」：{view.label}"
+    if row.reviewed_by and row.reviewed_at:
+        moment = (row.reviewed_at if row.reviewed_at.tzinfo else row.reviewed_at.replace(tzinfo=timezone.utc))
+        who = f"{row.reviewed_by} 于 {moment.astimezone():%Y-%m-%d %H:%M} 已处理这一条"
+    else:
+        who = "这一条已被其他人处理"
+    return ConcurrentEditError(f"没有保存：{who}，{state}。请看过最新内容后再审核。",
+                               user=row.reviewed_by or None, changed_at=row.reviewed_at,
+                               current_version=row.version_id or 0)
 
 
 _TARGET_SIGNS = {"=": "", ">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "~": ""}
@@ -292,15 +331,18 @@ def _validated_project_data(data: dict) -> dict:
     return {"title": title, "action": str(data.get("action", "")).strip(), "box_title": str(data.get("box_title", ""))}
 
 
-def edit_proposal(session: Session, proposal_id: int, data: dict) -> ProposalView:
-    row = _proposal(session, proposal_id)
+@_retried
+def edit_proposal(session: Session, proposal_id: int, data: dict, *, user: str | None = None,
+                  expected_version: int | None = None) -> ProposalView:
+    row = _proposal(session, proposal_id, expected_version)
     if row.status != "pending":
         raise UserInputError("该条目已审核，不能再修改；请到指标或项目中修改。")
     merged = {**json.loads(row.data or "{}"), **data}
     clean = _validated_target_data(merged) if row.kind == "target" else _validated_project_data(merged)
     row.data = json.dumps(clean, ensure_ascii=False)
+    row.reviewed_at, row.reviewed_by = now(), user or current_user(session)
     session.commit()
-    return next(p for p in list_proposals(session, row.plan_id) if p.id == row.id)
+    return _proposal_view(row)
 
 
 def add_proposal(session: Session, plan_id: int, kind: str, data: dict, *, block_id: int | None = None,
@@ -323,8 +365,10 @@ def add_proposal(session: Session, plan_id: int, kind: str, data: dict, *, block
     return row.id
 
 
-def reject_proposal(session: Session, proposal_id: int, user: str | None = None) -> None:
-    row = _proposal(session, proposal_id)
+@_retried
+def reject_proposal(session: Session, proposal_id: int, user: str | None = None, *,
+                    expected_version: int | None = None) -> None:
+    row = _proposal(session, proposal_id, expected_version)
     if row.status == "accepted":
         raise UserInputError("该条目已采纳，不能舍弃。")
     row.status = "rejected"
@@ -332,21 +376,28 @@ def reject_proposal(session: Session, proposal_id: int, user: str | None = None)
     session.commit()
 
 
-def reopen_proposal(session: Session, proposal_id: int) -> None:
+@_retried
+def reopen_proposal(session: Session, proposal_id: int, user: str | None = None, *,
+                    expected_version: int | None = None) -> None:
     """Back to pending (a rejection or merge made by mistake). Accepted items stay: their indicator or
     project may already hold figures."""
-    row = _proposal(session, proposal_id)
+    row = _proposal(session, proposal_id, expected_version)
     if row.status == "accepted":
         raise UserInputError("已采纳的条目不能退回；如不再跟踪，请删除对应的指标或项目。")
     row.status, row.result_id = "pending", None
+    row.reviewed_at, row.reviewed_by = now(), user or current_user(session)
     session.commit()
 
 
-def merge_proposals(session: Session, keep_id: int, other_ids: Iterable[int], user: str | None = None) -> None:
-    """The others describe the same thing as `keep_id`: they are closed as merged into it."""
-    keep = _proposal(session, keep_id)
+@_retried
+def merge_proposals(session: Session, keep_id: int, other_ids: Iterable[int], user: str | None = None, *,
+                    expected_versions: dict[int, int] | None = None) -> None:
+    """The others describe the same thing as `keep_id`: they are closed as merged into it.
+    `expected_versions`: {proposal id: ProposalView.version} as the reviewer saw them."""
+    versions = expected_versions or {}
+    keep = _proposal(session, keep_id, versions.get(keep_id))
     for other_id in other_ids:
-        other = _proposal(session, other_id)
+        other = _proposal(session, other_id, versions.get(other_id))
         if other.id == keep.id:
             continue
         if other.kind != keep.kind:
@@ -358,9 +409,11 @@ def merge_proposals(session: Session, keep_id: int, other_ids: Iterable[int], us
     session.commit()
 
 
-def split_proposal(session: Session, proposal_id: int, parts: list[dict]) -> list[int]:
+@_retried
+def split_proposal(session: Session, proposal_id: int, parts: list[dict], user: str | None = None, *,
+                   expected_version: int | None = None) -> list[int]:
     """One proposal holds several items (「A、B两所学校」): replace it with one proposal per part."""
-    row = _proposal(session, proposal_id)
+    row = _proposal(session, proposal_id, expected_version)
     if row.status != "pending":
         raise UserInputError("只能拆分待审核的条目。")
     if len(parts) < 2:
@@ -376,14 +429,19 @@ def split_proposal(session: Session, proposal_id: int, parts: list[dict]) -> lis
         ids.append(new.id)
     # The original stays in the queue as merged (its key keeps the finder from proposing it again).
     row.status, row.result_id = "merged", ids[0]
+    row.reviewed_at, row.reviewed_by = now(), user or current_user(session)
     session.commit()
     return ids
 
 
-def accept_proposal(session: Session, proposal_id: int, *, user: str | None = None, origin: str = "tui") -> int:
+@_retried
+def accept_proposal(session: Session, proposal_id: int, *, user: str | None = None, origin: str = "tui",
+                    expected_version: int | None = None) -> int:
     """Turn a proposal into what is tracked: a quantified target becomes an indicator of kind "text" (文中指标)
-    with yearly entry and progress like the main ones; a project becomes a project. Returns its id."""
-    row = _proposal(session, proposal_id)
+    with yearly entry and progress like the main ones; a project becomes a project. Returns its id.
+    Two reviewers accepting the same item at once make one indicator or project: the row is locked and the
+    second finds it accepted (or, with `expected_version`, is told who accepted it)."""
+    row = _proposal(session, proposal_id, expected_version)
     if row.status == "accepted":
         return row.result_id
     if row.status != "pending":

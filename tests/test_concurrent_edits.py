@@ -13,7 +13,18 @@ from click.testing import CliRunner
 from db.audit import ConcurrentEditError, bind_user_unit, user_unit, user_units
 from db.indicators import find_indicator, get_indicator, history, record_actual, set_indicator_fields, set_year_fields
 from db.plan_store import find_plan
-from db.projects import add_milestone, add_project, find_project, list_projects, update_milestone, update_project
+from db.projects import (
+    accept_proposal,
+    add_milestone,
+    add_project,
+    edit_proposal,
+    find_project,
+    list_projects,
+    list_proposals,
+    reject_proposal,
+    update_milestone,
+    update_project,
+)
 
 MESSAGE = re.compile(
     r"^没有保存：张三 于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 已把“地区生产总值 2023年实际值”改为 1234\.5。"
@@ -173,6 +184,94 @@ def test_projects_and_milestones(database):
         project = next(p for p in list_projects(session, plan_id) if p.id == project_id)
         assert project.stage == "已开工" and project.milestones[0].status == "推进中"
         assert project.milestones[0].due.text == "2024-09" and project.milestones[0].version == 3
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Two reviewers on the review queue
+
+
+def pending_project(session):
+    plan_id = find_plan(session, None).id
+    return next(p for p in list_proposals(session, plan_id, kind="project", status="pending"))
+
+
+def projects_titled(session, title):
+    return [p for p in list_projects(session, find_plan(session, None).id) if p.title == title]
+
+
+def test_two_reviewers_deciding_the_same_proposal(database):
+    with database.session() as zhang, database.session() as li:
+        seen_by_zhang, seen_by_li = pending_project(zhang), pending_project(li)
+        assert seen_by_zhang.id == seen_by_li.id and seen_by_zhang.version == seen_by_li.version == 1
+        project_id = accept_proposal(zhang, seen_by_zhang.id, user="张三", expected_version=seen_by_zhang.version)
+        with pytest.raises(ConcurrentEditError) as refused:
+            reject_proposal(li, seen_by_li.id, user="李四", expected_version=seen_by_li.version)
+        assert re.match(r"^没有保存：张三 于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 已处理这一条，现为「已采纳」：", refused.value.message)
+        assert refused.value.user == "张三" and refused.value.current_version == 2
+        with pytest.raises(ConcurrentEditError):  # accepting it again from the old view makes nothing new
+            accept_proposal(li, seen_by_li.id, user="李四", expected_version=seen_by_li.version)
+        reloaded = next(p for p in list_proposals(li, find_plan(li, None).id) if p.id == seen_by_li.id)
+        assert reloaded.status == "accepted" and reloaded.result_id == project_id
+        assert accept_proposal(li, seen_by_li.id, user="李四", expected_version=reloaded.version) == project_id
+    with database.session() as session:
+        assert len(projects_titled(session, seen_by_zhang.data["title"])) == 1
+
+
+def test_two_reviewers_editing_the_same_proposal(database):
+    with database.session() as zhang, database.session() as li:
+        seen_by_li = pending_project(li)
+        edit_proposal(zhang, seen_by_li.id, {"title": "张三改的名称"}, user="张三",
+                      expected_version=pending_project(zhang).version)
+        with pytest.raises(ConcurrentEditError) as refused:
+            edit_proposal(li, seen_by_li.id, {"title": "李四改的名称"}, user="李四", expected_version=seen_by_li.version)
+        assert "张三" in refused.value.message and "张三改的名称" in refused.value.message
+        assert pending_project(li).data["title"] == "张三改的名称"  # the refused edit wrote nothing
+        # Overwriting knowingly: against the version the refusal reported.
+        edit_proposal(li, seen_by_li.id, {"title": "李四改的名称"}, user="李四",
+                      expected_version=refused.value.current_version)
+        assert pending_project(li).data["title"] == "李四改的名称"
+
+
+def test_two_reviewers_accepting_at_the_same_moment_make_one_project(database, monkeypatch):
+    """李四's accept lands between 张三's read and write. On PostgreSQL it waits for 张三's row lock and then
+    finds the item accepted; on SQLite it commits first and 张三's write is stopped by the version column,
+    rolled back whole and redone, finding the item accepted. Either way: one project, the same id for both."""
+    import threading
+
+    import db.audit
+    import db.projects
+
+    retried = []
+    retryable = db.audit._retryable
+    monkeypatch.setattr(db.audit, "_retryable", lambda exc: retried.append(type(exc).__name__) or retryable(exc))
+    results: dict[str, int] = {}
+    validate = db.projects._validated_project_data
+    li_thread = None
+
+    def li_accepts(proposal_id):
+        with database.session() as li:
+            results["li"] = accept_proposal(li, proposal_id, user="李四")
+
+    def between_read_and_write(data):
+        nonlocal li_thread
+        if li_thread is None:
+            li_thread = threading.Thread(target=li_accepts, args=(proposal.id,))
+            li_thread.start()
+            li_thread.join(timeout=1.0)  # SQLite: done; PostgreSQL: waiting for 张三's lock
+        return validate(data)
+
+    monkeypatch.setattr(db.projects, "_validated_project_data", between_read_and_write)
+    with database.session() as zhang:
+        proposal = pending_project(zhang)
+        results["zhang"] = accept_proposal(zhang, proposal.id, user="张三")
+    li_thread.join(timeout=30)
+    assert not li_thread.is_alive()
+    assert results["zhang"] == results["li"]
+    assert retried == (["StaleDataError"] if database.engine.dialect.name == "sqlite" else [])
+    with database.session() as session:
+        assert len(projects_titled(session, proposal.data["title"])) == 1
+        decided = next(p for p in list_proposals(session, find_plan(session, None).id) if p.id == proposal.id)
+        assert decided.status == "accepted" and decided.result_id == results["zhang"]
 
 
 def test_a_refusal_inside_a_callers_transaction_leaves_it_to_the_caller(database):

@@ -240,3 +240,23 @@ def test_E18_someone_else_saved_the_same_value(run, tmp_path):
         database.dispose()
     assert error.value.exit_code == 6
     assert error.value.message.startswith("没有保存：张三 于") and "1040" in error.value.message
+
+
+def test_E19_another_reviewer_decided_the_item_first(run, tmp_path):
+    from db.audit import ConcurrentEditError
+    from db.engine import open_database
+    from db.plan_store import find_plan
+    from db.projects import list_proposals, reject_proposal
+
+    assert run("plans").exit_code == 0
+    database = open_database(tmp_path / "g.sqlite3")
+    try:
+        with database.session() as session:
+            seen = list_proposals(session, find_plan(session, None).id, "target", "pending")[0]
+            reject_proposal(session, seen.id, user="张三", expected_version=seen.version)
+            with pytest.raises(ConcurrentEditError) as error:
+                reject_proposal(session, seen.id, user="李四", expected_version=seen.version)
+    finally:
+        database.dispose()
+    assert error.value.exit_code == 6
+    assert error.value.message.startswith("没有保存：张三 于") and "现为「已舍弃」" in error.value.message

@@ -145,6 +145,49 @@ async def test_review_accept_reject_and_edit_with_keys(database, plan_id):
         assert proposals(database, plan_id)[first.id].status == "pending"
 
 
+async def test_review_when_another_reviewer_decided_first(database, plan_id):
+    """The screen shows a pending item; meanwhile 张三 accepts it elsewhere. x is refused with who did what,
+    the row reloads to 已采纳 and nothing is undone. An edit on a stale view is refused in the form, and
+    Enter again overwrites knowingly."""
+    targets = list(proposals(database, plan_id, "target").values())
+    first, second = targets[0], targets[1]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "f4")
+        assert screen.table.current_id() == first.id
+        with database.session() as session:
+            result_id = accept_proposal(session, first.id, user="张三")
+        await pilot.press("x")
+        await settle(pilot)
+        message = status_line(screen)
+        assert message.startswith("没有保存：张三 于 ") and "现为「已采纳」" in message
+        assert proposals(database, plan_id)[first.id].status == "accepted"
+        assert proposals(database, plan_id)[first.id].result_id == result_id
+        assert screen.table.get_cell(str(first.id), "status").plain == "已采纳"
+        assert screen.table.current_id() == first.id
+        # An edit on a view 张三 has since changed.
+        screen.table.go_to(second.id)
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FieldsForm)
+        from db.projects import edit_proposal
+
+        with database.session() as session:
+            edit_proposal(session, second.id, {"unit": "个"}, user="张三")
+        await pilot.press(*["tab"] * 4, *["backspace"] * 4, *"2024", "enter")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#fields-error").render())
+        assert "张三" in error and "再按回车用你的修改覆盖" in error
+        assert proposals(database, plan_id)[second.id].data["year"] != 2024  # nothing written yet
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert proposals(database, plan_id)[second.id].data["year"] == 2024
+
+
 async def test_review_merge_split_and_add_with_keys(database, plan_id):
     items = [p for p in proposals(database, plan_id, "project").values()]
     by_title = {p.data["title"]: p for p in items}

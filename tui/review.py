@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.errors import GuihuaError
+from db.audit import ConcurrentEditError
 from db.projects import (
     PROPOSAL_STATUSES,
     ProposalView,
@@ -480,10 +481,16 @@ class ReviewScreen(Screen):
     # Decisions
 
     def _write(self, work, done: str, *, keep: int | None = None, next_pending_after: int | None = None) -> bool:
-        """Run `work(session)`, reload, and say `done`; a refusal is shown and nothing else changes."""
+        """Run `work(session)`, reload, and say `done`; a refusal is shown and nothing else changes. When
+        another reviewer acted on the item first, the list is reloaded to show what they did; pressing the
+        key again then acts on the item as it is now."""
         try:
             with self.app.database.session() as session:  # type: ignore[attr-defined]
                 work(session)
+        except ConcurrentEditError as exc:
+            self.load(keep if keep is not None else next_pending_after)
+            self.say(exc.message, "error")
+            return False
         except (GuihuaError, SQLAlchemyError, ValueError) as exc:
             self.say(f"没有保存：{db_error(exc) if not isinstance(exc, ValueError) else exc}", "error")
             return False
@@ -513,7 +520,8 @@ class ReviewScreen(Screen):
             return
         self.sticky.add(item.id)
         where = "文中指标" if item.kind == "target" else "项目"
-        self._write(lambda s: accept_proposal(s, item.id, origin="tui"), f"已采纳：{item.label} → 已加入{where}",
+        self._write(lambda s: accept_proposal(s, item.id, origin="tui", expected_version=item.version),
+                    f"已采纳：{item.label} → 已加入{where}",
                     next_pending_after=item.id)
 
     def action_reject(self) -> None:
@@ -521,7 +529,8 @@ class ReviewScreen(Screen):
         if item is None:
             return
         self.sticky.add(item.id)
-        self._write(lambda s: reject_proposal(s, item.id), f"已舍弃：{item.label}（按 u 可退回）",
+        self._write(lambda s: reject_proposal(s, item.id, expected_version=item.version),
+                    f"已舍弃：{item.label}（按 u 可退回）",
                     next_pending_after=item.id)
 
     def action_reopen(self) -> None:
@@ -532,7 +541,8 @@ class ReviewScreen(Screen):
             self.say("该条目本来就是待审核。")
             return
         self.sticky.add(item.id)
-        self._write(lambda s: reopen_proposal(s, item.id), f"已退回待审核：{item.label}", keep=item.id)
+        self._write(lambda s: reopen_proposal(s, item.id, expected_version=item.version),
+                    f"已退回待审核：{item.label}", keep=item.id)
 
     def action_mark(self) -> None:
         item = self.current()
@@ -560,8 +570,10 @@ class ReviewScreen(Screen):
         self.sticky.update(others)
         self.sticky.add(item.id)
 
+        seen = {i: self.items[i].version for i in [item.id, *others] if i in self.items}
+
         def work(session) -> None:
-            merge_proposals(session, item.id, others)
+            merge_proposals(session, item.id, others, expected_versions=seen)
             self.marks.clear()
 
         self._write(work, f"已把 {len(others)} 条并入：{item.label}（并入的条目可按 u 退回）", keep=item.id)
@@ -574,12 +586,17 @@ class ReviewScreen(Screen):
             self.say("只能修改待审核的条目；已采纳的请到指标或项目界面修改，已舍弃或合并的先按 u 退回。", "error")
             return
         fields = target_fields(item.data) if item.kind == "target" else project_fields(item.data)
+        seen = [item.version]  # after a refusal, the version now shown: Enter again overwrites knowingly
 
         def save(values: dict[str, str]) -> str | None:
             try:
                 data = form_to_data(item.kind, values)
                 with self.app.database.session() as session:  # type: ignore[attr-defined]
-                    edit_proposal(session, item.id, data)
+                    edit_proposal(session, item.id, data, expected_version=seen[0])
+            except ConcurrentEditError as exc:
+                seen[0] = exc.current_version
+                self.load(item.id)
+                return f"{exc.message}\n再按回车用你的修改覆盖，Esc 放弃。"
             except (GuihuaError, SQLAlchemyError) as exc:
                 return db_error(exc)
             self.sticky.add(item.id)
@@ -597,6 +614,8 @@ class ReviewScreen(Screen):
             self.say("只能拆分待审核的条目。", "error")
             return
 
+        seen = [item.version]
+
         def save(parts: list[dict]) -> str | None:
             if len(parts) < 2:
                 return "拆分至少需要两项：每行写一项。"
@@ -604,7 +623,11 @@ class ReviewScreen(Screen):
                 parts = [form_to_data(item.kind, {k: str(v) if k != "stretch" else ("是" if v else "否")
                                                   for k, v in part.items()}) for part in parts]
                 with self.app.database.session() as session:  # type: ignore[attr-defined]
-                    ids = split_proposal(session, item.id, parts)
+                    ids = split_proposal(session, item.id, parts, expected_version=seen[0])
+            except ConcurrentEditError as exc:
+                seen[0] = exc.current_version
+                self.load(item.id)
+                return f"{exc.message}\n再按回车仍按此拆分，Esc 放弃。"
             except (GuihuaError, SQLAlchemyError) as exc:
                 return db_error(exc)
             self.sticky.update(ids)
