@@ -314,6 +314,8 @@ class GuihuaApp(App[None]):
         except NoMatches:  # a late preview timer while the app closes
             return
         async with self._open_lock:
+            if keep_highlight and self._tree_cursor_id() != node_id:
+                return  # a preview overtaken by a later cursor move or jump (seen under load)
             if node_id != reader.node_id:
                 try:
                     with self.database.session() as session:
@@ -344,6 +346,10 @@ class GuihuaApp(App[None]):
             return
         self._remembered = node_id
 
+    def _tree_cursor_id(self) -> int | None:
+        cursor = self._q(OutlineTree).cursor_node
+        return cursor.data if cursor is not None else None
+
     def select_in_tree(self, node_id: int) -> None:
         """Put the tree cursor on a node, expanding its ancestors."""
         tree = self._q(OutlineTree)
@@ -358,6 +364,7 @@ class GuihuaApp(App[None]):
         tree.move_cursor(node)
 
     async def jump_to_node(self, node_id: int, hit: SearchHit | None = None) -> None:
+        self._cancel_preview()  # a preview of where the cursor was must not land after the jump
         if self.current_mode != READER_MODE:
             await self.switch_mode(READER_MODE)
         self.select_in_tree(node_id)
