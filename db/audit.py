@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import TypeVar
 
@@ -224,6 +224,63 @@ def check_version(
     if commit:
         session.rollback()  # nothing was written; end the transaction so no lock or snapshot is held
     raise error
+
+
+def changed_fields(row, values: Mapping[str, object]) -> list[tuple[str, object, object]]:
+    """(field, old, new) for each value that differs from the row's; blank and None count as the same."""
+    return [(name, getattr(row, name), value) for name, value in values.items()
+            if (getattr(row, name) or None) != (value or None)]
+
+
+def _blank_none(value) -> str | None:
+    return value or None
+
+
+def save_changes(
+    session: Session,
+    row,
+    changes: list[tuple[str, object, object]],
+    *,
+    entity: str,
+    what: str,
+    label: Callable[[str], str],
+    expected_version: int | None,
+    overwrite: bool,
+    user: str,
+    origin: str,
+    at: datetime,
+    show: Callable[[object], str | None] = _blank_none,
+    touch: Mapping[str, object] | None = None,
+    commit: bool = True,
+    **log_fields,
+) -> list[ChangeLog]:
+    """The common end of every save of a versioned record: refuse it when someone saved the record after the
+    user saw it (check_version), else set the changed fields (and `touch`, set but not logged, such as
+    updated_at) and log each change, old and new, under one time stamp. `changes` comes from changed_fields;
+    with none, nothing is checked or written. A new row (not yet inserted) that is refused is taken out of
+    the session, so a caller's later flush cannot insert it empty."""
+    if not changes:
+        return []
+    try:
+        with session.no_autoflush:  # the check reads the change log: no half-set row may be flushed first
+            check_version(session, expected=expected_version, current=row.version_id, overwrite=overwrite,
+                          entity=entity, entity_id=row.id, what=what, label=label, commit=commit)
+    except ConcurrentEditError:
+        if row in session.new:
+            session.expunge(row)
+        raise
+    for name, _, value in changes:
+        setattr(row, name, value)
+    for name, value in (touch or {}).items():
+        setattr(row, name, value)
+    session.flush()  # one UPDATE (one version step) for the whole save; gives a new row its id
+    logged = [
+        log_change(session, user=user, origin=origin, entity=entity, entity_id=row.id, field=name,
+                   old=show(old), new=show(value), at=at, **log_fields)
+        for name, old, value in changes
+    ]
+    session.flush()  # the log rows' ids, for undo
+    return logged
 
 
 def _retryable(exc: Exception) -> bool:

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from core.errors import NotFoundError, UserInputError
 from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
 from core.targets import Target, TargetKind, parse_target
-from db.audit import check_version, current_user, log_change, now, retry_on_conflict
+from db.audit import changed_fields, current_user, log_change, now, retry_on_conflict, save_changes
 from db.models import AppState, ChangeLog, Indicator, IndicatorYear, PlanBlock, PlanNode
 
 STAGES = ("初步核算", "快报", "年报", "最终核实")
@@ -366,54 +366,25 @@ def _set_year_fields(
 ) -> list[ChangeLog]:
     _check_year(indicator, year)
     row = _year_row(session, indicator.id, year)
-    logged = []
-    stamp = now()
+    values = {}
     for name, value in changes.items():
         if name not in YEAR_FIELDS:
             raise ValueError(f"not a yearly field: {name}")
         value = _check_year_field(name, value)
-        old = getattr(row, name)
-        if name in ("actual", "target", "manual_status"):
-            value = value or None
-        else:
-            value = value or ""
-        if (old or None) == (value or None):
-            continue
-        logged.append((name, old, value))
-    if logged:  # a save that changes nothing cannot overwrite anyone
-        if row.id is None:
-            session.expunge(row)
-        check_version(session, expected=expected_version, current=row.version_id, overwrite=overwrite,
-                      entity="indicator_year", entity_id=row.id, what=f"“{indicator.name} {year}年”",
-                      label=lambda f: f"{indicator.name} {year}年{YEAR_FIELDS.get(f, f)}", commit=commit)
-        if row.id is None:
-            session.add(row)
-    for name, _, value in logged:
-        setattr(row, name, value)
-    if not logged:
+        values[name] = (value or None) if name in ("actual", "target", "manual_status") else (value or "")
+    pending = changed_fields(row, values)
+    if not pending:  # a save that changes nothing cannot overwrite anyone
         if row.id is None:
             session.expunge(row)  # nothing to record: do not leave an empty yearly row behind
         return []
-    row.updated_at = stamp
-    row.updated_by = user
-    session.flush()
-    return [
-        log_change(
-            session,
-            user=user,
-            origin=origin,
-            entity="indicator_year",
-            entity_id=row.id,
-            indicator_id=indicator.id,
-            year=year,
-            field=name,
-            old=old or None,
-            new=value or None,
-            at=stamp,
-            source_file=source_file,
-        )
-        for name, old, value in logged
-    ]
+    stamp = now()
+    return save_changes(
+        session, row, pending, entity="indicator_year", what=f"“{indicator.name} {year}年”",
+        label=lambda f: f"{indicator.name} {year}年{YEAR_FIELDS.get(f, f)}",
+        expected_version=expected_version, overwrite=overwrite, user=user, origin=origin, at=stamp,
+        touch={"updated_at": stamp, "updated_by": user}, commit=commit,
+        indicator_id=indicator.id, year=year, source_file=source_file,
+    )
 
 
 def _commit(session: Session, changes: list[ChangeLog], message: str, row=None) -> Edit:
@@ -520,40 +491,19 @@ def set_indicator_fields(
 def _set_indicator_fields(session, indicator_id, origin, user, expected_version, overwrite, fields) -> Edit:
     indicator = _indicator_row(session, indicator_id, lock=True)
     user = user or current_user(session)
-    stamp = now()
-    logged = []
+    values = {}
     for name, value in fields.items():
         if name not in INDICATOR_FIELDS and name not in CATALOGUE_FIELDS:
             raise ValueError(f"not an indicator field: {name}")
         value = (value or "").strip()
         if name == "attribute" and value and value not in ATTRIBUTES:
             raise UserInputError(f"属性“{value}”无效，应为“预期性”或“约束性”。")
-        old = getattr(indicator, name)
-        if old == value:
-            continue
-        logged.append((name, old, value))
-    if logged:
-        check_version(session, expected=expected_version, current=indicator.version_id, overwrite=overwrite,
-                      entity="indicator", entity_id=indicator.id, what=f"“{indicator.name}”",
-                      label=lambda f: f"{indicator.name} {FIELD_LABELS.get(f, f)}")
-    for name, _, value in logged:
-        setattr(indicator, name, value)
-    session.flush()
-    changes = [
-        log_change(
-            session,
-            user=user,
-            origin=origin,
-            entity="indicator",
-            entity_id=indicator.id,
-            indicator_id=indicator.id,
-            field=name,
-            old=old or None,
-            new=value or None,
-            at=stamp,
-        )
-        for name, old, value in logged
-    ]
+        values[name] = value
+    changes = save_changes(
+        session, indicator, changed_fields(indicator, values), entity="indicator", what=f"“{indicator.name}”",
+        label=lambda f: f"{indicator.name} {FIELD_LABELS.get(f, f)}", expected_version=expected_version,
+        overwrite=overwrite, user=user, origin=origin, at=now(), indicator_id=indicator.id,
+    )
     labels = "、".join(FIELD_LABELS[name] for name in fields)
     return _commit(session, changes, f"{indicator.name} {labels}：已保存", indicator)
 

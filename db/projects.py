@@ -34,7 +34,15 @@ from core.schedule import (
     rollup,
 )
 from core.targets import Comparator, ValueParseError, parse_value
-from db.audit import ConcurrentEditError, check_version, current_user, log_change, now, retry_on_conflict
+from db.audit import (
+    ConcurrentEditError,
+    changed_fields,
+    current_user,
+    log_change,
+    now,
+    retry_on_conflict,
+    save_changes,
+)
 from db.indicators import decimal_text
 from db.models import Indicator, Milestone, PlanBlock, PlanNode, Project, Proposal, Unit
 
@@ -728,25 +736,14 @@ def _update_project(session, project_id, origin, user, expected_version, overwri
     if project is None:
         raise NotFoundError(f"没有编号为 {project_id} 的项目。")
     cleaned = {name: _clean_project_field(session, name, value) for name, value in fields.items()}
-    stamp = now()
-    pending = []
-    for name, value in cleaned.items():
+    for name in cleaned:
         if name not in PROJECT_FIELDS:
             raise ValueError(f"not a project field: {name}")
-        old = getattr(project, name)
-        if (old or None) == (value or None):
-            continue
-        pending.append((name, old, value))
-    if pending:
-        check_version(session, expected=expected_version, current=project.version_id, overwrite=overwrite,
-                      entity="project", entity_id=project.id, what=f"项目“{project.title}”",
-                      label=lambda f: f"{project.title} {PROJECT_FIELDS.get(f, f)}")
-    changes = []
-    for name, old, value in pending:
-        setattr(project, name, value)
-        changes.append(log_change(session, user=user, origin=origin, entity="project", entity_id=project.id,
-                                  project_id=project.id, field=name, old=old or None, new=value or None, at=stamp))
-    session.flush()
+    changes = save_changes(
+        session, project, changed_fields(project, cleaned), entity="project", what=f"项目“{project.title}”",
+        label=lambda f: f"{project.title} {PROJECT_FIELDS.get(f, f)}", expected_version=expected_version,
+        overwrite=overwrite, user=user, origin=origin, at=now(), project_id=project.id,
+    )
     ids = [c.id for c in changes]
     session.commit()
     return ids
@@ -828,27 +825,16 @@ def _update_milestone(session, milestone_id, origin, user, source_file, commit, 
         cleaned["done_date"] = date.today()
     if "status" in cleaned and cleaned["status"] != "已完成" and "done_date" not in cleaned:
         cleaned["done_date"] = None
-    stamp = now()
-    pending = []
-    for name, value in cleaned.items():
+    for name in cleaned:
         if name not in MILESTONE_FIELDS:
             raise ValueError(f"not a milestone field: {name}")
-        old = getattr(milestone, name)
-        if old == value:
-            continue
-        pending.append((name, old, value))
-    if pending:
-        check_version(session, expected=expected_version, current=milestone.version_id, overwrite=overwrite,
-                      entity="milestone", entity_id=milestone.id, what=f"里程碑“{milestone.title}”",
-                      label=lambda f: f"{milestone.title} {MILESTONE_FIELDS.get(f, f)}", commit=commit)
-    changes = []
-    for name, old, value in pending:
-        setattr(milestone, name, value)
-        show = lambda v: v.isoformat() if isinstance(v, date) else (v or None)  # noqa: E731
-        changes.append(log_change(session, user=user, origin=origin, entity="milestone", entity_id=milestone.id,
-                                  project_id=milestone.project_id, field=name, old=show(old), new=show(value), at=stamp,
-                                  source_file=source_file))
-    session.flush()
+    changes = save_changes(
+        session, milestone, changed_fields(milestone, cleaned), entity="milestone",
+        what=f"里程碑“{milestone.title}”", label=lambda f: f"{milestone.title} {MILESTONE_FIELDS.get(f, f)}",
+        expected_version=expected_version, overwrite=overwrite, user=user, origin=origin, at=now(),
+        show=lambda v: v.isoformat() if isinstance(v, date) else (v or None), commit=commit,
+        project_id=milestone.project_id, source_file=source_file,
+    )
     ids = [c.id for c in changes]
     if commit:
         session.commit()
