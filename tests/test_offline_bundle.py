@@ -299,3 +299,32 @@ def test_installer_refuses_a_python_the_bundle_has_no_wheels_for():
     with pytest.raises(installer.InstallError, match="3.99"):
         installer.check_python({**ARM_MANIFEST, "python_versions": ["3.99"]})
     installer.check_python({**ARM_MANIFEST, "python_versions": [f"{sys.version_info[0]}.{sys.version_info[1]}"]})
+
+
+def test_installer_explains_bad_arguments_in_chinese(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        installer.main(["--python"])
+    assert exit_.value.code == 2
+    out = capsys.readouterr().out
+    assert "命令行参数有误" in out and "用法：install" in out
+
+
+def test_installer_turns_a_directory_it_cannot_create_into_a_message(monkeypatch, tmp_path, capsys):
+    """No traceback for an install folder that cannot be made (here: under a file); nothing is left behind."""
+    manifest = {**ARM_MANIFEST, "target": "linux_x86_64", "machine": platform.machine(), "files": {},
+                "python_versions": [f"{sys.version_info[0]}.{sys.version_info[1]}"], "glibc": "2.5", "glibc_extras": "2.5"}
+    monkeypatch.setattr(installer, "load_manifest", lambda: manifest)
+    monkeypatch.setattr(installer, "check_platform", lambda manifest: None)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert installer.main([str(blocker / "guihua")]) == 1
+    out = capsys.readouterr().out
+    assert "安装没有完成：无法读写" in out and str(blocker) in out and "Traceback" not in out
+
+
+def test_installer_on_windows_drops_the_quote_cmd_leaves_after_a_trailing_backslash(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(installer.sys, "platform", "win32")
+    monkeypatch.setattr(installer, "install", lambda options: seen.setdefault("directory", options.directory))
+    assert installer.main(['D:\\新 目录"']) == 0
+    assert seen["directory"] == "D:\\新 目录"

@@ -21,10 +21,20 @@ set "PYCMD="
 set "WANT="
 :args
 if "%~1"=="" goto args_done
-if /i "%~1"=="--python" (
-    set "WANT=%~2"
+set "ARG=%~1"
+if /i "%ARG:~0,9%"=="--python=" (
+    set "WANT=%ARG:~9%"
     goto args_done
 )
+if /i not "%~1"=="--python" goto next_arg
+if "%~2"=="" (
+    echo --python 后面要写 Python 的完整路径，例如：install.bat --python C:\Python311\python.exe
+    set "RC=2"
+    goto done
+)
+set "WANT=%~2"
+goto args_done
+:next_arg
 shift
 goto args
 :args_done
@@ -57,8 +67,11 @@ set "RC=%ERRORLEVEL%"
 
 :done
 if defined OLDCP chcp %OLDCP% >nul
-rem Started by double-click: keep the window open so the result can be read.
-echo %CMDCMDLINE% | find /i "%~nx0" >nul && pause
+rem Started by double-click (Explorer runs cmd /c "...\install.bat"): keep the window open so the result can
+rem be read. Delayed expansion, because the folder's path in CMDCMDLINE may hold & or parentheses.
+setlocal EnableDelayedExpansion
+if /i not "!CMDCMDLINE:%~nx0=!"=="!CMDCMDLINE!" pause
+endlocal
 endlocal & exit /b %RC%
 
 :try

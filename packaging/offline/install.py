@@ -24,7 +24,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 MARKER = "guihua-install.json"  # written into the environment: "this directory is guihua's"
 MIN_PYTHON = (3, 11)
-MIN_SQLITE = (3, 34)
 
 
 class InstallError(Exception):
@@ -143,28 +142,12 @@ def choose_extras(manifest):
 
 
 def check_sqlite():
-    """guihua's local database needs SQLite >= 3.34 with FTS5 (trigram search over Chinese text)."""
+    """guihua's local database file needs Python's sqlite3 module (any SQLite version: no extension is used)."""
     try:
-        import sqlite3
+        import sqlite3  # noqa: F401
     except ImportError:
         warn("这个 Python 没有 sqlite3 模块，guihua 无法使用本机数据库文件（只能连接 PostgreSQL 服务器）。"
-             "请换用带 SQLite 的 Python（如 python.org 的安装程序）。")
-        return False
-    problem = None
-    if sqlite3.sqlite_version_info < MIN_SQLITE:
-        problem = "版本是 {0}".format(sqlite3.sqlite_version)
-    else:
-        try:
-            connection = sqlite3.connect(":memory:")
-            connection.execute("CREATE VIRTUAL TABLE probe USING fts5(body, tokenize='trigram')")
-            connection.close()
-        except sqlite3.Error as exc:
-            problem = "不支持全文检索（{0}）".format(exc)
-    if problem:
-        warn("这个 Python 使用的 SQLite {0}，guihua 需要 SQLite {1} 以上并支持 FTS5 全文检索，"
-             "否则打不开本机数据库文件（连接 PostgreSQL 服务器不受影响）。\n"
-             "      解决办法：换用自带新版 SQLite 的 Python（Windows 上 python.org 的安装程序自带），"
-             "或请系统管理员用 SQLite {1} 以上重新编译 Python。".format(problem, version_text(MIN_SQLITE)))
+             "请换用带 SQLite 的 Python（如 python.org 的安装程序；自行编译时先装 sqlite 开发包）。")
         return False
     return True
 
@@ -399,13 +382,39 @@ def install(options):
     say("安装记录：{0}".format(log))
 
 
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message):
+        say("命令行参数有误（{0}）。".format(message))
+        say("用法：install [安装目录] [--python Python 的路径]" + ("" if sys.platform == "win32" else " [--no-link]"))
+        sys.exit(2)
+
+
+def report_unexpected():
+    """Write the traceback where the user can send it from; say where."""
+    import traceback
+
+    for folder in (HERE, tempfile.gettempdir()):
+        path = os.path.join(folder, "install-error.log")
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write("\n=== {0}\n".format(time.strftime("%Y-%m-%d %H:%M:%S")))
+                traceback.print_exc(file=handle)
+            return path
+        except OSError:
+            continue
+    return None
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="install", description="离线安装 guihua：在安装目录中创建 Python 虚拟环境并安装，不需要联网。")
     parser.add_argument("directory", nargs="?", help="安装目录（默认：安装包所在的文件夹）")
     parser.add_argument("--python", metavar="路径", help="使用指定的 Python（由 install.sh / install.bat 处理）")
     parser.add_argument("--no-link", action="store_true", help="Linux：不在 ~/.local/bin 中创建 guihua 命令")
     options = parser.parse_args(argv)
+    if options.directory and sys.platform == "win32":
+        # cmd hands "D:\新 目录\" over as D:\新 目录" (the backslash escapes the closing quote)
+        options.directory = options.directory.rstrip('"').strip() or None
     try:
         install(options)
     except InstallError as exc:
@@ -415,6 +424,17 @@ def main(argv=None):
     except KeyboardInterrupt:
         say("已中断，没有完成安装。")
         return 130
+    except OSError as exc:
+        say("")
+        where = exc.filename or ""
+        say("安装没有完成：无法读写 {0}（{1}）。请检查安装目录是否存在、是否有写入权限、磁盘是否已满。".format(
+            where, exc.strerror or exc))
+        return 1
+    except Exception:
+        path = report_unexpected()
+        say("")
+        say("安装没有完成：发生了意外的问题。" + ("详细信息已写入 {0}，请发给技术支持。".format(path) if path else ""))
+        return 70
     return 0
 
 
