@@ -21,10 +21,16 @@ READY_TEXT = "第一章"  # the tree shows the chapters once the first screen is
 
 def time_tui_start(guihua: str, db: Path) -> float:
     name = f"guihua-bench-{os.getpid()}"
-    start = time.perf_counter()
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "36", f"{guihua} --db {db}"], check=True
-    )
+    for attempt in range(5):
+        start = time.perf_counter()
+        launched = subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "36",
+                                   f"{guihua} --db {db}"], capture_output=True, text=True)
+        if launched.returncode == 0:
+            break
+        # the previous run's server may still be shutting down ("server exited unexpectedly"): try again
+        time.sleep(0.2)
+    else:
+        raise RuntimeError(f"tmux could not start guihua: {launched.stderr.strip()}")
     try:
         while time.perf_counter() - start < 20:
             screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
