@@ -26,6 +26,7 @@ from typing import TypeVar
 from sqlmodel import Session, select
 
 from core.errors import GuihuaError
+from core.units import involves
 from db.models import AppState, ChangeLog
 
 ORIGINS = ("tui", "cli", "import")
@@ -127,6 +128,24 @@ def bind_user_unit(session: Session, name: str, unit: str | None) -> None:
     elif row is not None:
         session.delete(row)
     session.commit()
+
+
+class UnitAccessError(GuihuaError):
+    """A user bound to a unit tried to change an item their unit neither leads nor helps with."""
+
+    exit_code = 7
+
+
+def check_unit_access(session: Session, user: str, *, lead: str | None, partners: str | None, what: str) -> None:
+    """Refuse a change by a user bound to a unit (user_unit) to an item that unit neither leads nor helps
+    with. Enforced here, under every front end (TUI, CLI, form imports), not only by what the screens show."""
+    unit = user_unit(session, user)
+    if unit is None or involves(unit, lead, partners):
+        return
+    raise UnitAccessError(
+        f"没有保存：你的账号（{user}）绑定了“{unit}”，只能修改本单位牵头或配合的条目；"
+        f"{what}的牵头单位是“{lead or '未填写'}”。如需修改请联系规划办。"
+    )
 
 
 def user_units(session: Session) -> dict[str, str]:
@@ -249,25 +268,30 @@ def save_changes(
     user: str,
     origin: str,
     at: datetime,
+    units: tuple[str | None, str | None],
     show: Callable[[object], str | None] = _blank_none,
     touch: Mapping[str, object] | None = None,
     commit: bool = True,
     **log_fields,
 ) -> list[ChangeLog]:
-    """The common end of every save of a versioned record: refuse it when someone saved the record after the
-    user saw it (check_version), else set the changed fields (and `touch`, set but not logged, such as
-    updated_at) and log each change, old and new, under one time stamp. `changes` comes from changed_fields;
-    with none, nothing is checked or written. A new row (not yet inserted) that is refused is taken out of
-    the session, so a caller's later flush cannot insert it empty."""
+    """The common end of every save of a versioned record: refuse it when the user is bound to a unit that
+    `units` (lead, partners of the item) does not name (check_unit_access), or when someone saved the record
+    after the user saw it (check_version); else set the changed fields (and `touch`, set but not logged, such
+    as updated_at) and log each change, old and new, under one time stamp. `changes` comes from
+    changed_fields; with none, nothing is checked or written. A new row (not yet inserted) that is refused is
+    taken out of the session, so a caller's later flush cannot insert it empty."""
     if not changes:
         return []
     try:
-        with session.no_autoflush:  # the check reads the change log: no half-set row may be flushed first
+        with session.no_autoflush:  # the checks read the database: no half-set row may be flushed first
+            check_unit_access(session, user, lead=units[0], partners=units[1], what=what)
             check_version(session, expected=expected_version, current=row.version_id, overwrite=overwrite,
                           entity=entity, entity_id=row.id, what=what, label=label, commit=commit)
-    except ConcurrentEditError:
+    except (ConcurrentEditError, UnitAccessError) as refusal:
         if row in session.new:
             session.expunge(row)
+        if commit and isinstance(refusal, UnitAccessError):
+            session.rollback()  # nothing was written; release the row lock (check_version does the same)
         raise
     for name, _, value in changes:
         setattr(row, name, value)

@@ -382,7 +382,8 @@ def _set_year_fields(
         session, row, pending, entity="indicator_year", what=f"“{indicator.name} {year}年”",
         label=lambda f: f"{indicator.name} {year}年{YEAR_FIELDS.get(f, f)}",
         expected_version=expected_version, overwrite=overwrite, user=user, origin=origin, at=stamp,
-        touch={"updated_at": stamp, "updated_by": user}, commit=commit,
+        units=(indicator.lead_unit, indicator.partner_units), touch={"updated_at": stamp, "updated_by": user},
+        commit=commit,
         indicator_id=indicator.id, year=year, source_file=source_file,
     )
 
@@ -502,7 +503,8 @@ def _set_indicator_fields(session, indicator_id, origin, user, expected_version,
     changes = save_changes(
         session, indicator, changed_fields(indicator, values), entity="indicator", what=f"“{indicator.name}”",
         label=lambda f: f"{indicator.name} {FIELD_LABELS.get(f, f)}", expected_version=expected_version,
-        overwrite=overwrite, user=user, origin=origin, at=now(), indicator_id=indicator.id,
+        overwrite=overwrite, user=user, origin=origin, at=now(),
+        units=(indicator.lead_unit, indicator.partner_units), indicator_id=indicator.id,
     )
     labels = "、".join(FIELD_LABELS[name] for name in fields)
     return _commit(session, changes, f"{indicator.name} {labels}：已保存", indicator)

@@ -37,6 +37,7 @@ from core.targets import Comparator, ValueParseError, parse_value
 from db.audit import (
     ConcurrentEditError,
     changed_fields,
+    check_unit_access,
     current_user,
     log_change,
     now,
@@ -742,7 +743,8 @@ def _update_project(session, project_id, origin, user, expected_version, overwri
     changes = save_changes(
         session, project, changed_fields(project, cleaned), entity="project", what=f"项目“{project.title}”",
         label=lambda f: f"{project.title} {PROJECT_FIELDS.get(f, f)}", expected_version=expected_version,
-        overwrite=overwrite, user=user, origin=origin, at=now(), project_id=project.id,
+        overwrite=overwrite, user=user, origin=origin, at=now(),
+        units=(project.lead_unit, project.partner_units), project_id=project.id,
     )
     ids = [c.id for c in changes]
     session.commit()
@@ -774,11 +776,19 @@ def _clean_milestone_field(name: str, value) -> object:
     return text
 
 
+def _project_units(session: Session, project_id: int) -> tuple[str, str]:
+    project = session.get(Project, project_id)
+    return (project.lead_unit, project.partner_units) if project is not None else ("", "")
+
+
 def add_milestone(session: Session, project_id: int, title: str, due: str = "", *, origin: str,
                   user: str | None = None, note: str = "") -> int:
     user = user or current_user(session)
-    if session.get(Project, project_id) is None:
+    project = session.get(Project, project_id)
+    if project is None:
         raise NotFoundError(f"没有编号为 {project_id} 的项目。")
+    check_unit_access(session, user, lead=project.lead_unit, partners=project.partner_units,
+                      what=f"项目“{project.title}”")
     ordinal = max(session.exec(select(Milestone.ordinal).where(Milestone.project_id == project_id)).all(), default=0) + 1
     milestone = Milestone(project_id=project_id, ordinal=ordinal, title=_clean_milestone_field("title", title),
                           due=_clean_milestone_field("due", due), note=note.strip())
@@ -833,6 +843,7 @@ def _update_milestone(session, milestone_id, origin, user, source_file, commit, 
         what=f"里程碑“{milestone.title}”", label=lambda f: f"{milestone.title} {MILESTONE_FIELDS.get(f, f)}",
         expected_version=expected_version, overwrite=overwrite, user=user, origin=origin, at=now(),
         show=lambda v: v.isoformat() if isinstance(v, date) else (v or None), commit=commit,
+        units=_project_units(session, milestone.project_id),
         project_id=milestone.project_id, source_file=source_file,
     )
     ids = [c.id for c in changes]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from core.errors import UserInputError
 from core.schedule import CLOSED_STATUSES, MILESTONE_STATUSES
+from core.units import split_units
 from db.engine import Database
 from db.indicators import STAGES, decimal_text, list_indicators
 from exports.sheet_style import Fonts, display_width
@@ -159,7 +160,6 @@ class _UnitForm:
     milestones: list[_MilestoneRow]
 
 
-_SPLIT_UNITS = re.compile(r"[、,，;；/]+")
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -192,10 +192,6 @@ def _canonical_units(session):
         return cache[text]
 
     return canonical
-
-
-def _split_units(text: str) -> list[str]:
-    return [part.strip() for part in _SPLIT_UNITS.split(text or "") if part.strip()]
 
 
 def collect_forms(session, plan_id: int, year: int, today: date) -> tuple[list[_UnitForm], int, int]:
@@ -234,7 +230,7 @@ def collect_forms(session, plan_id: int, year: int, today: date) -> tuple[list[_
             fingerprint=fingerprint_text(indicator_fingerprint(record)),
             kind=view.kind,
         )
-        units = [canonical(u) for u in _split_units(view.lead_unit)] or [NO_UNIT]
+        units = [canonical(u) for u in split_units(view.lead_unit)] or [NO_UNIT]
         for unit in dict.fromkeys(units):
             form(unit).indicators.append(row)
     for project in list_projects(session, plan_id):

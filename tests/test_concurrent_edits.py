@@ -305,6 +305,56 @@ def test_users_bound_to_a_unit(database):
         assert user_unit(session, "张三") is None and user_units(session) == {"李四": "区发改委"}
 
 
+def test_a_bound_user_changes_only_their_units_items_whatever_the_front_end(database, monkeypatch):
+    """The binding is enforced where every front end saves (db), not only by what the TUI shows."""
+    from db.audit import UnitAccessError
+
+    with database.session() as session:
+        plan_id = find_plan(session, None).id
+        gdp = gdp_view(session).id
+        set_indicator_fields(session, gdp, origin="tui", user="规划办", lead_unit="区发改委", partner_units="区统计局")
+        school = add_project(session, plan_id, "某某学校新建工程", origin="tui", user="规划办", lead_unit="区教育局")
+        milestone = add_milestone(session, school, "主体封顶", "2024-06", origin="tui", user="规划办")
+        bind_user_unit(session, "张三", "区教育局")
+        bind_user_unit(session, "李四", "区统计局")
+    with database.session() as session:
+        with pytest.raises(UnitAccessError) as refused:
+            record_actual(session, gdp, 2021, Decimal("1000"), origin="cli", user="张三")
+        assert refused.value.message == (
+            "没有保存：你的账号（张三）绑定了“区教育局”，只能修改本单位牵头或配合的条目；"
+            "“地区生产总值 2021年”的牵头单位是“区发改委”。如需修改请联系规划办。"
+        )
+        assert refused.value.exit_code == 7
+        with pytest.raises(UnitAccessError):
+            set_indicator_fields(session, gdp, origin="cli", user="张三", leader="王副区长")
+        # a partner unit may enter figures; the lead unit's own items are theirs
+        assert record_actual(session, gdp, 2021, Decimal("1000"), origin="cli", user="李四").changed
+        update_project(session, school, origin="cli", user="张三", stage="已开工")
+        update_milestone(session, milestone, origin="cli", user="张三", status="推进中")
+        add_milestone(session, school, "竣工验收", "2025-06", origin="cli", user="张三")
+        with pytest.raises(UnitAccessError):
+            update_project(session, school, origin="cli", user="李四", stage="主体完工")
+        with pytest.raises(UnitAccessError):
+            update_milestone(session, milestone, origin="cli", user="李四", status="已完成")
+        with pytest.raises(UnitAccessError):
+            add_milestone(session, school, "李四加的节点", "2025", origin="cli", user="李四")
+    with database.session() as session:
+        project = next(p for p in list_projects(session, plan_id) if p.id == school)
+        assert project.stage == "已开工" and [m.title for m in project.milestones] == ["主体封顶", "竣工验收"]
+        assert project.milestones[0].status == "推进中"
+        assert get_indicator(session, gdp).values[2021] == Decimal("1000")
+        assert get_indicator(session, gdp).leader != "王副区长"
+    # The CLI says the same, with its exit code, and writes nothing.
+    from tui import cli
+
+    monkeypatch.setenv("GUIHUA_USER", "张三")
+    url = database.engine.url.render_as_string(hide_password=False) if database.path is None else str(database.path)
+    result = CliRunner().invoke(cli.main, ["--db", url, "set", "地区生产总值", "2022", "1100"])
+    assert result.exit_code == 7 and "绑定了“区教育局”" in result.output
+    with database.session() as session:
+        assert 2022 not in get_indicator(session, gdp).values
+
+
 def test_user_command(database, monkeypatch, tmp_path):
     from tui import cli
 

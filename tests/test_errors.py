@@ -260,3 +260,30 @@ def test_E19_another_reviewer_decided_the_item_first(run, tmp_path):
         database.dispose()
     assert error.value.exit_code == 6
     assert error.value.message.startswith("没有保存：张三 于") and "现为「已舍弃」" in error.value.message
+
+
+def test_E20_a_user_bound_to_a_unit_changes_another_units_item(run, tmp_path, monkeypatch):
+    from db.audit import bind_user_unit
+    from db.engine import open_database
+    from db.indicators import find_indicator, get_indicator, set_indicator_fields
+    from db.plan_store import find_plan
+
+    assert run("plans").exit_code == 0
+    database = open_database(tmp_path / "g.sqlite3")
+    try:
+        with database.session() as session:
+            gdp = find_indicator(session, find_plan(session, None).id, "地区生产总值").id
+            set_indicator_fields(session, gdp, origin="cli", user="规划办", lead_unit="区发展改革委")
+            bind_user_unit(session, "张三", "区教育局")
+    finally:
+        database.dispose()
+    monkeypatch.setenv("GUIHUA_USER", "张三")
+    result = run("set", "地区生产总值", "2021", "1000")
+    assert result.exit_code == 7
+    assert "没有保存：你的账号（张三）绑定了“区教育局”" in result.stderr and "区发展改革委" in result.stderr
+    database = open_database(tmp_path / "g.sqlite3")
+    try:
+        with database.session() as session:
+            assert 2021 not in get_indicator(session, gdp).values
+    finally:
+        database.dispose()

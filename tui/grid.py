@@ -31,6 +31,7 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 from core.errors import GuihuaError
 from core.progress import Assessment, ProgressSettings, Status
 from core.targets import TargetKind, ValueParseError, parse_value
+from core.units import involves
 from db.audit import ConcurrentEditError
 from db.indicators import (
     Edit,
@@ -52,7 +53,7 @@ from db.indicators import (
 )
 from tui import grid_render as render
 from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
-from tui.pickers import choose_my_unit, involves, load_my_unit
+from tui.pickers import choose_my_unit, load_my_unit
 from tui.widgets import SeparatorRowsTable, StatusLine
 
 # Keys that start editing a year cell, and go into the editor as its first character: digits (also

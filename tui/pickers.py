@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.data_table import CellDoesNotExist
 from textual.widgets.option_list import Option
 
+from core.units import split_units
 from tui.widgets import SeparatorRowsTable
 
 MY_UNIT_KEY = "ui.my_unit"  # app_state key of the 「我的单位」 filter
@@ -65,15 +66,6 @@ def save_my_unit(app, name: str) -> None:
 
     with app.database.session() as session:
         set_state(session, MY_UNIT_KEY, name)
-
-
-def split_units(text: str) -> list[str]:
-    return [u for u in re.split(r"[、,，;；\s]+", text or "") if u]
-
-
-def involves(unit: str, lead: str, partners: str) -> bool:
-    """Whether `unit` leads or helps (names are stored in full, as the picker chose them)."""
-    return bool(unit) and (unit == lead or unit in split_units(partners))
 
 
 def db_error(exc: Exception) -> str:

@@ -27,6 +27,7 @@ from core.schedule import (
     Rollup,
     rollup,
 )
+from core.units import involves
 from db.indicators import decimal_text
 from db.projects import (
     MilestoneView,
@@ -50,7 +51,6 @@ from tui.pickers import (
     UnitPicker,
     choose_my_unit,
     db_error,
-    involves,
     load_my_unit,
     paragraph_source,
     unit_choices,

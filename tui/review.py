@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.errors import GuihuaError
+from core.units import involves
 from db.audit import ConcurrentEditError
 from db.projects import (
     PROPOSAL_STATUSES,
@@ -39,7 +40,6 @@ from tui.pickers import (
     GroupedTable,
     choose_my_unit,
     db_error,
-    involves,
     load_my_unit,
     marked,
     paragraph_source,
