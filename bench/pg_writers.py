@@ -41,7 +41,7 @@ def _writer(url: str, worker: int, cells: list[tuple[int, int]], start_at: float
     from db.indicators import get_indicator, record_actual
 
     retries = Counter()
-    retryable = db.audit._retryable
+    retryable = db.audit.is_write_conflict
 
     def counting(exc):
         redo = retryable(exc)
@@ -49,7 +49,7 @@ def _writer(url: str, worker: int, cells: list[tuple[int, int]], start_at: float
             retries[type(exc).__name__] += 1
         return redo
 
-    db.audit._retryable = counting
+    db.audit.is_write_conflict = counting
     database = open_database(url)
     rng = random.Random(worker)
     acked, latencies, refused = [], [], 0

@@ -2,10 +2,11 @@
 user is bound to, and the refusal of a save that would overwrite someone else's newer change.
 
 Optimistic locking: Indicator, IndicatorYear, Project, Milestone and Proposal carry a version (SQLAlchemy's
-version_id_col), raised by every save (the review queue words its refusal itself, db.projects). A screen remembers the version it showed and passes it back as
-`expected_version`; when the row has moved on since, the save is refused with ConcurrentEditError, whose
-message names who changed it, when, and to what (from the change log), and nothing is written. The user
-reloads, or saves again with `overwrite=True`; both changes stay in the history.
+version_id_col), raised by every save (the review queue words its refusal itself, db.projects). A screen
+remembers the version it showed and passes it back as `expected_version`; when the row has moved on since,
+the save is refused with ConcurrentEditError, whose message names who changed it, when, and to what (from
+the change log), and nothing is written. The user reloads, or saves again with `overwrite=True`; both
+changes stay in the history.
 
 A save reads the row afresh and locks it until commit (SELECT … FOR UPDATE on PostgreSQL; SQLite has one
 writer at a time), so its check and its write see the same row. Should a write still be overtaken (a row
@@ -245,14 +246,15 @@ def check_version(
     raise error
 
 
+def _blank_none(value):
+    """"" as None; everything else, 0 and False included, as it is."""
+    return None if value is None or value == "" else value
+
+
 def changed_fields(row, values: Mapping[str, object]) -> list[tuple[str, object, object]]:
-    """(field, old, new) for each value that differs from the row's; blank and None count as the same."""
+    """(field, old, new) for each value that differs from the row's; "" and None count as the same."""
     return [(name, getattr(row, name), value) for name, value in values.items()
-            if (getattr(row, name) or None) != (value or None)]
-
-
-def _blank_none(value) -> str | None:
-    return value or None
+            if _blank_none(getattr(row, name)) != _blank_none(value)]
 
 
 def save_changes(
@@ -307,16 +309,18 @@ def save_changes(
     return logged
 
 
-def _retryable(exc: Exception) -> bool:
+def is_write_conflict(exc: Exception) -> bool:
+    """Whether a failed write lost a race with another writer (and may simply be run again)."""
     from sqlalchemy.exc import IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
     if isinstance(exc, StaleDataError):
         return True  # the row was saved by someone else between reading and writing it
-    if isinstance(exc, IntegrityError):  # two people created the same yearly row at once
-        orig = getattr(exc, "orig", None)
+    orig = getattr(exc, "orig", None)
+    if isinstance(exc, IntegrityError):  # two people created the same row (a yearly record, a split part) at once
         return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)
-    return False
+    # PostgreSQL: deadlock detected / serialization failure; the transaction was rolled back, run it again
+    return getattr(orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def retry_on_conflict(session: Session, work: Callable[[], T], *, commit: bool = True, attempts: int = 8) -> T:
@@ -327,7 +331,9 @@ def retry_on_conflict(session: Session, work: Callable[[], T], *, commit: bool =
         try:
             return work()
         except Exception as exc:
-            if not commit or attempt == attempts - 1 or not _retryable(exc):
+            if not commit or not is_write_conflict(exc):
                 raise
-            session.rollback()
+            session.rollback()  # also after the last attempt: leave the session usable, not half-failed
+            if attempt == attempts - 1:
+                raise
     raise AssertionError("unreachable")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Named constraints let later Alembic batch migrations drop and recreate them on SQLite.
@@ -186,7 +186,8 @@ class Unit(SQLModel, table=True):
 
 
 # Module-level on purpose: as a class attribute pydantic would deep-copy the Column on every new row.
-_PROPOSAL_VERSION = Column("version_id", Integer, nullable=False)
+# Its server default is what migration 0004 filled existing rows with; kept so new and upgraded databases match.
+_PROPOSAL_VERSION = Column("version_id", Integer, nullable=False, server_default=text("1"))
 
 
 class Proposal(SQLModel, table=True):

@@ -346,8 +346,12 @@ def edit_proposal(session: Session, proposal_id: int, data: dict, *, user: str |
     row = _proposal(session, proposal_id, expected_version)
     if row.status != "pending":
         raise UserInputError("该条目已审核，不能再修改；请到指标或项目中修改。")
-    merged = {**json.loads(row.data or "{}"), **data}
+    stored = json.loads(row.data or "{}")
+    merged = {**stored, **data}
     clean = _validated_target_data(merged) if row.kind == "target" else _validated_project_data(merged)
+    if clean == stored:
+        session.rollback()  # saving what is there changes nothing, and must not refuse anyone else's action
+        return _proposal_view(row)
     row.data = json.dumps(clean, ensure_ascii=False)
     row.reviewed_at, row.reviewed_by = now(), user or current_user(session)
     session.commit()
@@ -398,12 +402,19 @@ def reopen_proposal(session: Session, proposal_id: int, user: str | None = None,
     session.commit()
 
 
-@_retried
 def merge_proposals(session: Session, keep_id: int, other_ids: Iterable[int], user: str | None = None, *,
                     expected_versions: dict[int, int] | None = None) -> None:
     """The others describe the same thing as `keep_id`: they are closed as merged into it.
     `expected_versions`: {proposal id: ProposalView.version} as the reviewer saw them."""
-    versions = expected_versions or {}
+    _merge_proposals(session, keep_id, list(other_ids), user, expected_versions or {})  # a retry reads them again
+
+
+@_retried
+def _merge_proposals(session: Session, keep_id: int, other_ids: list[int], user: str | None,
+                     versions: dict[int, int]) -> None:
+    # All rows locked in one order, so two reviewers merging overlapping items cannot deadlock (PostgreSQL).
+    session.exec(select(Proposal.id).where(Proposal.id.in_([keep_id, *other_ids])).order_by(Proposal.id)
+                 .with_for_update()).all()
     keep = _proposal(session, keep_id, versions.get(keep_id))
     for other_id in other_ids:
         other = _proposal(session, other_id, versions.get(other_id))
@@ -427,8 +438,12 @@ def split_proposal(session: Session, proposal_id: int, parts: list[dict], user: 
         raise UserInputError("只能拆分待审核的条目。")
     if len(parts) < 2:
         raise UserInputError("拆分至少需要两项。")
+    # Split before and reopened: the earlier parts keep their keys, the new ones are numbered on from them.
+    taken = session.exec(select(Proposal.key).where(Proposal.plan_id == row.plan_id, Proposal.kind == row.kind,
+                                                    Proposal.key.startswith(f"{row.key}#"))).all()
+    first = 1 + max((int(k.rsplit("#", 1)[1]) for k in taken if k.rsplit("#", 1)[1].isdigit()), default=0)
     ids = []
-    for index, part in enumerate(parts, start=1):
+    for index, part in enumerate(parts, start=first):
         clean = _validated_target_data(part) if row.kind == "target" else _validated_project_data(part)
         new = Proposal(plan_id=row.plan_id, kind=row.kind, key=f"{row.key}#{index}", ordinal=row.ordinal,
                        block_id=row.block_id, chapter=row.chapter, sentence=row.sentence, text=row.text,

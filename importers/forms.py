@@ -825,7 +825,7 @@ def apply_forms(
     names) limits which files; conflicts are skipped unless `overwrite_conflicts`. Changes and conflicts are
     worked out again against guihua as it is now, so a value changed since the review is never overwritten
     silently."""
-    from sqlalchemy.orm.exc import StaleDataError
+    from db.audit import is_write_conflict
 
     wanted = None if files is None else {str(f) for f in files} | {Path(f).name for f in files}
     result = ApplyResult()
@@ -846,12 +846,15 @@ def apply_forms(
                     session.commit()
                 outcome.applied = chosen
                 outcome.skipped_conflicts = [] if overwrite_conflicts else conflicts
-            except (GuihuaError, StaleDataError) as exc:
+            except GuihuaError as exc:
                 session.rollback()
-                outcome.error = getattr(exc, "message", "") or "数据在导入过程中被他人修改，本文件没有导入，请重新导入。"
-            except BaseException:
+                outcome.error = exc.message
+            except BaseException as exc:
                 session.rollback()
-                raise
+                if not (isinstance(exc, Exception) and is_write_conflict(exc)):
+                    raise
+                # someone saved or created the same record while this file was being written
+                outcome.error = "数据在导入过程中被他人修改，本文件没有导入，请重新导入。"
     return result
 
 

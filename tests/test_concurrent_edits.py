@@ -121,8 +121,8 @@ def test_a_write_overtaken_mid_way_is_redone_on_the_newer_row(database, monkeypa
     from db.models import IndicatorYear
 
     retried = []
-    retryable = db.audit._retryable
-    monkeypatch.setattr(db.audit, "_retryable", lambda exc: retried.append(type(exc).__name__) or retryable(exc))
+    retryable = db.audit.is_write_conflict
+    monkeypatch.setattr(db.audit, "is_write_conflict", lambda exc: retried.append(type(exc).__name__) or retryable(exc))
     with database.session() as zhang, database.session() as li:
         gdp = gdp_view(zhang).id
         edit = record_actual(zhang, gdp, 2022, Decimal("1100"), origin="tui", user="张三")
@@ -232,6 +232,56 @@ def test_two_reviewers_editing_the_same_proposal(database):
         assert pending_project(li).data["title"] == "李四改的名称"
 
 
+def test_saving_an_unchanged_proposal_does_not_get_in_anyones_way(database):
+    with database.session() as zhang, database.session() as li:
+        seen = pending_project(li)
+        edit_proposal(zhang, seen.id, dict(pending_project(zhang).data), user="张三",
+                      expected_version=pending_project(zhang).version)  # the form saved as it was
+        accept_proposal(li, seen.id, user="李四", expected_version=seen.version)  # not refused
+
+
+def test_a_split_item_reopened_can_be_split_again(database):
+    from db.projects import reopen_proposal, split_proposal
+
+    with database.session() as session:
+        item = pending_project(session)
+        first = split_proposal(session, item.id, [{"title": "甲学校"}, {"title": "乙学校"}])
+        reopen_proposal(session, item.id)
+        again = split_proposal(session, item.id, [{"title": "甲学校"}, {"title": "乙学校"}, {"title": "丙学校"}])
+        assert len(set(first) | set(again)) == 5
+        views = {p.id: p for p in list_proposals(session, find_plan(session, None).id)}
+        assert [views[i].data["title"] for i in again] == ["甲学校", "乙学校", "丙学校"]
+
+
+def test_merging_takes_any_iterable_of_ids(database):
+    from db.projects import merge_proposals
+
+    with database.session() as session:
+        plan_id = find_plan(session, None).id
+        keep, *others = [p.id for p in list_proposals(session, plan_id, kind="project", status="pending")[:3]]
+        merge_proposals(session, keep, (i for i in others))
+        views = {p.id: p for p in list_proposals(session, plan_id)}
+        assert [views[i].status for i in others] == ["merged", "merged"]
+
+
+def test_retries_that_run_out_leave_the_session_usable(database):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from db.audit import retry_on_conflict
+
+    calls = []
+
+    def always_overtaken():
+        calls.append(1)
+        raise StaleDataError("someone else saved it")
+
+    with database.session() as session:
+        with pytest.raises(StaleDataError):
+            retry_on_conflict(session, always_overtaken, attempts=3)
+        assert len(calls) == 3
+        assert gdp_view(session).name == "地区生产总值"  # no PendingRollbackError
+
+
 def test_two_reviewers_accepting_at_the_same_moment_make_one_project(database, monkeypatch):
     """李四's accept lands between 张三's read and write. On PostgreSQL it waits for 张三's row lock and then
     finds the item accepted; on SQLite it commits first and 张三's write is stopped by the version column,
@@ -242,8 +292,8 @@ def test_two_reviewers_accepting_at_the_same_moment_make_one_project(database, m
     import db.projects
 
     retried = []
-    retryable = db.audit._retryable
-    monkeypatch.setattr(db.audit, "_retryable", lambda exc: retried.append(type(exc).__name__) or retryable(exc))
+    retryable = db.audit.is_write_conflict
+    monkeypatch.setattr(db.audit, "is_write_conflict", lambda exc: retried.append(type(exc).__name__) or retryable(exc))
     results: dict[str, int] = {}
     validate = db.projects._validated_project_data
     li_thread = None

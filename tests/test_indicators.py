@@ -389,3 +389,14 @@ def test_reimporting_a_catalogue_updates_in_place(database, plan_id, tmp_path):
         assert gdp.target_text == "力争1600"
         assert any(e.field == "target_text" and e.origin == "import" for e in history(session, gdp.id))
         assert session.exec(select(IndicatorYear)).all()  # baselines kept
+
+
+def test_changed_fields_treats_only_blank_text_as_none():
+    from types import SimpleNamespace
+
+    from db.audit import changed_fields
+
+    row = SimpleNamespace(note="", count=0, flag=False, value=None)
+    assert changed_fields(row, {"note": None, "value": ""}) == []
+    assert changed_fields(row, {"count": None, "flag": None}) == [("count", 0, None), ("flag", False, None)]
+    assert changed_fields(row, {"value": 0}) == [("value", None, 0)]

@@ -169,7 +169,8 @@ def test_migrations_build_exactly_the_models_schema(tmp_path):
     upgrade(engine)
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"include_object": lambda o, n, t, r, c: not (t == "table" and n.startswith("plan_search"))}
+            connection, opts={"include_object": lambda o, n, t, r, c: not (t == "table" and n.startswith("plan_search")),
+                              "compare_server_default": True}
         )
         assert compare_metadata(context, SQLModel.metadata) == []
     engine.dispose()

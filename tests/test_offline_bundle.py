@@ -325,6 +325,9 @@ def test_installer_turns_a_directory_it_cannot_create_into_a_message(monkeypatch
 def test_installer_on_windows_drops_the_quote_cmd_leaves_after_a_trailing_backslash(monkeypatch):
     seen = {}
     monkeypatch.setattr(installer.sys, "platform", "win32")
-    monkeypatch.setattr(installer, "install", lambda options: seen.setdefault("directory", options.directory))
+    monkeypatch.setattr(installer, "install", lambda options: seen.update(directory=options.directory))
     assert installer.main(['D:\\新 目录"']) == 0
+    assert seen["directory"] == "D:\\新 目录"
+    seen.clear()
+    assert installer.main(['D:\\新 目录" --python C:\\Python311\\python.exe']) == 0  # later arguments glued on
     assert seen["directory"] == "D:\\新 目录"

@@ -24,15 +24,16 @@ if "%~1"=="" goto args_done
 set "ARG=%~1"
 if /i "%ARG:~0,9%"=="--python=" (
     set "WANT=%ARG:~9%"
-    goto args_done
+    goto want_given
 )
 if /i not "%~1"=="--python" goto next_arg
-if "%~2"=="" (
+set "WANT=%~2"
+:want_given
+if not defined WANT (
     echo --python 后面要写 Python 的完整路径，例如：install.bat --python C:\Python311\python.exe
     set "RC=2"
     goto done
 )
-set "WANT=%~2"
 goto args_done
 :next_arg
 shift
@@ -42,7 +43,7 @@ goto args
 if not defined WANT goto search
 call :try "%WANT%"
 if defined PYCMD goto found
-echo 指定的 Python 不能使用：%WANT%
+echo 指定的 Python 不能使用："%WANT%"
 echo 需要 64 位的 Python 3.11 或更新版本。
 set "RC=1"
 goto done

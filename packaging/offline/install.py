@@ -413,8 +413,9 @@ def main(argv=None):
     parser.add_argument("--no-link", action="store_true", help="Linux：不在 ~/.local/bin 中创建 guihua 命令")
     options = parser.parse_args(argv)
     if options.directory and sys.platform == "win32":
-        # cmd hands "D:\新 目录\" over as D:\新 目录" (the backslash escapes the closing quote)
-        options.directory = options.directory.rstrip('"').strip() or None
+        # cmd hands "D:\新 目录\" over as D:\新 目录" (the backslash escapes the closing quote), with any
+        # later arguments glued on; a Windows path cannot hold a quote, and install.bat has read --python itself
+        options.directory = options.directory.split('"')[0].strip() or None
     try:
         install(options)
     except InstallError as exc:
@@ -426,9 +427,11 @@ def main(argv=None):
         return 130
     except OSError as exc:
         say("")
-        where = exc.filename or ""
-        say("安装没有完成：无法读写 {0}（{1}）。请检查安装目录是否存在、是否有写入权限、磁盘是否已满。".format(
-            where, exc.strerror or exc))
+        if exc.filename:
+            say("安装没有完成：无法读写 {0}（{1}）。请检查安装目录是否存在、是否有写入权限、磁盘是否已满。".format(
+                exc.filename, exc.strerror or exc))
+        else:
+            say("安装没有完成：系统报告错误（{0}）。请检查安装目录的权限和磁盘空间后重试。".format(exc.strerror or exc))
         return 1
     except Exception:
         path = report_unexpected()
