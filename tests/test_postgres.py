@@ -443,7 +443,7 @@ def test_migrate_db_copies_every_row_with_its_id(sqlite_database, pg_urls, run_o
             assert gdp.values[2021] == Decimal("1050.2") and gdp.leader == "王副区长"
             assert user_unit(session, "张三") == "区教育局"
             # The sequences were moved past the copied ids: new rows get fresh ids.
-            edit = record_actual(session, gdp.id, 2024, Decimal("1300"), origin="tui", user="张三",
+            edit = record_actual(session, gdp.id, 2024, Decimal("1300"), origin="tui", user="规划办",
                                  expected_version=gdp.year_version(2024))
             assert edit.change_ids[0] == last_change + 1
     finally:
