@@ -147,7 +147,8 @@ def test_migrations_build_exactly_the_models_schema_on_postgres(pg_urls):
     engine = create_engine(pg_urls())
     upgrade(engine)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_object": include_object, "compare_type": True})
+        context = MigrationContext.configure(connection, opts={"include_object": include_object, "compare_type": True,
+                                                                 "compare_server_default": True})
         assert compare_metadata(context, SQLModel.metadata) == []
         assert pg_search_indexes(connection) == set(PG_SEARCH_INDEXES)
     engine.dispose()
