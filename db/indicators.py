@@ -383,8 +383,7 @@ def _set_year_fields(
         label=lambda f: f"{indicator.name} {year}年{YEAR_FIELDS.get(f, f)}",
         expected_version=expected_version, overwrite=overwrite, user=user, origin=origin, at=stamp,
         units=(indicator.lead_unit, indicator.partner_units), touch={"updated_at": stamp, "updated_by": user},
-        commit=commit,
-        indicator_id=indicator.id, year=year, source_file=source_file,
+        commit=commit, indicator_id=indicator.id, year=year, source_file=source_file,
     )
 
 

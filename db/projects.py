@@ -11,9 +11,9 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
 from datetime import date, timezone
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlmodel import Session, select
 
@@ -406,7 +406,8 @@ def merge_proposals(session: Session, keep_id: int, other_ids: Iterable[int], us
                     expected_versions: dict[int, int] | None = None) -> None:
     """The others describe the same thing as `keep_id`: they are closed as merged into it.
     `expected_versions`: {proposal id: ProposalView.version} as the reviewer saw them."""
-    _merge_proposals(session, keep_id, list(other_ids), user, expected_versions or {})  # a retry reads them again
+    # A list, not the caller's iterable: a retry must see the ids again.
+    _merge_proposals(session, keep_id, list(other_ids), user, expected_versions or {})
 
 
 @_retried
