@@ -138,6 +138,20 @@ class ParsedPlan:
         return [n for n in self.walk() if n.kind == "section"]
 
 
+@dataclass
+class SourceLine:
+    """One line (a paragraph, a heading, a table row) as a file-format reader sees it, with the hints that
+    format can give. Readers only say what the file says; the structure passes here decide what is a chapter.
+    A hint is evidence, not proof: drafters misuse Word styles, and many files have none."""
+
+    text: str
+    heading_level: int | None = None  # outline level from a Word heading style or outline level (1 = top)
+    bold: bool = False
+    centred: bool = False
+    page_break_before: bool = False
+    cells: list[str] | None = None  # a row of a real table: its cells in order (text is then ignored)
+
+
 class NotAPlanError(UserInputError):
     """The text has no recognisable plan structure (no chapters)."""
 
@@ -827,6 +841,23 @@ def _close_line_ranges(nodes: list[Node]) -> None:
         _close_line_ranges(node.children)
         ends = [node.line_end] + [item.line_end for item in node.items]
         node.line_end = max(ends)
+
+
+def source_lines_text(lines: list[SourceLine]) -> str:
+    """The text a list of source lines stands for, one line each: what the plan's line numbers refer to.
+    A table row becomes its cells separated by four spaces, as text copied from a table arrives."""
+    out = []
+    for line in lines:
+        if line.cells is not None:
+            out.append("    ".join(re.sub(r"\s*\n\s*", "", cell).strip() or "—" for cell in line.cells))
+        else:
+            out.append(line.text.replace("\n", " "))
+    return "\n".join(out)
+
+
+def parse_plan_lines(lines: list[SourceLine]) -> ParsedPlan:
+    """Parse a plan given as source lines (from a Word file): one paragraph per line, with style hints."""
+    return parse_plan(source_lines_text(lines))
 
 
 def parse_plan(text: str) -> ParsedPlan:

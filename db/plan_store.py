@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, text
 from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
+from core.period import Period
 from core.plan_text import Node, ParsedPlan
 from db.models import AppState, Footnote, Plan, PlanBlock, PlanNode
 
@@ -30,8 +31,9 @@ def save_plan(
     encoding: str,
     line_count: int,
     bundled: bool = False,
+    period: Period | None = None,
 ) -> Plan:
-    """Store a parsed plan under `name`. A plan of that name has its text replaced but keeps its row, so the
+    """Store a parsed plan under `name`. `period` overrides the period the plan states. A plan of that name has its text replaced but keeps its row, so the
     indicators, figures and history attached to it survive a re-import. The caller commits."""
     plan = session.exec(select(Plan).where(Plan.name == name)).first()
     if plan is not None:

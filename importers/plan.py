@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from core.errors import UserInputError
+from core.period import Period
 from core.plan_text import NotAPlanError, ParsedPlan, decode_plan_bytes, parse_plan
 from sqlmodel import select
 
@@ -82,6 +83,7 @@ def import_plan_text(
     name: str | None = None,
     bundled: bool = False,
     catalogue: list[CatalogueEntry] | None = None,
+    period: Period | None = None,
 ) -> ImportResult:
     """Parse and store a plan's text (and, for the bundled plan, its indicator catalogue) in one transaction."""
     parsed, text, encoding = parse_plan_bytes(data, source_name)
@@ -97,6 +99,7 @@ def import_plan_text(
             encoding=encoding,
             line_count=len(text.splitlines()),
             bundled=bundled,
+            period=period,
         )
         if catalogue:
             load_catalogue(session, plan.id, catalogue, origin="import", commit=False)
@@ -121,9 +124,12 @@ def import_plan_text(
     )
 
 
-def import_plan_file(database: Database, path: str | Path, name: str | None = None) -> ImportResult:
+def import_plan_file(
+    database: Database, path: str | Path, name: str | None = None, *, period: Period | None = None
+) -> ImportResult:
+    """`period` corrects the period the plan states (or supplies it where the plan does not say)."""
     path = Path(path)
-    return import_plan_text(database, read_plan_file(path), source_name=path.name, name=name)
+    return import_plan_text(database, read_plan_file(path), source_name=path.name, name=name, period=period)
 
 
 def bundled_plan_bytes() -> bytes:
