@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from core.errors import UserInputError
+from core.plan_outline import TocEntry, analyse
 
 CN_NUM = "一二三四五六七八九十百零〇两"
 CHAPTER_RE = re.compile(rf"^第\s*([{CN_NUM}\d]+)\s*章\s*(.*)$")
@@ -169,6 +170,7 @@ class Line:
     indent: bool  # starts with a paragraph indent (two or more spaces or an ideographic space)
     width: float = 0.0
     narrow: bool = False  # set beside a figure: the column around it is much narrower than the body
+    raw: str = ""  # the line with its inner spacing kept (cell separators, a TOC's page-number gap)
 
     @property
     def starts_list_item(self) -> bool:
@@ -224,6 +226,7 @@ def split_lines(text: str) -> list[Line]:
                 blank_before=(not double_spaced) and blank_run > 0,
                 indent=indent,
                 width=em_width(stripped),
+                raw=stripped,
             )
         )
         page_break = False
@@ -267,6 +270,14 @@ class _Parser:
         self.lines = split_lines(text)
         widths = [ln.width for ln in self.lines if ln.width >= 8 and not ends_sentence(ln.text)]
         self.body_width = median(widths) if widths else 27.0
+        # Text copied from Word or a web page has one paragraph per line; PDF text is wrapped at the column.
+        long_lines = [ln.width for ln in self.lines if ln.width >= 10]
+        self.one_per_line = bool(long_lines) and median(long_lines) > 45
+        self.outline = analyse(self.lines, one_per_line=self.one_per_line, body_width=self.body_width)
+        self.heading_lines = {self.lines[i].number for i in self.outline.headings}
+        self.notice: Node | None = None
+        self.back: Node | None = None
+        self.table_note = False
         self.plan_title = ""
         self.nodes: list[Node] = []
         self.footnotes: list[Footnote] = []
@@ -371,7 +382,7 @@ class _Parser:
         self.para.markers.extend(found)
         if text:
             self.para.lines.append(
-                Line(line.number, text, line.page_break, line.blank_before, line.indent, line.width, line.narrow)
+                Line(line.number, text, line.page_break, line.blank_before, line.indent, line.width, line.narrow, line.raw)
             )
         elif self.para.lines:
             # A line holding only a marker: the marker sits at the end of what came before.
@@ -490,7 +501,7 @@ class _Parser:
             self.front.title = self.front.title or "前言"
             self.front.line_start = self.front.line_start or min(_item_lines(self.front))
             self.front.line_end = max(_item_lines(self.front))
-            self.nodes.insert(0, self.front)
+            self.nodes.insert(1 if self.notice is not None and self.nodes[:1] == [self.notice] else 0, self.front)
         for number in self.markers_seen - {f.number for f in self.footnotes}:
             self.warnings.append(f"脚注 {number} 在正文中有标记，但没有找到脚注内容")
         _close_line_ranges(self.nodes)
@@ -525,6 +536,14 @@ class _Parser:
 
     def handle(self, line: Line, following: Line | None, lines: list[Line], i: int, reference: list[float]) -> int:
         text = line.text
+        outline = self.outline
+
+        if i in outline.skipped:  # table of contents, box directory, navigation text of a web page
+            if self.para is not None:
+                self.flush()
+            return 1
+
+        heading = outline.headings.get(i)
 
         # Footnote bodies run until the next page starts (a page-break line) or a heading.
         if self.in_footnotes:
@@ -533,7 +552,6 @@ class _Parser:
                 rest = re.sub(r"^[\d\s]+", "", text) if not re.fullmatch(r"[\d\s]+", text) else ""
                 self.start_footnote(starts, line, rest if not re.fullmatch(r"[\d\s]+", text) else "")
                 return 1
-            heading = CHAPTER_RE.match(text) or SECTION_RE.match(text) or PART_RE.match(text)
             previous_ended = self.footnote is None
             if not line.page_break and not heading and not (previous_ended and not self.pending_footnote_numbers):
                 self.footnote_text(line, text)
@@ -541,21 +559,39 @@ class _Parser:
             self.pending_footnote_numbers.clear()
             self.end_footnote()
 
-        starts = None if self.table else self.footnote_start(line, following)
+        starts = None if (self.table or heading) else self.footnote_start(line, following)
         if starts:
             rest = "" if re.fullmatch(r"[\d\s]+", text) else text[len(str(starts[0])) :]
             self.start_footnote(starts, line, rest)
             return 1
 
+        if outline.notice and outline.notice[0] <= i <= outline.notice[1]:
+            if self.notice is None:
+                self.notice = Node("front", None, "印发通知", line.number, line.number)
+                self.nodes.append(self.notice)
+            if self.para is None or self.para.container is not self.notice or self.para.ended or line.indent:
+                self.flush()
+                self.para = _Para("paragraph", [], [], container=self.notice, position=len(self.notice.items))
+            self.append_line(line)
+            self.para.ended = self.one_per_line or ends_sentence(text) and (line.width < self.body_width - 1)
+            return 1
+
+        if outline.title_lines and i in outline.title_lines:
+            self.flush()
+            self.plan_title += text
+            self.front.items.append(Block("title", text, line.number, line.number))
+            return 1
+
         if (
-            self.chapter is None
+            not outline.title_lines
+            and self.chapter is None
             and self.part is None
             and all(b.kind == "title" for b in self.front.items)
             and not self.front.title
             and not (SENTENCE_PUNCT & set(text))
             and re.search(r"(规划|纲要|计划|远景目标)", text)
             and i < 6
-            and not CHAPTER_RE.match(text)
+            and not heading
             and not DRAFT_RE.match(text)
         ):
             self.plan_title += text
@@ -567,35 +603,36 @@ class _Parser:
                 self.front.items.append(Block("draft_mark", text, line.number, line.number))
                 return 1
 
-        match = PART_RE.match(text)
-        if match and em_width(text) <= HEADING_MAX_WIDTH and not ends_sentence(text):
+        if heading is not None and heading.kind == "part":
             self.close_box_and_table()
-            title, used = self.heading_title(match.group(2), lines, i)
-            self.part = Node("part", f"第{match.group(1)}篇", title, line.number, line.number)
+            self.part = Node("part", heading.number, heading.title, line.number, line.number)
             self.chapter = self.section = None
             self.add_node(self.part, None)
-            return used
+            return heading.used
 
-        match = CHAPTER_RE.match(text)
-        if match and em_width(text) <= HEADING_MAX_WIDTH and not ends_sentence(text) and "，" not in text:
-            lead_in = self.take_lead_in()
+        if heading is not None and heading.kind == "chapter":
+            lead_in = self.take_lead_in() if not self.one_per_line else []
             self.close_box_and_table()
-            title, used = self.heading_title(match.group(2), lines, i)
-            self.chapter = Node("chapter", f"第{match.group(1)}章", title, line.number, line.number)
+            self.chapter = Node("chapter", heading.number, heading.title, line.number, line.number)
             self.section = None
             self.add_node(self.chapter, self.part)
             for block in lead_in:
                 block.kind = "lead_in"
                 self.chapter.items.append(block)
-            return used
+            return heading.used
 
-        match = SECTION_RE.match(text)
-        if match and em_width(text) <= HEADING_MAX_WIDTH and not ends_sentence(text) and "，" not in text:
+        if heading is not None and heading.kind == "section":
             self.close_box_and_table()
-            title, used = self.heading_title(match.group(2), lines, i)
-            self.section = Node("section", f"第{match.group(1)}节", title, line.number, line.number)
+            self.section = Node("section", heading.number, heading.title, line.number, line.number)
             self.add_node(self.section, self.chapter or self.part)
-            return used
+            return heading.used
+
+        if heading is not None and heading.kind == "appendix":
+            self.close_box_and_table()
+            self.part = self.chapter = self.section = None
+            self.back = Node("appendix", None, heading.title, line.number, line.number)
+            self.nodes.append(self.back)
+            return heading.used
 
         if self.chapter is None and FRONT_HEADING_RE.match(text):
             self.flush()
@@ -604,16 +641,25 @@ class _Parser:
             return 1
 
         if self.table is not None:
-            self.table.items.append(Block("table_cell", text, line.number, line.number))
-            return 1
+            if self.table_continues(line):
+                self.table.items.append(Block("table_cell", _cells_text(line), line.number, line.number))
+                return 1
+            self.table = None
+            if self.box is not None and self.box.items and all(
+                isinstance(item, Block) and item.kind == "table_cell" for item in self.box.items
+            ):
+                self.box = None  # a box that was only a table ends with it
 
-        match = BOX_RE.match(text)
-        if match and not ends_sentence(text):
+        if heading is not None and heading.kind == "box":
             self.close_box_and_table()
-            self.box = Node("box", None, match.group(2).strip(), line.number, line.number)
+            self.box = Node("box", heading.number, heading.title, line.number, line.number)
             self.box_has_bullets = False
             self.container_for_inserts().items.append(self.box)
-            return 1
+            nxt = lines[i + heading.used] if i + heading.used < len(lines) else None
+            if nxt is not None and _table_header(nxt):
+                self.table = self.box  # a box that is a table: its rows are table cells
+                self.table_note = False
+            return heading.used
 
         match = FIGURE_RE.match(text)
         if match and em_width(text) <= self.body_width * 1.6:
@@ -626,12 +672,13 @@ class _Parser:
             TABLE_TITLE_RE.search(text)
             and not (SENTENCE_PUNCT & set(text))
             and following is not None
-            and re.search(r"指\s*标|类\s*别|序\s*号", following.text)
+            and _table_header(following)
         ):
             self.close_box_and_table()
             table = Node("table", None, text, line.number, line.number)
             self.container.items.append(table)
             self.table = table
+            self.table_note = False
             return 1
 
         if self.box is not None and not self.box_continues(line, reference[i]):
@@ -654,6 +701,20 @@ class _Parser:
 
         self.body_line(line, following, reference[i])
         return 1
+
+    def table_continues(self, line: Line) -> bool:
+        """A table runs until prose: a line with sentence punctuation that is no note (「注：」) and no row."""
+        text = line.text
+        if self._is_heading(line):
+            return False
+        if re.match(r"^注\s*[0-9]*\s*[：:]", text):
+            self.table_note = True
+            return True
+        if self.table_note:
+            return bool(re.match(r"^[0-9]{1,2}\s*[.．、]", text)) or not ends_sentence(self.table.items[-1].text if self.table.items else "")
+        if "预期性" in text or "约束性" in text:
+            return True
+        return not (set("，。；") & set(text)) or bool(re.search(r"\t", _cells_text(line)))
 
     def container_for_inserts(self, keep_para: bool = False) -> Node:
         if not keep_para:
@@ -792,7 +853,7 @@ class _Parser:
         self._last_para_lines = para.lines
 
     def _is_heading(self, line: Line) -> bool:
-        return bool(CHAPTER_RE.match(line.text) or SECTION_RE.match(line.text) or PART_RE.match(line.text))
+        return line.number in self.heading_lines
 
     def _is_footnote_like(self, line: Line) -> bool:
         return bool(re.fullmatch(r"[\d\s]+", line.text)) or self.is_wide(line)
@@ -812,6 +873,21 @@ class _Parser:
             self._line_index_cache = {ln.number: k for k, ln in enumerate(self.lines)}
         return self._line_index_cache
 
+
+
+def _table_header(line: Line) -> bool:
+    """The first row of a table (or its first cell, where each cell has a line of its own)."""
+    text = line.text.replace(" ", "")
+    if text in ("类别", "分类", "序号", "指标", "指标名称", "类型"):
+        return True
+    return bool(re.search(r"指标", text)) and bool(re.search(r"(属性|目标|类别|分类|序号|单位|基数|年)", text)) and not (
+        set("，。；") & set(text)
+    )
+
+
+def _cells_text(line: Line) -> str:
+    """A table line with the gaps between its cells (a tab, or two or more spaces) kept as one tab."""
+    return re.sub(r"(?:\t|[ \u3000\u00a0]{2,})+", "\t", line.raw.strip()) if line.raw else line.text
 
 
 def _needs_space(before: str, after: str) -> bool:
