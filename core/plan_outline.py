@@ -230,7 +230,9 @@ class _Analyser:
                 j = c.index + 1
                 while j <= end and j not in {x.index for x in run} and self._continues_toc_title(j):
                     more, _ = _strip_toc_tail(lines[j].raw)
-                    title += re.sub(r"\s+", " ", more).strip()
+                    more = more.strip()
+                    if not ROMAN_RE.match(more) and not re.fullmatch(r"[0-9]{1,4}", more):
+                        title += re.sub(r"\s+", " ", more)
                     j += 1
                 self.outline.toc.append(TocEntry(c.kind, c.ordinal, re.sub(r"\s+", " ", title).strip(), lines[c.index].number))
 

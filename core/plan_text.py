@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from core.errors import UserInputError
-from core.plan_outline import TocEntry, analyse
+from core.plan_outline import TocEntry, analyse, squash
 
 CN_NUM = "一二三四五六七八九十百零〇两"
 CHAPTER_RE = re.compile(rf"^第\s*([{CN_NUM}\d]+)\s*章\s*(.*)$")
@@ -127,6 +127,7 @@ class ParsedPlan:
     nodes: list[Node]
     footnotes: list[Footnote]
     warnings: list[str] = field(default_factory=list)
+    toc: list[TocEntry] = field(default_factory=list)  # the table of contents, kept aside from the tree
 
     def walk(self):
         for node in self.nodes:
@@ -272,7 +273,8 @@ class _Parser:
         self.body_width = median(widths) if widths else 27.0
         # Text copied from Word or a web page has one paragraph per line; PDF text is wrapped at the column.
         long_lines = [ln.width for ln in self.lines if ln.width >= 10]
-        self.one_per_line = bool(long_lines) and median(long_lines) > 45
+        # A page is never 60 em wide: where a tenth of the lines are wider, lines are paragraphs.
+        self.one_per_line = bool(long_lines) and sum(1 for w in long_lines if w > 60) >= max(3, 0.1 * len(long_lines))
         self.outline = analyse(self.lines, one_per_line=self.one_per_line, body_width=self.body_width)
         self.heading_lines = {self.lines[i].number for i in self.outline.headings}
         self.notice: Node | None = None
@@ -393,6 +395,10 @@ class _Parser:
     def take_markers(self, text: str, index: int) -> tuple[str, list[tuple[int, int, int]]]:
         """Remove footnote markers with the expected next numbers from a line of running text."""
         found: list[tuple[int, int, int]] = []
+        if self.one_per_line:
+            # Text from Word or a web page lost its superscripts: a number glued to a word there is part of the
+            # text (「大模型1—2个」, 「附图2」). Its markers stand on lines of their own (see handle).
+            return text, found
         while True:
             n = self.next_marker
             inline, leading = _marker_patterns(n)
@@ -502,10 +508,23 @@ class _Parser:
             self.front.line_start = self.front.line_start or min(_item_lines(self.front))
             self.front.line_end = max(_item_lines(self.front))
             self.nodes.insert(1 if self.notice is not None and self.nodes[:1] == [self.notice] else 0, self.front)
-        for number in self.markers_seen - {f.number for f in self.footnotes}:
+        missing = sorted(self.markers_seen - {f.number for f in self.footnotes})
+        if len(missing) > 3:
+            self.warnings.append(f"正文中有 {len(missing)} 处注释编号（{missing[0]}—{missing[-1]}）没有找到对应的注释内容")
+        for number in missing if len(missing) <= 3 else []:
             self.warnings.append(f"脚注 {number} 在正文中有标记，但没有找到脚注内容")
         _close_line_ranges(self.nodes)
-        return ParsedPlan(self.plan_title or self.guess_title(), self.nodes, self.footnotes, self.warnings)
+        warnings = self.outline.warnings + self.toc_warnings() + self.warnings
+        return ParsedPlan(self.plan_title or self.guess_title(), self.nodes, self.footnotes, warnings, self.outline.toc)
+
+    def toc_warnings(self) -> list[str]:
+        """Headings the table of contents lists but the body lacks."""
+        found = {(n.kind, squash(n.title)) for node in self.nodes for n in node.walk()}
+        missing = []
+        for entry in self.outline.toc:
+            if entry.kind in ("part", "chapter") and (entry.kind, squash(entry.title)) not in found:
+                missing.append(f"目录中的「{entry.title}」（第{entry.line}行）在正文中没有找到")
+        return missing
 
     def chapters_found(self) -> bool:
         return any(n.kind == "chapter" for node in self.nodes for n in node.walk())
@@ -545,6 +564,15 @@ class _Parser:
 
         heading = outline.headings.get(i)
 
+        if self.one_per_line and heading is None and re.fullmatch(r"[0-9]{1,3}", text):
+            para = self.para
+            if para is not None and not para.ended and para.kind == "paragraph" and para.lines:
+                # A note reference left on a line of its own, splitting a sentence: a marker at that point.
+                number = int(text)
+                para.markers.append((number, len(para.lines) - 1, len(para.lines[-1].text)))
+                self.markers_seen.add(number)
+                return 1
+
         # Footnote bodies run until the next page starts (a page-break line) or a heading.
         if self.in_footnotes:
             starts = self.footnote_start(line, following)
@@ -559,7 +587,7 @@ class _Parser:
             self.pending_footnote_numbers.clear()
             self.end_footnote()
 
-        starts = None if (self.table or heading) else self.footnote_start(line, following)
+        starts = None if (self.table or heading or self.one_per_line) else self.footnote_start(line, following)
         if starts:
             rest = "" if re.fullmatch(r"[\d\s]+", text) else text[len(str(starts[0])) :]
             self.start_footnote(starts, line, rest)
@@ -690,7 +718,7 @@ class _Parser:
             return 1
 
         if (
-            SUBHEADING_RE.match(text)
+            (SUBHEADING_RE.match(text) or (re.match(r"^[0-9]{1,2}[.．]\s*[^\d\s]", text) and not (set("，、") & set(text))))
             and not (set("。；") & set(text))
             and em_width(text) <= self.body_width * 0.9
             and (self.para is None or self.para.ended)
@@ -845,6 +873,14 @@ class _Parser:
             self.append_line(line)
         para = self.para
         is_first = len(para.lines) <= 1 and new_paragraph
+        if self.one_per_line:
+            # A paragraph is a line; it goes on only past a note reference that split it.
+            para.ended = following is None or not (
+                (re.fullmatch(r"[0-9]{1,3}", following.text) and not ends_sentence(line.text))
+                or (following.text[:1] in "，。、；：）”」,.;:)" and not following.indent)
+            )
+            self._last_para_lines = para.lines
+            return
         following_body = following if following is not None and not self._is_special(following) else None
         if following is not None and self._is_special(following) and not self._is_footnote_like(following):
             para.ended = ends_sentence(line.text) or self._is_heading(following)
