@@ -183,6 +183,8 @@ class _Analyser:
         self.accept_headings(body)
         if not any(h.kind == "chapter" for h in self.outline.headings.values()):
             self.cn_item_chapters()
+        if not any(h.kind == "chapter" for h in self.outline.headings.values()):
+            self.styled_chapters()
         elif not any(h.kind == "section" for h in self.outline.headings.values()):
             self.cn_item_sections()
         self.find_boxes()
@@ -441,6 +443,37 @@ class _Analyser:
         for k in range(len(top)):
             for i, ordinal, title in self._sequences(bounds[k] + 1, bounds[k + 1], PAREN_ITEM_RE):
                 self.outline.headings[i] = Heading("section", self._item_number(i), ordinal, title)
+
+    def styled_chapters(self) -> None:
+        """A Word file whose headings carry no numbering the text rules know: its heading styles say the levels.
+        The highest level used three times or more gives the chapters, the next one the sections."""
+        first_body = max(self.outline.skipped, default=-1) + 1
+        styled = [
+            (i, line.hint.heading_level)
+            for i, line in enumerate(self.lines)
+            if i >= first_body
+            and i not in self.outline.headings
+            and line.hint is not None
+            and line.hint.heading_level
+            and _heading_shaped(line.text, "chapter")
+            and not TITLE_WORDS_RE.search(line.text)
+        ]
+        levels = sorted({level for _, level in styled})
+        usable = [level for level in levels if sum(1 for _, lv in styled if lv == level) >= 3]
+        if not usable:
+            return
+        chapter_level = usable[0]
+        section_level = next((level for level in levels if level > chapter_level), None)
+        ordinal = 0
+        for i, level in styled:
+            text = self.lines[i].text
+            number = self._item_number(i) or None
+            title = re.sub(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])\s*", "", text)
+            if level == chapter_level:
+                ordinal += 1
+                self.outline.headings[i] = Heading("chapter", number, ordinal, title)
+            elif level == section_level and ordinal:
+                self.outline.headings[i] = Heading("section", number, None, title)
 
     def _item_number(self, index: int) -> str:
         text = self.lines[index].text

@@ -172,6 +172,7 @@ class Line:
     width: float = 0.0
     narrow: bool = False  # set beside a figure: the column around it is much narrower than the body
     raw: str = ""  # the line with its inner spacing kept (cell separators, a TOC's page-number gap)
+    hint: "SourceLine | None" = None  # what a Word file said about this paragraph (style level, bold, centred)
 
     @property
     def starts_list_item(self) -> bool:
@@ -267,14 +268,20 @@ class _Para:
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, hints: "list[SourceLine] | None" = None):
         self.lines = split_lines(text)
+        if hints is not None:
+            for line in self.lines:
+                if 0 < line.number <= len(hints):
+                    line.hint = hints[line.number - 1]
         widths = [ln.width for ln in self.lines if ln.width >= 8 and not ends_sentence(ln.text)]
         self.body_width = median(widths) if widths else 27.0
         # Text copied from Word or a web page has one paragraph per line; PDF text is wrapped at the column.
         long_lines = [ln.width for ln in self.lines if ln.width >= 10]
         # A page is never 60 em wide: where a tenth of the lines are wider, lines are paragraphs.
-        self.one_per_line = bool(long_lines) and sum(1 for w in long_lines if w > 60) >= max(3, 0.1 * len(long_lines))
+        self.one_per_line = hints is not None or (
+            bool(long_lines) and sum(1 for w in long_lines if w > 60) >= max(3, 0.1 * len(long_lines))
+        )
         self.outline = analyse(self.lines, one_per_line=self.one_per_line, body_width=self.body_width)
         self.heading_lines = {self.lines[i].number for i in self.outline.headings}
         self.notice: Node | None = None
@@ -968,8 +975,12 @@ def source_lines_text(lines: list[SourceLine]) -> str:
 
 
 def parse_plan_lines(lines: list[SourceLine]) -> ParsedPlan:
-    """Parse a plan given as source lines (from a Word file): one paragraph per line, with style hints."""
-    return parse_plan(source_lines_text(lines))
+    """Parse a plan given as source lines (from a Word file): one paragraph per line, with style hints. Line
+    numbers count the lines given, as in `source_lines_text`."""
+    text = source_lines_text(lines)
+    if not text.strip():
+        raise NotAPlanError("文件是空的")
+    return _Parser(text, hints=lines).run()
 
 
 def parse_plan(text: str) -> ParsedPlan:

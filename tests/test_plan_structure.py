@@ -375,3 +375,40 @@ def test_numbered_chapters_are_all_found_with_or_without_toc(chapters, sections,
     assert [c.title for c in plan.chapters()] == [f"任务{c}" for c in range(1, chapters + 1)]
     assert [len(c.children) for c in plan.chapters()] == [sections] * chapters
     assert len(plan.toc) == (chapters * (1 + sections) if with_toc else 0)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Word files: the styles help where the text does not say
+
+
+def test_word_heading_styles_give_levels_the_text_does_not():
+    from core.plan_text import SourceLine, parse_plan_lines
+
+    lines = [
+        SourceLine("某区国民经济和社会发展第十五个五年规划纲要", heading_level=None, bold=True, centred=True),
+        SourceLine("发展基础", heading_level=1),
+        SourceLine("过去五年，全区经济稳步增长。"),
+        SourceLine("经济实力", heading_level=2),
+        SourceLine("地区生产总值达到 300 亿元。"),
+        SourceLine("总体要求", heading_level=1),
+        SourceLine("坚持以人民为中心。"),
+        SourceLine("主要任务", heading_level=1),
+        SourceLine("主要指标", heading_level=2),
+        SourceLine("", cells=["指标", "属性", "2030年目标"]),
+        SourceLine("", cells=["地区生产总值年均增长（%）", "预期性", "5左右"]),
+        SourceLine("建设现代化产业体系。"),
+    ]
+    plan = parse_plan_lines(lines)
+    assert [c.title for c in plan.chapters()] == ["发展基础", "总体要求", "主要任务"]
+    assert [[s.title for s in c.children if s.kind == "section"] for c in plan.chapters()] == [["经济实力"], [], ["主要指标"]]
+    assert plan.chapters()[0].paragraphs() == ["过去五年，全区经济稳步增长。"]
+
+
+def test_word_styles_never_override_numbered_headings():
+    from core.plan_text import SourceLine, parse_plan_lines
+
+    lines = [SourceLine("某区国民经济和社会发展第十五个五年规划纲要")]
+    for k, name in enumerate(["一", "二", "三"], start=1):
+        lines += [SourceLine(f"第{name}章 任务{k}", heading_level=2), SourceLine("正文。", heading_level=1)]
+    plan = parse_plan_lines(lines)
+    assert [c.title for c in plan.chapters()] == ["任务1", "任务2", "任务3"]
