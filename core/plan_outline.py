@@ -31,13 +31,17 @@ _LEVELS = {
     "part": re.compile(rf"^第\s*({_NUM})\s*篇(?:\s+|(?=[^\s，。、；]))?(.*)$"),
     "chapter": re.compile(rf"^第\s*({_NUM})\s*章(?:\s+|(?=[^\s，。、；]))?(.*)$"),
     "section": re.compile(rf"^第\s*({_NUM})\s*节(?:\s+|(?=[^\s，。、；]))?(.*)$"),
+    # 「第一部分」: the top level of plans that have no 第X章 (as chapters), or a level above them (as parts).
+    "division": re.compile(rf"^第\s*({_NUM})\s*部\s*分(?:\s+|(?=[^\s，。、；]))?(.*)$"),
 }
-_LEVEL_CHAR = {"part": "篇", "chapter": "章", "section": "节"}
+_LEVEL_CHAR = {"part": "篇", "chapter": "章", "section": "节", "division": "部分"}
 # 「一、」 and 「（一）」 headings (used as sections, or as chapters/sections where a plan has no 第X章).
 CN_ITEM_RE = re.compile(rf"^([{CN}]{{1,3}})\s*、\s*(\S.*)$")
 PAREN_ITEM_RE = re.compile(rf"^[（(]\s*([{CN}]{{1,3}})\s*[)）]\s*(\S.*)$")
 # 「专栏1」「专栏 2：」「专栏3-1」; the label may stand alone with its number (or title) on the next lines.
-BOX_LABEL_RE = re.compile(r"^专\s*栏\s*([0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?)?\s*[：:]?\s*(.*)$")
+BOX_LABEL_RE = re.compile(
+    r"^专\s*栏\s*([0-9０-９]+(?:\s*[-－—.．]\s*[0-9０-９]+)?|[一二三四五六七八九十]{1,3}(?=\s|[：:]))?\s*[：:]?\s*(.*)$"
+)
 # What follows a title in a table of contents: dot leaders and/or a page number (Arabic or Roman).
 TOC_TAIL_RE = re.compile(r"(?:\s*[.．·…⋯‥_·•]{2,}\s*|\s{2,}|\t)\s*([0-9]{1,4}|[IVXLivxl]{1,6})?\s*$|\s*[.．·…⋯‥]{2,}\s*$")
 TOC_HEAD_RE = re.compile(r"^(目\s*录|目\s*次)$")
@@ -113,10 +117,11 @@ class Outline:
 @dataclass
 class _Candidate:
     index: int
-    kind: str
+    kind: str  # part / chapter / section, or item / paren_item (「一、」「（一）」, only for finding a TOC)
     ordinal: int
     title: str
     tail: bool  # carried dot leaders or a page number: a TOC line
+    written_as: str = ""  # "division" when 第X部分 stands for a chapter or a part
 
 
 def _strip_toc_tail(raw: str) -> tuple[str, bool]:
@@ -170,6 +175,7 @@ class _Analyser:
         self.one_per_line = one_per_line
         self.body_width = body_width
         self.outline = Outline()
+        self.toc_end = -1  # index of the last line of the table of contents
 
     def run(self) -> Outline:
         candidates = [
@@ -177,9 +183,23 @@ class _Analyser:
             for i, line in enumerate(self.lines)
             if (found := heading_candidate(line.raw)) is not None
         ]
+        kinds = {c.kind for c in candidates}
+        if "division" in kinds:
+            # 第X部分 is the top level: chapters where there are no 第X章, parts where there are no 第X篇.
+            as_kind = "chapter" if "chapter" not in kinds else ("part" if "part" not in kinds else None)
+            candidates = [
+                _Candidate(c.index, as_kind, c.ordinal, c.title, c.tail, "division") if c.kind == "division" else c
+                for c in candidates
+                if c.kind != "division" or as_kind is not None
+            ]
+        if not any(c.kind == "chapter" for c in candidates):
+            # Plans numbered 一、（一） only: their TOC lists those, so look for it among them.
+            candidates += self.item_candidates()
+            candidates.sort(key=lambda c: c.index)
         self.find_toc(candidates)
         self.find_box_directories()
-        body = [c for c in candidates if c.index not in self.outline.skipped]
+        self.find_running_headers()
+        body = [c for c in candidates if c.index not in self.outline.skipped and c.kind in _LEVEL_CHAR]
         self.accept_headings(body)
         if not any(h.kind == "chapter" for h in self.outline.headings.values()):
             self.cn_item_chapters()
@@ -191,6 +211,30 @@ class _Analyser:
         self.find_back_matter()
         self.find_front()
         return self.outline
+
+    def item_candidates(self) -> list[_Candidate]:
+        found = []
+        for i, line in enumerate(self.lines):
+            text, tail = _strip_toc_tail(line.raw)
+            text = re.sub(r"\s+", " ", text).strip()
+            for kind, pattern in (("item", CN_ITEM_RE), ("paren_item", PAREN_ITEM_RE)):
+                match = pattern.match(text)
+                if match and _heading_shaped(match.group(2), "section"):
+                    ordinal = cn_ordinal(match.group(1))
+                    if ordinal:
+                        found.append(_Candidate(i, kind, ordinal, match.group(2).strip(), tail))
+        return found
+
+    def find_running_headers(self) -> None:
+        """A PDF's running header (the plan's title at the top of every page) is not text: the same title-like
+        line three times or more is dropped after its first appearance (which may be the title itself)."""
+        seen: dict[str, list[int]] = {}
+        for i, line in enumerate(self.lines):
+            if i not in self.outline.skipped and self._title_like(line.text):
+                seen.setdefault(squash(line.text), []).append(i)
+        for indexes in seen.values():
+            if len(indexes) >= 3:
+                self.outline.skipped.update(indexes[1:])
 
     # -- table of contents -------------------------------------------------------------------------------
 
@@ -226,6 +270,7 @@ class _Analyser:
             if end + 1 < len(lines) and self._continues_toc_title(end + 1) and not self._is_candidate(end + 1, candidates):
                 end += 1
             self.outline.skipped.update(range(start, end + 1))
+            self.toc_end = max(self.toc_end, end)
             for c in run:
                 title = c.title
                 # A title wrapped inside the TOC: join the short lines that follow it up to the next entry.
@@ -338,7 +383,8 @@ class _Analyser:
                         f"第{line.number}行：「{line.text[:30]}」的编号不连续，已按正文处理"
                     )
                 continue
-            number = f"第{self._number_text(line.raw, c.kind)}{_LEVEL_CHAR[c.kind]}"
+            written = c.written_as or c.kind
+            number = f"第{self._number_text(line.raw, written)}{_LEVEL_CHAR[written]}"
             self.outline.headings[c.index] = Heading(c.kind, number, c.ordinal, title, used)
             skip_until = c.index + used - 1
             if c.kind == "part":
@@ -351,7 +397,7 @@ class _Analyser:
     @staticmethod
     def _number_text(raw: str, kind: str) -> str:
         char = _LEVEL_CHAR[kind]
-        match = re.match(rf"^第\s*({_NUM})\s*{char}", raw.strip())
+        match = re.match(rf"^第\s*({_NUM})\s*{char[0]}\s*{char[1:]}", raw.strip())
         return match.group(1) if match else ""
 
     def full_title(self, c: _Candidate, part: int, chapter: int) -> tuple[str, int]:
@@ -433,7 +479,7 @@ class _Analyser:
 
     def cn_item_chapters(self) -> None:
         """A document without 第X章: the top level is the 「一、」 sequence that spans it, 「（一）」 below."""
-        first_body = max(self.outline.skipped, default=-1) + 1
+        first_body = self.toc_end + 1
         top = self._sequences(first_body, len(self.lines), CN_ITEM_RE)
         if len(top) < 3:
             return
@@ -447,7 +493,7 @@ class _Analyser:
     def styled_chapters(self) -> None:
         """A Word file whose headings carry no numbering the text rules know: its heading styles say the levels.
         The highest level used three times or more gives the chapters, the next one the sections."""
-        first_body = max(self.outline.skipped, default=-1) + 1
+        first_body = self.toc_end + 1
         styled = [
             (i, line.hint.heading_level)
             for i, line in enumerate(self.lines)

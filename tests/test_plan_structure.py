@@ -131,9 +131,10 @@ def _extra_spaces(text: str) -> str:
     return re.sub(r"^专栏\s*(\d+)", r"专栏 \1", text, flags=re.M)
 
 
+@pytest.mark.parametrize("name", FIXTURES)
 @pytest.mark.parametrize("transform", [_wrap_like_pdf, _ascii_punctuation, _extra_spaces], ids=["pdf-wrapped", "ascii", "spaces"])
-def test_same_tree_from_every_text_shape(transform):
-    text, truth = _fixture("03-nanjing-15th")
+def test_same_tree_from_every_text_shape(transform, name):
+    text, truth = _fixture(name)
     original = _shape(parse_plan(text))
     shaped = _shape(parse_plan(transform(text)))
     squash = lambda labels: [re.sub(r"[\s,，()（）:：]", "", x) for x in labels]  # noqa: E731
@@ -412,3 +413,49 @@ def test_word_styles_never_override_numbered_headings():
         lines += [SourceLine(f"第{name}章 任务{k}", heading_level=2), SourceLine("正文。", heading_level=1)]
     plan = parse_plan_lines(lines)
     assert [c.title for c in plan.chapters()] == ["任务1", "任务2", "任务3"]
+
+
+ITEMS_WITH_TOC = """某县国民经济和社会发展第十五个五年规划纲要
+目录
+一、发展基础 .................... 1
+二、总体要求 .................... 3
+三、主要任务 .................... 5
+四、保障措施 .................... 9
+某县国民经济和社会发展第十五个五年规划纲要
+一、发展基础
+　　过去五年，全县经济稳步增长。
+专栏一 重大成就
+　　1. 地区生产总值突破 300 亿元；
+二、总体要求
+　　坚持稳中求进。
+某县国民经济和社会发展第十五个五年规划纲要
+三、主要任务
+　　建设现代化产业体系。
+某县国民经济和社会发展第十五个五年规划纲要
+四、保障措施
+　　加强组织领导。
+"""
+
+
+def test_items_plan_with_toc_running_headers_and_cn_box_numbers():
+    plan = parse_plan(ITEMS_WITH_TOC)
+    assert [_label(c) for c in plan.chapters()] == ["一、 发展基础", "二、 总体要求", "三、 主要任务", "四、 保障措施"]
+    assert [(b.number, b.title) for b in plan.walk() if b.kind == "box"] == [("专栏一", "重大成就")]
+    assert plan.title == "某县国民经济和社会发展第十五个五年规划纲要"
+    everything = "".join(b.text for n in plan.walk() for b in n.blocks if b.kind != "title")
+    assert "规划纲要" not in everything  # the running header is gone
+
+
+def test_divisions_stand_for_chapters():
+    text = """某区国民经济和社会发展第十五个五年规划纲要
+第一部分 发展基础
+一、取得的成就
+　　过去五年，全区经济稳步增长。
+二、面临的形势
+　　外部环境更趋复杂。
+第二部分 主要任务
+　　建设现代化产业体系。
+"""
+    plan = parse_plan(text)
+    assert [_label(c) for c in plan.chapters()] == ["第一部分 发展基础", "第二部分 主要任务"]
+    assert [len(c.children) for c in plan.chapters()] == [2, 0]
