@@ -377,6 +377,12 @@ class _Analyser:
                 ok = c.ordinal == chapter + 1 or (c.ordinal == 1 and part_since_chapter) or in_toc
             else:
                 ok = chapter > 0 and (c.ordinal == section + 1 or (c.ordinal == 1 and section == 0) or in_toc)
+            expected = {"part": part, "chapter": chapter, "section": section}[c.kind] + 1
+            if not ok and c.kind in ("part", "chapter") and c.ordinal > expected and self._sequence_resumes(body, c, expected):
+                # A heading lost in extraction: the expected number never comes, and the sequence goes on from
+                # this one. Accept it rather than lose every heading after the gap.
+                ok = True
+                self.outline.warnings.append(f"第{line.number}行：「{line.text[:30]}」之前缺少编号为{expected}的标题")
             if not ok:
                 if c.ordinal > 1 and not any(ch in line.text for ch in "，。；"):
                     self.outline.warnings.append(
@@ -393,6 +399,13 @@ class _Analyser:
                 chapter, section, part_since_chapter = c.ordinal, 0, False
             else:
                 section = c.ordinal
+
+    def _sequence_resumes(self, body: list[_Candidate], c: _Candidate, expected: int) -> bool:
+        later = [x for x in body if x.kind == c.kind and x.index > c.index]
+        if any(x.ordinal == expected for x in later) or len(c.title) > 30 or not c.title:
+            return False
+        following = [x.ordinal for x in later[:3]]
+        return following[:1] == [c.ordinal + 1] or (not following and c.ordinal == expected + 1)
 
     @staticmethod
     def _number_text(raw: str, kind: str) -> str:

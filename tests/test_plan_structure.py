@@ -459,3 +459,12 @@ def test_divisions_stand_for_chapters():
     plan = parse_plan(text)
     assert [_label(c) for c in plan.chapters()] == ["第一部分 发展基础", "第二部分 主要任务"]
     assert [len(c.children) for c in plan.chapters()] == [2, 0]
+
+
+def test_a_heading_lost_in_extraction_does_not_lose_the_rest():
+    text = "某区国民经济和社会发展第十五个五年规划纲要\n" + "\n".join(
+        f"第{n}章 任务{k}\n　　正文{k}。" for k, n in enumerate("一二四五六", start=1)
+    )
+    plan = parse_plan(text)
+    assert [c.number for c in plan.chapters()] == ["第一章", "第二章", "第四章", "第五章", "第六章"]
+    assert any("缺少编号为3" in w for w in plan.warnings)
