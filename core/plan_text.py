@@ -228,7 +228,7 @@ def split_lines(text: str) -> list[Line]:
                 blank_before=(not double_spaced) and blank_run > 0,
                 indent=indent,
                 width=em_width(stripped),
-                raw=stripped,
+                raw=raw_line.rstrip().replace("\u3000", " ") if len(leading) >= 4 and not double_spaced else stripped,
             )
         )
         page_break = False
@@ -929,8 +929,15 @@ def _table_header(line: Line) -> bool:
 
 
 def _cells_text(line: Line) -> str:
-    """A table line with the gaps between its cells (a tab, or two or more spaces) kept as one tab."""
-    return re.sub(r"(?:\t|[ \u3000\u00a0]{2,})+", "\t", line.raw.strip()) if line.raw else line.text
+    """A table line with the gaps between its cells (a tab, or two or more spaces) kept as one tab. A row that
+    starts with a gap has empty leading cells (a category or number written only on the group's first row):
+    one tab for each four spaces of it."""
+    if not line.raw:
+        return line.text
+    raw = line.raw.rstrip()
+    body = raw.lstrip(" \u3000\u00a0")
+    lead = len(raw) - len(body)
+    return "\t" * (lead // 4) + re.sub(r"(?:\t|[ \u3000\u00a0]{2,})+", "\t", body)
 
 
 def _needs_space(before: str, after: str) -> bool:
