@@ -243,22 +243,25 @@ class _Analyser:
         again later, are tables of contents."""
         lines = self.lines
         runs: list[list[_Candidate]] = []
+        in_run: dict[tuple[str, int], list[str]] = {}  # the current run's titles by kind and number
         for candidate in candidates:
             # The body's first heading right after the TOC repeats the TOC's first entry: a new run.
-            repeats = runs and any(
-                c.kind == candidate.kind and c.ordinal == candidate.ordinal and _same_start(c.title, candidate.title)
-                for c in runs[-1]
-            )
+            key = (candidate.kind, candidate.ordinal)
+            repeats = any(_same_start(title, candidate.title) for title in in_run.get(key, ()))
             if runs and not repeats and self._only_short_lines_between(runs[-1][-1].index, candidate.index):
                 runs[-1].append(candidate)
             else:
                 runs.append([candidate])
+                in_run = {}
+            in_run.setdefault(key, []).append(candidate.title)
+        last_of: dict[tuple[str, int], int] = {}
+        for c in candidates:
+            last_of[(c.kind, c.ordinal)] = c.index
+        candidate_indexes = {c.index for c in candidates}
         for run in runs:
             first = run[0]
             tails = sum(1 for c in run if c.tail)
-            repeated = any(
-                c.kind == first.kind and c.ordinal == first.ordinal and c.index > run[-1].index for c in candidates
-            )
+            repeated = last_of[(first.kind, first.ordinal)] > run[-1].index
             toc_head = self._toc_head_before(first.index)
             if len(run) < 3 and not (toc_head is not None and repeated):
                 continue
@@ -267,15 +270,16 @@ class _Analyser:
             start = toc_head if toc_head is not None else first.index
             end = run[-1].index
             # A last entry may wrap onto one more short line.
-            if end + 1 < len(lines) and self._continues_toc_title(end + 1) and not self._is_candidate(end + 1, candidates):
+            if end + 1 < len(lines) and self._continues_toc_title(end + 1) and end + 1 not in candidate_indexes:
                 end += 1
             self.outline.skipped.update(range(start, end + 1))
             self.toc_end = max(self.toc_end, end)
+            run_indexes = {x.index for x in run}
             for c in run:
                 title = c.title
                 # A title wrapped inside the TOC: join the short lines that follow it up to the next entry.
                 j = c.index + 1
-                while j <= end and j not in {x.index for x in run} and self._continues_toc_title(j):
+                while j <= end and j not in run_indexes and self._continues_toc_title(j):
                     more, _ = _strip_toc_tail(lines[j].raw)
                     more = more.strip()
                     if not ROMAN_RE.match(more) and not re.fullmatch(r"[0-9]{1,4}", more):
@@ -302,10 +306,6 @@ class _Analyser:
         if len(between) > 3:
             return False
         return all(self._continues_toc_title(j) for j in between)
-
-    @staticmethod
-    def _is_candidate(index: int, candidates: list[_Candidate]) -> bool:
-        return any(c.index == index for c in candidates)
 
     def find_box_directories(self) -> None:
         """Lists of boxes (or figures and tables) with page numbers: two or more labels with nothing between."""
