@@ -323,11 +323,16 @@ class _Analyser:
                 self.outline.skipped.update(range(i, j))
                 i = j
                 continue
-            if self._box_label(i) and _strip_toc_tail(lines[i].raw)[1]:
-                j = i
-                while j < len(lines) and self._box_label(j) and _strip_toc_tail(lines[j].raw)[1]:
-                    j += 1
-                if j - i >= 2:
+            if self._box_label(i):
+                # Box labels with page numbers, or three or more labels in a row: a box has content after its label.
+                with_tails = i
+                while with_tails < len(lines) and self._box_label(with_tails) and _strip_toc_tail(lines[with_tails].raw)[1]:
+                    with_tails += 1
+                in_a_row = i
+                while in_a_row < len(lines) and self._box_label(in_a_row) and BOX_LABEL_RE.match(lines[in_a_row].text).group(1):
+                    in_a_row += 1
+                j = with_tails if with_tails - i >= 2 else (in_a_row if in_a_row - i >= 3 else i)
+                if j > i:
                     self.outline.skipped.update(range(i, j))
                     i = j
                     continue

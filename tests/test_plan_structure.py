@@ -468,3 +468,17 @@ def test_a_heading_lost_in_extraction_does_not_lose_the_rest():
     plan = parse_plan(text)
     assert [c.number for c in plan.chapters()] == ["第一章", "第二章", "第四章", "第五章", "第六章"]
     assert any("缺少编号为3" in w for w in plan.warnings)
+
+
+def test_a_list_of_boxes_without_page_numbers_is_no_box():
+    text = """某区国民经济和社会发展第十五个五年规划纲要
+专栏1 重大项目
+专栏2 民生实事
+专栏3 主要指标
+第一章 发展基础
+　　全区经济平稳增长。
+专栏1 重大项目
+　　1. 建成某某大桥；
+"""
+    plan = parse_plan(text)
+    assert [(b.number, b.title) for b in plan.walk() if b.kind == "box"] == [("专栏1", "重大项目")]
