@@ -1,5 +1,6 @@
-"""Import a plan's text file into the database. Everything is checked and parsed before the first write, and
-the write is one transaction: a bad file changes nothing."""
+"""Import a plan's file (.docx, .pdf, .html/.htm or text) into the database. Everything is read, checked and
+parsed before the first write, and the write is one transaction: a bad file changes nothing. Which reader runs
+is decided by `importers.formats` from the file's content and name."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from core.errors import UserInputError
 from core.period import Period
-from core.plan_text import NotAPlanError, ParsedPlan, decode_plan_bytes, parse_plan
+from core.plan_text import NotAPlanError, ParsedPlan, parse_plan, parse_plan_lines
 from sqlmodel import select
 
 from db.engine import Database
@@ -19,8 +20,9 @@ from db.indicators import CatalogueEntry, indicator_count, link_to_text, load_ca
 from db.models import Plan, Proposal
 from db.projects import list_units, load_units, relink_projects, run_finder
 from db.plan_store import plan_count, save_plan
+from importers.formats import MAX_BYTES, read_plan_source, refuse_by_name, size_limit, too_large_message
 
-MAX_PLAN_BYTES = 20 * 1024 * 1024  # a plan's text is ~100 KB; 20 MB is far beyond any real one
+MAX_PLAN_BYTES = MAX_BYTES["text"]  # a plan's text is ~0.8 MB; .docx and .pdf have their own limits
 BUNDLED_RESOURCE = "taizhou_yyz_14th_plan.txt"
 BUNDLED_UNITS = "taizhou_yyz_units.csv"
 
@@ -39,31 +41,52 @@ class ImportResult:
 
 
 def read_plan_file(path: Path) -> bytes:
+    """The file's bytes, after the checks that need no reading: it exists, is a file, is a format guihua reads
+    (by name), and is not larger than its format (by its first bytes) allows."""
     if not path.exists():
         raise UserInputError(f"找不到文件：{path}")
     if path.is_dir():
-        raise UserInputError(f"这是一个文件夹，不是规划文本文件：{path}")
+        raise UserInputError(f"这是一个文件夹，不是规划文件：{path}")
+    refuse_by_name(path.name)
     try:
         size = path.stat().st_size
-        if size > MAX_PLAN_BYTES:
-            raise UserInputError(f"文件太大（{size // (1024 * 1024)} MB），不像规划文本：{path}\n规划文本一般不超过 1 MB。")
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        label, limit = size_limit(head, path.name)
+        if size > limit:
+            raise UserInputError(too_large_message(path.name, size, label, limit))
         return path.read_bytes()
     except PermissionError as exc:
         raise UserInputError(f"没有权限读取文件：{path}") from exc
+    except IsADirectoryError as exc:
+        raise UserInputError(f"这是一个文件夹，不是规划文件：{path}") from exc
+    except OSError as exc:
+        raise UserInputError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
 
 
 def parse_plan_bytes(data: bytes, source_name: str) -> tuple[ParsedPlan, str, str]:
-    """Decode and parse; errors name the file. Returns (parsed plan, decoded text, encoding)."""
+    """Read (by format), decode and parse; errors name the file. Returns (parsed plan, the text the plan's line
+    numbers refer to, the format stored as the plan's encoding: 「utf-8」, 「docx」, 「pdf」, 「html:gb18030」…)."""
     if not data.strip():
         raise UserInputError(f"{source_name}：文件是空的，没有导入任何内容。")
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UserInputError(f"{source_name}：这是二进制文件，不是文本。请导入规划的 .txt 文本（从 PDF 或 Word 另存为文本）。")
+    source = read_plan_source(data, source_name)
     try:
-        text, encoding = decode_plan_bytes(data)
-        parsed = parse_plan(text)
+        parsed = parse_plan_lines(source.lines) if source.lines is not None else parse_plan(source.text or "")
     except NotAPlanError as exc:
-        raise UserInputError(f"{source_name}：{exc.message}。没有导入任何内容。") from exc
-    return parsed, text, encoding
+        raise UserInputError(_not_a_plan_message(source_name, source.format, exc.message)) from exc
+    return parsed, source.as_text(), source.encoding
+
+
+def _not_a_plan_message(source_name: str, fmt: str, reason: str) -> str:
+    if fmt == "html":
+        return (
+            f"{source_name}：这个网页里没有规划正文（{reason}）。请在浏览器中打开规划全文所在的网页再“另存为 → 网页，"
+            "仅 HTML”，或下载规划的 Word/PDF 文件后导入。没有导入任何内容。"
+        )
+    if fmt in ("docx", "pdf"):
+        kind = "Word 文件" if fmt == "docx" else "PDF"
+        return f"{source_name}：{reason}。这个{kind}看起来不是规划纲要（规划应有“第一章”等章节标题）。没有导入任何内容。"
+    return f"{source_name}：{reason}。没有导入任何内容。"
 
 
 def default_plan_name(parsed: ParsedPlan, fallback: str) -> str:
@@ -110,6 +133,8 @@ def import_plan_text(
         plan_id = plan.id
         # Propose what the text commits to; reviewed proposals are recognised by key and left alone.
         run_finder(session, plan_id)
+        from db.plan_indicators import propose_plan_indicators  # the plan's own 主要指标 table, for the office to confirm
+        propose_plan_indicators(session, plan_id, parsed)
     nodes = list(parsed.walk())
     return ImportResult(
         plan_id=plan_id,

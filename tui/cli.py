@@ -163,7 +163,12 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 @report_errors
 def import_plan(ctx: click.Context, file: Path, name: str | None) -> None:
-    """导入规划纲要文本（UTF-8 或 GB18030 的 .txt）。"""
+    """导入规划纲要文件：Word（.docx）、PDF、网页（.html/.htm）或文本（.txt，UTF-8 或 GB18030）。
+
+    按文件内容识别格式。旧版 .doc/.wps 请先在 Word 或 WPS 中“另存为 .docx”；扫描版 PDF 请先用 OCR 软件转换。
+
+    含宏、带外部模板或已加密的文件会被拒绝，不导入任何内容。
+    """
     from importers.plan import import_plan_file
 
     database = open_db(ctx)
