@@ -175,6 +175,48 @@ def find_plan(session: Session, name_or_id: str | int | None) -> Plan:
     return plan
 
 
+PLAN_CHOICE_KEY = "ui.plan_choice"  # app_state: the plan the user last chose, and the newest plan at that moment
+
+
+def _newest_plan(session: Session) -> Plan | None:
+    return session.exec(select(Plan).order_by(Plan.imported_at.desc(), Plan.id.desc())).first()
+
+
+def _plan_stamp(plan: Plan) -> str:
+    """A plan's identity and import time: it changes when a plan is imported (or re-imported) after a choice."""
+    return f"{plan.id}@{plan.imported_at:%Y-%m-%dT%H:%M:%S}"
+
+
+def default_plan_id(session: Session) -> int | None:
+    """The plan a screen opens when none is named: the plan the user chose last, unless a plan has been imported
+    since that choice, in which case the newest imported plan (a new plan is what the office wants to see).
+    None when the database holds no plan."""
+    import json
+
+    newest = _newest_plan(session)
+    if newest is None:
+        return None
+    try:
+        choice = json.loads(get_state(session, PLAN_CHOICE_KEY) or "{}")
+        chosen, newest_then = int(choice["plan_id"]), str(choice["newest"])
+    except (ValueError, KeyError, TypeError):
+        return newest.id
+    if newest_then == _plan_stamp(newest) and session.get(Plan, chosen) is not None:
+        return chosen
+    return newest.id
+
+
+def remember_plan_choice(session: Session, plan_id: int) -> None:
+    """The user chose a plan: open it by default until another plan is imported (see default_plan_id)."""
+    import json
+
+    newest = _newest_plan(session)
+    stamp = _plan_stamp(newest) if newest is not None else ""
+    session.merge(AppState(key=PLAN_CHOICE_KEY, value=json.dumps({"plan_id": plan_id, "newest": stamp})))
+    session.merge(AppState(key="last_plan", value=str(plan_id)))  # the CLI's default follows the choice
+    session.commit()
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Outline and content
 

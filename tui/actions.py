@@ -1,5 +1,6 @@
-"""Actions reachable from every screen: the meeting pack (Ctrl+E), the departments' fill-in forms (Ctrl+F)
-and backups (command palette 「备份与恢复」).
+"""Actions reachable from every screen: the meeting pack (Ctrl+E), the departments' fill-in forms (Ctrl+F),
+backups (command palette 「备份与恢复」), importing a plan file (F8) and carrying the previous plan's final-year
+actuals over as base values (palette 「承接上一规划的基数」).
 
 The work itself lives in exports/, importers/ and db/backup.py; this module only asks, shows and reports.
 Slow work (writing workbooks, reading returned forms) runs in a thread worker so the screen stays live; its
@@ -13,9 +14,11 @@ from typing import Any, Callable
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
@@ -609,3 +612,424 @@ def _size(size: int) -> str:
 def open_backups(app: App) -> None:
     if not any(isinstance(s, BackupScreen) for s in app.screen_stack):
         app.push_screen(BackupScreen())
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Importing a plan (F8 / palette 「导入规划文件…」)
+
+PLAN_FOLDER_KEY = "import.plan_folder"  # app_state: the folder the last plan file was imported from
+
+PLAN_IMPORT_HELP_SECTIONS: Sections = [
+    (
+        "导入规划文件",
+        [
+            ("输入路径", "规划纲要文件的完整路径；可以从文件管理器复制粘贴（引号会自动去掉）"),
+            ("Tab", "补全路径：补全文件夹或文件名，有多个时列出可选的名称"),
+            ("回车", "导入；完成后显示章、节、段落数和提示，并打开新规划"),
+            ("Esc", "关闭"),
+            ("F1", "显示本帮助"),
+        ],
+    ),
+]
+
+
+def complete_path(typed: str) -> tuple[str, list[str]]:
+    """Tab completion of a path: (the text completed as far as it is unambiguous, the names that still fit).
+    A single folder gets its separator, so the next Tab lists what is inside."""
+    import os
+
+    text = typed.strip().strip('"').strip("'")
+    if not text:
+        return typed, []
+    expanded = os.path.expanduser(text)
+    if expanded.endswith(("/", os.sep)):
+        folder, prefix = expanded, ""
+    else:
+        folder, prefix = os.path.split(expanded)
+    fold = str.casefold if os.name == "nt" else (lambda s: s)
+    try:
+        entries = sorted(os.scandir(folder or "."), key=lambda e: e.name)
+    except OSError:
+        return typed, []
+    names = [(e.name, e.is_dir()) for e in entries
+             if fold(e.name).startswith(fold(prefix)) and (prefix.startswith(".") or not e.name.startswith("."))]
+    if not names:
+        return typed, []
+    common = names[0][0][: len(os.path.commonprefix([fold(name) for name, _ in names]))]
+    completed = text[: len(text) - len(prefix)] + common if prefix else text + common
+    if len(names) == 1 and names[0][1]:
+        completed += os.sep
+    shown = [name + (os.sep if is_dir else "") for name, is_dir in names]
+    return completed, ([] if len(names) == 1 else shown)
+
+
+class PathInput(Input):
+    """A path box: Tab completes the path instead of moving the focus."""
+
+    BINDINGS = [Binding("tab", "complete", "补全路径", show=False, id="plan_import.complete")]
+
+    class Completed(Message):
+        """After Tab: the names that still fit (empty when the path is complete or nothing fits)."""
+
+        def __init__(self, choices: list[str]) -> None:
+            super().__init__()
+            self.choices = choices
+
+    def action_complete(self) -> None:
+        completed, choices = complete_path(self.value)
+        if completed != self.value:
+            self.value = completed
+            self.cursor_position = len(completed)
+        self.post_message(self.Completed(choices))
+
+
+class PlanImportScreen(ModalScreen[Any]):
+    """Ask for a plan file and import it in a thread; dismissed with (ImportResult, backup warning)."""
+
+    help_sections = PLAN_IMPORT_HELP_SECTIONS
+    help_title = "按键帮助 · 导入规划文件"
+    BINDINGS = [
+        Binding("escape", "close", "关闭", id="plan_import.close"),
+        Binding("f1", "app.help", "帮助", id="plan_import.help"),  # not ?: the box takes any character
+    ]
+    DEFAULT_CSS = """
+    PlanImportScreen { align: center middle; }
+    #plan-import-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: round $accent;
+                       background: $surface; padding: 0 1; }
+    #plan-import-question { margin: 1 0; }
+    #plan-import-path { background: $boost; }
+    #plan-import-hint { color: $text-muted; height: auto; margin-top: 1; }
+    #plan-import-result { height: auto; margin-top: 1; }
+    """
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(id="plan-import-screen")
+        self.folder = folder
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="plan-import-box") as box:
+            box.border_title = "导入规划文件"
+            box.border_subtitle = "回车导入 · Tab 补全路径 · Esc 关闭"
+            yield Static("请输入规划纲要文件的路径（导入后各界面打开这个规划；同名规划的文本会被替换，其指标和数据保留）：",
+                         id="plan-import-question")
+            yield PathInput(self.folder, id="plan-import-path", compact=True, select_on_focus=False,
+                            placeholder="例如 D:\\规划\\十五五规划纲要.txt")
+            yield Static("按 Tab 补全文件夹和文件名。", id="plan-import-hint", markup=False)
+            yield Static("", id="plan-import-result", markup=False)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        box = self.query_one("#plan-import-path", PathInput)
+        box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+        box.focus()
+        box.cursor_position = len(box.value)
+
+    def say(self, text: str | Text) -> None:
+        self.query_one("#plan-import-result", Static).update(text)
+
+    def on_path_input_completed(self, event: PathInput.Completed) -> None:
+        event.stop()
+        hint = self.query_one("#plan-import-hint", Static)
+        if event.choices:
+            more = f" …共 {len(event.choices)} 个" if len(event.choices) > 12 else ""
+            hint.update("可选：" + "  ".join(event.choices[:12]) + more)
+        else:
+            hint.update("按 Tab 补全文件夹和文件名。")
+
+    def action_close(self) -> None:
+        if self.busy:
+            self.app.notify("正在导入，请稍候；导入完成后再关闭。", markup=False)
+            return
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#plan-import-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.busy:
+            self.app.notify("正在导入，请稍候…", markup=False)
+            return
+        path = _clean_path(event.value)
+        if not path:
+            self.say(Text("请填写规划文件的路径。", style="bold red"))
+            return
+        self.start(Path(path).expanduser())
+
+    def start(self, path: Path) -> None:
+        from importers.plan import import_plan_file
+
+        database = self.app.database  # type: ignore[attr-defined]
+        self.busy = True
+        self.query_one("#plan-import-path", PathInput).disabled = True
+        self.say(Text(f"正在导入 {path.name} …（读取、分章节、查找量化指标和项目，请稍候）", style="bold"))
+
+        def work():
+            warning = ""
+            if database.path is not None and path.is_file():
+                from db.backup import backup_now
+
+                try:
+                    backup_now(database, "import")
+                except GuihuaError as exc:
+                    warning = f"提示：自动备份没有完成（{exc.message}）"
+            return import_plan_file(database, path), warning, str(path.parent)
+
+        run_in_thread(self.app, work, self._imported, busy="正在导入规划…", failed=self._failed, group="plan-import")
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        box = self.query_one("#plan-import-path", PathInput)
+        box.disabled = False
+        box.focus()
+        self.say(Text(message, style="bold red"))
+
+    def _imported(self, outcome) -> None:
+        result, warning, folder = outcome
+        self.busy = False
+        try:
+            from db.plan_store import set_state
+
+            with self.app.database.session() as session:  # type: ignore[attr-defined]
+                set_state(session, PLAN_FOLDER_KEY, folder)
+        except Exception:  # noqa: BLE001 - only a convenience for the next import
+            pass
+        self.dismiss((result, warning))
+
+
+def import_summary(result, warning: str = "") -> Text:
+    """What an import stored, as the CLI says it, plus the parser's warnings."""
+    out = Text()
+    action = "已替换" if result.replaced else "已导入"
+    out.append(f"{action}规划「{result.name}」（编号 {result.plan_id}）\n", style="bold")
+    if result.title:
+        out.append(f"{result.title}\n")
+    out.append(f"{result.chapters} 章、{result.sections} 节、{result.paragraphs} 段落、{result.footnotes} 条脚注。\n")
+    for line in result.warnings:
+        out.append(f"提示：{line}\n", style="yellow")
+    if warning:
+        out.append(f"{warning}\n", style="yellow")
+    out.append("\n各界面已打开这个规划（F7 切换规划）。主要指标可在命令行用 guihua import-catalogue 导入；"
+               "上一规划的基数可用命令面板「承接上一规划的基数」承接。", style="dim")
+    return out
+
+
+class PlanImportedScreen(ModalScreen[None]):
+    """The summary after a plan was imported and opened."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "关闭", id="plan_imported.close")]
+    DEFAULT_CSS = """
+    PlanImportedScreen { align: center middle; }
+    #plan-imported-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: round $accent;
+                         background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, summary: Text) -> None:
+        super().__init__(id="plan-imported-screen")
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="plan-imported-box") as box:
+            box.border_title = "导入完成"
+            box.border_subtitle = "回车或 Esc 关闭"
+            yield Static(self.summary, id="plan-imported-summary")
+
+    def on_mount(self) -> None:
+        self.query_one("#plan-imported-box").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def open_plan_import(app: App) -> None:
+    """Ask for a plan file; import it off the event loop; open the new plan and show what was imported."""
+    import os
+
+    if any(isinstance(s, (PlanImportScreen, PlanImportedScreen)) for s in app.screen_stack):
+        return
+    folder = ""
+    try:
+        from db.plan_store import get_state
+
+        with app.database.session() as session:  # type: ignore[attr-defined]
+            folder = get_state(session, PLAN_FOLDER_KEY) or ""
+    except Exception:  # noqa: BLE001 - a convenience only
+        folder = ""
+    if not folder or not Path(folder).is_dir():
+        folder = str(Path.home())
+    folder = folder.rstrip("/\\") + os.sep
+
+    def imported(outcome) -> None:
+        if outcome is None:
+            return
+        result, warning = outcome
+
+        async def open_it() -> None:
+            await app.open_plan(result.plan_id, chosen=False)  # type: ignore[attr-defined]
+            app.push_screen(PlanImportedScreen(import_summary(result, warning)))
+
+        app.run_worker(open_it(), group="plan", exclusive=True)
+
+    app.push_screen(PlanImportScreen(folder), imported)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Carrying the previous plan's final-year actuals over as base values (palette 「承接上一规划的基数」)
+
+
+class ContinuityScreen(ModalScreen[bool]):
+    """Which indicators continue the previous plan's and the base values that would be carried; Enter/y carries."""
+
+    BINDINGS = [
+        Binding("enter,y", "carry", "承接", id="continuity.carry"),
+        Binding("escape,n", "cancel", "取消", id="continuity.cancel"),
+        Binding("j,down", "scroll_down", "下滚", show=False, id="continuity.down"),
+        Binding("k,up", "scroll_up", "上滚", show=False, id="continuity.up"),
+    ]
+    DEFAULT_CSS = """
+    ContinuityScreen { align: center middle; }
+    #continuity-box { width: 120; max-width: 100%; height: auto; max-height: 100%; border: round $accent;
+                      background: $surface; padding: 0 1; }
+    #continuity-summary { text-style: bold; margin-top: 1; }
+    """
+
+    def __init__(self, new_plan_id: int, old_plan_id: int, candidates, preview) -> None:
+        super().__init__(id="continuity-screen")
+        self.new_plan_id, self.old_plan_id = new_plan_id, old_plan_id
+        self.candidates = candidates
+        self.preview = preview
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="continuity-box") as box:
+            box.border_title = f"承接上一规划的基数：《{self.candidates.old_plan}》→《{self.candidates.new_plan}》"
+            box.border_subtitle = "回车/Y 承接 · Esc 取消"
+            yield Static(self.body(), id="continuity-body")
+            yield Static(self.summary(), id="continuity-summary", markup=False)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#continuity-box").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "carry":
+            return bool(self.preview.carried)
+        return True
+
+    def body(self) -> Table:
+        from db.indicators import decimal_text
+
+        preview, candidates = self.preview, self.candidates
+        outcome: dict[int, Text] = {}
+        for item in preview.carried:
+            note = f"（现为 {decimal_text(item.replaced)}）" if item.replaced is not None else ""
+            outcome[item.link.new.id] = Text(f"将承接 {decimal_text(item.value)}{note}", style="green")
+        for item in preview.unchanged:
+            outcome[item.link.new.id] = Text(f"已是 {decimal_text(item.value)}", style="dim")
+        for item in preview.skipped:
+            outcome[item.link.new.id] = Text(f"跳过：{item.reason}", style="yellow")
+        layout = Table.grid(padding=(0, 1))
+        layout.add_column()
+        year = f"{preview.year}年" if preview.year else "目标年"
+        layout.add_row(Text(f"对应的指标（{len(candidates.links)} 项；上一规划{year}实际值作为本规划基数）", style="bold"))
+        links = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+        links.add_column("本规划指标", overflow="fold")
+        links.add_column("上一规划指标", overflow="fold")
+        links.add_column("对应", no_wrap=True)
+        links.add_column("处理", overflow="fold")
+        for link in candidates.links:
+            links.add_row(link.new.shown, link.old.shown, link.how_label, outcome.get(link.new.id, Text("")))
+        if not candidates.links:
+            layout.add_row(Text("  没有名称相同的指标。", style="dim"))
+        else:
+            layout.add_row(links)
+        if candidates.unsure:
+            layout.add_row(Text(""))
+            layout.add_row(Text(f"名称相近、没有自动对应（{len(candidates.unsure)} 项；确为同一指标的，可在命令行用 "
+                                "guihua continue-plan --link 新指标=旧指标 指定）", style="bold"))
+            for item in candidates.unsure:
+                names = "、".join(c.shown for c in item.candidates)
+                layout.add_row(Text(f"  {item.new.shown}  ？  {names}（{item.reason}）"))
+        if candidates.unmatched_new:
+            layout.add_row(Text(""))
+            layout.add_row(Text("上一规划中没有对应的指标：" + "、".join(r.name for r in candidates.unmatched_new),
+                                style="dim"))
+        if candidates.unlinked:
+            layout.add_row(Text("已取消对应：" + "、".join(r.name for r in candidates.unlinked), style="dim"))
+        return layout
+
+    def summary(self) -> str:
+        preview = self.preview
+        parts = [f"将承接 {len(preview.carried)} 项基数", f"已一致 {len(preview.unchanged)} 项",
+                 f"跳过 {len(preview.skipped)} 项（已录入的数值不会被覆盖）"]
+        text = "；".join(parts) + "。"
+        if preview.carried:
+            source = preview.carried[0].source
+            text += f"来源记为“{source}”，以后可在主要指标中修改。回车承接，Esc 取消。"
+        else:
+            text += "没有需要承接的数值，Esc 返回。"
+        return text
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#continuity-box").scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#continuity-box").scroll_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_carry(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from db.continuity import carry_base_values
+
+        if not self.preview.carried:
+            self.app.notify("没有需要承接的数值。", markup=False)
+            return
+        database = self.app.database  # type: ignore[attr-defined]
+        try:
+            with database.session() as session:
+                result = carry_base_values(session, self.new_plan_id, self.old_plan_id, self.candidates.links,
+                                           unlinked=self.candidates.unlinked)
+        except GuihuaError as exc:
+            self.app.notify(exc.message, severity="error", timeout=12, markup=False)
+            return
+        except SQLAlchemyError as exc:
+            self.app.notify(f"数据库出错（{exc.__class__.__name__}），没有承接，请稍后重试。", severity="error",
+                            timeout=12, markup=False)
+            return
+        skipped = f"，跳过 {len(result.skipped)} 项" if result.skipped else ""
+        self.app.notify(f"已承接 {len(result.carried)} 项基数{skipped}。", title="承接上一规划", markup=False)
+        reload = getattr(self.app, "reload_plan_screens", None)
+        if callable(reload):
+            reload()
+        self.dismiss(True)
+
+
+def open_continuity(app: App) -> None:
+    """Palette 「承接上一规划的基数」: list the links to the previous plan and what would be carried."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from db.continuity import carry_base_values, link_candidates, previous_plan
+
+    plan_id = _plan_id(app)
+    if plan_id is None or any(isinstance(s, ContinuityScreen) for s in app.screen_stack):
+        return
+    database = app.database  # type: ignore[attr-defined]
+    try:
+        with database.session() as session:
+            old = previous_plan(session, plan_id)
+            if old is None:
+                app.notify("没有找到上一规划：请先导入上一个五年规划，或在命令行用 guihua continue-plan --from 旧规划 --to 新规划。",
+                           severity="warning", timeout=10, markup=False)
+                return
+            old_id = old.id
+            candidates = link_candidates(session, plan_id, old_id)
+            preview = carry_base_values(session, plan_id, old_id, candidates.links, unlinked=candidates.unlinked,
+                                        dry_run=True)
+    except GuihuaError as exc:
+        app.notify(exc.message, severity="error", timeout=12, markup=False)
+        return
+    except SQLAlchemyError as exc:
+        app.notify(f"数据库出错（{exc.__class__.__name__}），请稍后重试。", severity="error", timeout=12, markup=False)
+        return
+    app.push_screen(ContinuityScreen(plan_id, old_id, candidates, preview))

@@ -3,14 +3,19 @@ the review queue of what the finder proposed (F4), projects and milestones (F5) 
 
 The reader is the default mode's screen and its logic lives here; the other screens (tui.grid, tui.review,
 tui.projects) are modes built and imported only when first shown so start-up stays fast. The database arrives
-already open."""
+already open.
+
+The database may hold several plans (the 十四五 plan and the 十五五 plan that follows it). One is open at a time:
+db.plan_store.default_plan_id picks it at start-up, F7 (PlanPicker) switches to another, and F8 imports a plan
+file and opens it. Switching rebuilds the reader in place and drops the other modes' screens, which are built
+afresh for the new plan when next shown; a badge at the top right of every screen names the open plan."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 from functools import partial
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,10 +38,13 @@ from db.plan_store import (
     NodeContent,
     OutlineNode,
     SearchHit,
+    default_plan_id,
     find_plan,
     get_state,
     node_content,
     outline,
+    plan_count,
+    remember_plan_choice,
     search,
     set_state,
 )
@@ -124,6 +132,29 @@ class TooSmallScreen(ModalScreen[None]):
         self.query_one("#too-small", Static).update(self.message(size))
 
 
+class PlanBadge(Static):
+    """The open plan's name at the top right of every screen, over the top border (it takes no room from the
+    screen's own layout). Shown while the database holds more than one plan."""
+
+    DEFAULT_CSS = """
+    PlanBadge {
+        layer: plan-badge;
+        overlay: screen;
+        dock: right;
+        width: auto;
+        max-width: 50%;
+        height: 1;
+        margin-right: 2;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        background: $accent;
+        color: $text;
+        text-style: bold;
+    }
+    """
+
+
 class GuihuaApp(App[None]):
     CSS_PATH = str(Path(__file__).parent / "app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "规划"
@@ -151,6 +182,8 @@ class GuihuaApp(App[None]):
         Binding("ctrl+e", "export_pack", "导出", id="app.export"),
         # in the help screens and the palette; the footer has no room left for it on the grid and projects
         Binding("ctrl+f", "forms", "填报表", show=False, id="app.forms"),
+        Binding("f7", "choose_plan", "切换规划", show=False, id="app.plans"),  # the badge names the open plan
+        Binding("f8", "import_plan", "导入规划", show=False, id="app.import_plan"),
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.command_palette"),
         Binding("q", "quit", "退出", id="app.quit"),
     ]
@@ -162,6 +195,7 @@ class GuihuaApp(App[None]):
         self.requested_plan_id = plan_id
         self.plan_id: int | None = None
         self.plan_name = ""
+        self.plans_in_database = 0  # the badge naming the open plan shows when there is more than one
         self.outline_nodes: list[OutlineNode] = []
         self.outline_parents: dict[int, str] = {}  # node id -> its chapter's label, for the palette
         self.location = ""
@@ -175,10 +209,8 @@ class GuihuaApp(App[None]):
         self._remembered: int | None = None
         self.reader_screen: ReaderScreen | None = None
         self.add_mode(READER_MODE, self._make_reader_screen)
-        self.add_mode(GRID_MODE, self._make_grid_screen)
-        self.add_mode(REVIEW_MODE, self._make_review_screen)
-        self.add_mode(PROJECTS_MODE, self._make_projects_screen)
-        self.add_mode(SUMMARY_MODE, self._make_summary_screen)
+        for mode, factory in self._plan_modes().items():
+            self.add_mode(mode, factory)
 
     def _make_reader_screen(self) -> Screen:
         self.reader_screen = ReaderScreen(id="reader-screen")
@@ -262,23 +294,168 @@ class GuihuaApp(App[None]):
         self._q("#search").display = False
         tree = self._q(OutlineTree)
         tree.focus()
+        self.screen_change_signal.subscribe(self, self._badge_screen)
         try:
             with self.database.session() as session:
-                plan = find_plan(session, self.requested_plan_id)
-                self.plan_id, self.plan_name = plan.id, plan.name
+                plan_id = self.requested_plan_id
+                if plan_id is None:
+                    plan_id = default_plan_id(session)  # None: find_plan says there is no plan yet
+                plan = find_plan(session, plan_id)
                 roots = outline(session, plan.id)
                 last = get_state(session, f"last_node:{plan.id}")
+                self.plans_in_database = plan_count(session)
         except (GuihuaError, SQLAlchemyError) as exc:
             self.call_after_refresh(self._show_problem, str(exc))
             return
+        self._set_plan(plan.id, plan.name)
         self._fill_tree(roots)
-        start = int(last) if last and last.isdigit() and int(last) in self._tree_nodes else None
-        if start is None and roots:
-            start = roots[0].id
+        start = self._start_node(roots, last)
         self._update_status()
         if start is not None:
             # after the first paint, so start-up shows the screen at once
             self.call_after_refresh(self.jump_to_node, start)
+
+    def _start_node(self, roots: list[OutlineNode], last: str | None) -> int | None:
+        """Where the reader opens: the place last read in this plan, else its first part."""
+        start = int(last) if last and last.isdigit() and int(last) in self._tree_nodes else None
+        if start is None and roots:
+            start = roots[0].id
+        return start
+
+    def _set_plan(self, plan_id: int, name: str) -> None:
+        self.plan_id, self.plan_name = plan_id, name
+        self.sub_title = name
+        self._badge_screen(self.screen)
+
+    # ------------------------------------------------------------------------------------------------------
+    # Which plan is open: the badge, the picker (F7), importing a plan (F8), carrying base values
+
+    def _badge_screen(self, screen: Screen) -> None:
+        """Give a mode's screen (the reader, grid, review, projects, summary) the badge naming the open plan."""
+        if isinstance(screen, ModalScreen) or not self.plan_name:
+            return
+        badges = screen.query(PlanBadge)
+        badge = badges.first() if badges else None
+        if badge is None:
+            badge = PlanBadge(id="plan-badge", markup=False)
+            screen.mount(badge)
+        badge.update(self.plan_name)
+        badge.tooltip = "当前规划（F7 切换）"
+        badge.display = self.plans_in_database > 1
+
+    def action_choose_plan(self) -> None:
+        """F7: list the plans; the one chosen opens on every screen and is remembered."""
+        from tui.pickers import PlanPicker, plan_choices
+
+        if any(isinstance(s, PlanPicker) for s in self.screen_stack):
+            return
+        try:
+            choices = plan_choices(self)
+        except (GuihuaError, SQLAlchemyError) as exc:
+            self.notify(getattr(exc, "message", None) or f"无法读取规划列表：{exc}", severity="error", markup=False)
+            return
+        if not choices:
+            self.notify("数据库中还没有任何规划。按 F8 导入规划文件。", severity="warning", markup=False)
+            return
+
+        def chosen(plan_id: int | None) -> None:
+            if plan_id is None:
+                return
+            if plan_id == self.plan_id:  # kept: still a choice to remember
+                try:
+                    with self.database.session() as session:
+                        remember_plan_choice(session, plan_id)
+                except SQLAlchemyError:
+                    self.log.warning("could not remember the plan chosen")
+                self.notify(f"仍是「{self.plan_name}」。", markup=False)
+                return
+            self.run_worker(self.open_plan(plan_id), group="plan", exclusive=True)
+
+        self.push_screen(PlanPicker(choices, self.plan_id), chosen)
+
+    def action_import_plan(self) -> None:
+        """F8: import a plan file (in a thread), then open it."""
+        from tui.actions import open_plan_import
+
+        open_plan_import(self)
+
+    def action_carry_base_values(self) -> None:
+        """Palette 「承接上一规划的基数」: the open plan's indicators take the previous plan's final-year actuals."""
+        from tui.actions import open_continuity
+
+        open_continuity(self)
+
+    async def open_plan(self, plan_id: int, *, chosen: bool = True) -> bool:
+        """Open another plan on every screen: the reader shows its outline (at the place last read in it), and the
+        grid, review, projects and summary screens are built afresh for it when next shown. `chosen`: the user
+        picked it, so it opens by default from now on (db.plan_store.default_plan_id)."""
+        try:
+            with self.database.session() as session:
+                plan = find_plan(session, plan_id)
+                roots = outline(session, plan.id)
+                last = get_state(session, f"last_node:{plan.id}")
+                self.plans_in_database = plan_count(session)
+                if chosen:
+                    remember_plan_choice(session, plan.id)
+        except (GuihuaError, SQLAlchemyError) as exc:
+            self.notify(getattr(exc, "message", None) or f"无法打开规划：{exc}", severity="error", markup=False)
+            return False
+        mode = self.current_mode
+        if mode != READER_MODE:
+            await self.switch_mode(READER_MODE)
+        for other, factory in self._plan_modes().items():
+            await self.remove_mode(other)  # its screens showed the previous plan; a fresh one is built on use
+            self.add_mode(other, factory)
+        self._cancel_preview()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.close_search()
+        self._q("#search-input", Input).value = ""
+        self._q("#search-results", OptionList).clear_options()
+        self._q("#search-info", Static).update("")
+        self.hits, self.hit_index, self.hit_query = [], -1, ""
+        self.location = ""
+        self._remembered = None
+        self._tree_nodes = {}
+        self.outline_parents = {}
+        self._set_plan(plan.id, plan.name)
+        self._fill_tree(roots)
+        start = self._start_node(roots, last)
+        if start is not None:
+            await self.jump_to_node(start)
+        else:
+            await self._show_problem("这个规划没有可显示的章节。")
+        self._update_status()
+        if mode != READER_MODE:
+            await self.switch_mode(mode)
+        self.fit_terminal(self.size)
+        self.refresh_bindings()
+        return True
+
+    def reload_plan_screens(self) -> None:
+        """After data of the open plan changed behind the screens (base values carried): every screen already
+        built reads it again."""
+        for mode in self._plan_modes():
+            try:
+                stack = self.get_screen_stack(mode)
+            except KeyError:  # not built yet: it will read the data when first shown
+                continue
+            for screen in stack[:1]:
+                reload = getattr(screen, "action_reload", None) or getattr(screen, "load", None)
+                if callable(reload):
+                    try:
+                        reload()
+                    except Exception:  # noqa: BLE001 - a screen that cannot reload now will on its next `r`
+                        self.log.warning(f"could not reload {screen!r}")
+
+    def _plan_modes(self) -> dict[str, Callable[[], Screen]]:
+        """The modes other than the reader, each showing the open plan's data."""
+        return {
+            GRID_MODE: self._make_grid_screen,
+            REVIEW_MODE: self._make_review_screen,
+            PROJECTS_MODE: self._make_projects_screen,
+            SUMMARY_MODE: self._make_summary_screen,
+        }
 
     async def _show_problem(self, message: str) -> None:
         await self._q(Reader).show_message(message)
@@ -634,6 +811,10 @@ class GuihuaApp(App[None]):
         if commands is not None:
             for title, help_text, callback in commands():
                 yield SystemCommand(title, help_text, callback)
+        yield SystemCommand("切换规划", f"打开另一个已导入的规划（F7）；当前：{self.plan_name or '无'}", self.action_choose_plan)
+        yield SystemCommand("导入规划文件…", "导入新的规划纲要文件，导入后打开它（F8）", self.action_import_plan)
+        yield SystemCommand("承接上一规划的基数", "本规划的指标以上一规划目标年的实际值作为基数（先列出，确认后写入）",
+                            self.action_carry_base_values)
         yield SystemCommand("导出会议监测表", "把主要指标、项目等导出为会议用的 Excel（Ctrl+E）", self.action_export_pack)
         yield SystemCommand("填报表", "生成各单位的年度填报表，或导入交回的填报表（Ctrl+F）", self.action_forms)
         yield SystemCommand("备份与恢复", "查看备份、立即备份、用备份恢复数据库", self.action_backups)

@@ -968,5 +968,9 @@ def migrate_db_command(ctx, target: str) -> None:
     click.echo("今后请用这个地址打开：guihua --db 数据库地址，或设置环境变量 GUIHUA_DB（见 docs/deploy.md）。")
 
 
+from tui.cli_plans import continue_plan_command  # noqa: E402 - it uses the helpers above
+
+main.add_command(continue_plan_command)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -689,3 +689,120 @@ def paragraph_source(session, block_id: int | None, phrase: str):
         return None
     span = phrase_span(block.text, phrase) or (0, 0)
     return TextSource(node_id=block.node_id, block_id=block.id, text=block.text, start=span[0], end=span[1])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The plan picker (F7 / 「切换规划」)
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    id: int
+    name: str
+    title: str
+    period: str  # 「2026—2030年」, or "" when neither stored nor stated in the title
+    imported_at: object
+    bundled: bool
+    chapters: int
+    indicators: int
+    projects: int
+
+
+def plan_choices(app) -> list[PlanChoice]:
+    """Every plan in the database, newest import first, with what it holds."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from core.period import Period, detect_period
+    from db.models import Indicator, PlanNode, Project
+    from db.plan_store import list_plans
+
+    def counts(session, column, *where) -> dict[int, int]:
+        query = select(column, func.count()).where(*where).group_by(column)
+        return {plan_id: count for plan_id, count in session.exec(query)}
+
+    with app.database.session() as session:
+        plans = list_plans(session)
+        chapters = counts(session, PlanNode.plan_id, PlanNode.kind == "chapter")
+        indicators = counts(session, Indicator.plan_id, Indicator.kind == "main")
+        projects = counts(session, Project.plan_id)
+    out = []
+    for plan in plans:
+        years = [getattr(plan, name, None) for name in ("base_year", "first_year", "target_year")]
+        period = Period(*years) if all(isinstance(y, int) for y in years) else detect_period(plan.title or "")
+        out.append(PlanChoice(plan.id, plan.name, plan.title, period.label if period else "", plan.imported_at,
+                              plan.bundled, chapters.get(plan.id, 0), indicators.get(plan.id, 0),
+                              projects.get(plan.id, 0)))
+    out.sort(key=lambda c: (c.imported_at, c.id), reverse=True)
+    return out
+
+
+def _local_time(moment) -> str:
+    from datetime import timezone
+
+    if moment is None:
+        return ""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone()
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+class PlanPicker(ModalScreen[int | None]):
+    """Choose the plan every screen shows: ↑ ↓ and Enter, or the number in front of it; Esc keeps the open one."""
+
+    DEFAULT_CSS = """
+    PlanPicker { align: center middle; }
+    #plans-box {
+        width: 100; max-width: 100%; height: auto; max-height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    #plans-list { height: auto; max-height: 24; border: none; }
+    #plans-note { color: $text-muted; height: auto; margin-top: 1; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="plans.cancel")]
+
+    def __init__(self, plans: Sequence[PlanChoice], current: int | None = None) -> None:
+        super().__init__(id="plans-screen")
+        self.plans = list(plans)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="plans-box") as box:
+            box.border_title = "切换规划"
+            box.border_subtitle = "↑↓ 或数字键 · 回车打开 · Esc 取消"
+            options = []
+            for index, plan in enumerate(self.plans, start=1):
+                label = Text(f"{index}  " if index < 10 else "   ", style="dim")
+                label.append(plan.name, style="bold")
+                if plan.period:
+                    label.append(f"  {plan.period}")
+                if plan.id == self.current:
+                    label.append("  （当前）", style="bold green")
+                label.append(f"\n   {plan.title}", style="")
+                facts = [f"{plan.chapters} 章", f"主要指标 {plan.indicators} 项", f"项目 {plan.projects} 个",
+                         f"导入于 {_local_time(plan.imported_at)}" + ("（内置）" if plan.bundled else "")]
+                label.append("\n   " + " · ".join(facts), style="dim")
+                options.append(Option(label, id=str(plan.id)))
+            yield OptionList(*options, id="plans-list", compact=True)
+            note = ("选定的规划在各界面打开，下次启动时仍打开它；导入新规划后默认打开最新导入的规划。"
+                    if len(self.plans) > 1 else "数据库中只有这一个规划。导入新规划：F8 或命令面板「导入规划文件…」。")
+            yield Static(note, id="plans-note")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#plans-list", OptionList)
+        options.focus()
+        ids = [p.id for p in self.plans]
+        options.highlighted = ids.index(self.current) if self.current in ids else 0
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit() and 1 <= int(event.character) <= min(9, len(self.plans)):
+            event.stop()
+            self.dismiss(self.plans[int(event.character) - 1].id)
+
+    @on(OptionList.OptionSelected, "#plans-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
