@@ -644,3 +644,30 @@ def test_bad_files_are_refused_with_a_chinese_message_and_change_nothing(run, fo
     assert path.name in result.stderr and "没有导入任何内容" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert _plans(run) == before
+
+
+def test_zip_guard_finds_declarations_in_any_part_and_any_encoding():
+    from importers.zipguard import ZipLimits, ZipProblem, find_xml_declarations, open_zip
+
+    def archive(members: dict[str, bytes]) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+            for name, data in members.items():
+                out.writestr(name, data)
+        return buffer.getvalue()
+
+    clean = archive({"word/document.xml": b"<w:document/>", "word/media/image1.png": b"\x89PNG" + b"\x00" * 50})
+    assert find_xml_declarations(open_zip(clean)) is None
+    hidden = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><x/>'.encode("utf-16")
+    assert find_xml_declarations(open_zip(archive({"word/media/image1.png": hidden}))) == "word/media/image1.png"
+    many = archive({f"part{i}.xml": b"<x/>" for i in range(30)})
+    with pytest.raises(ZipProblem, match="30 个部件"):
+        open_zip(many, limits=ZipLimits(max_members=20))
+
+
+def test_hyperlinks_and_linked_pictures_are_not_refused(formats_dir, tmp_path):
+    rels = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId90" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="http://example.invalid/" TargetMode="External"/><Relationship Id="rId91" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="http://example.invalid/map.png" TargetMode="External"/></Relationships>"""
+    path = _docx_with(formats_dir / "small.docx", tmp_path / "links.docx", add={"word/_rels/footer9.xml.rels": rels})
+    parsed, _, encoding = parse_plan_bytes(path.read_bytes(), path.name)
+    assert encoding == "docx" and len(parsed.chapters()) == 2

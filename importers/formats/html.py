@@ -211,8 +211,8 @@ def read_html(data: bytes, source_name: str) -> PlanSource:
     if not data.strip():
         raise UserInputError(f"{source_name}：文件是空的，没有导入任何内容。")
     markup, charset = decode_html(data, source_name)
-    check_chars(len(markup), source_name)
     text = html_text(markup)
+    check_chars(len(text), source_name)
     if not text.strip():
         raise UserInputError(
             f"{source_name}：这个网页里没有文字（可能是只有脚本的页面）。请在浏览器中打开规划全文所在的网页，"
