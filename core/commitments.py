@@ -38,8 +38,9 @@ Rules, in the order they are applied:
   When nothing is left, the metric is the noun after the unit (「7 个国家一类新药」, after its last 「的」).
   In a 「、」 list the leading 「新增」 carries to the items after it. A clause with no metric of its own
   (「年均增速 8%左右，期末力争达到 1500 亿元」) borrows the previous target's subject.
-- Target year: the nearest explicit year before the number in the sentence (「到 2025 年」, 「2022年」,
-  「二〇三五年」; not 「较2020年」), else the plan end (which is what 「期末」 and 「“十四五”末」 mean).
+- Target year: the nearest explicit year before the number in the sentence (「到 YYYY 年」, 「二〇三五年」;
+  not 「较YYYY年」), else the plan end, the target year of the plan's own period (which is what 「期末」 and
+  「“十X五”末」 mean): the caller passes it (db.projects.run_finder reads it from the stored plan).
 - Stretch: 「力争」 earlier in the same sentence.
 
 Projects
@@ -664,8 +665,8 @@ def _number_text(value: Decimal) -> str:
     return text
 
 
-def find_quantified_targets(block_key, text: str, *, plan_end: int = 2025) -> list[QuantifiedTarget]:
-    """The quantified targets in one block of text, in reading order."""
+def find_quantified_targets(block_key, text: str, *, plan_end: int) -> list[QuantifiedTarget]:
+    """The quantified targets in one block of text, in reading order. `plan_end`: the plan's target year."""
     if not text:
         return []
     folded = _fold(text)
@@ -981,10 +982,20 @@ def _block_default_key(block: Block):
 
 
 def find_in_plan(
-    parsed: ParsedPlan, key: Callable[[Block], object] = _block_default_key, *, plan_end: int = 2025
+    parsed: ParsedPlan, key: Callable[[Block], object] = _block_default_key, *, plan_end: int | None = None
 ) -> tuple[list[QuantifiedTarget], list[ProjectProposal]]:
     """Targets and projects in every block of the plan, in reading order. Review sections (their titles say
-    发展基础, 回顾 …), tables and figures are skipped; box items get their box's title."""
+    发展基础, 回顾 …), tables and figures are skipped; box items get their box's title.
+
+    `plan_end` is the target year of the plan's period; without it, the period the parsed plan states
+    (core.period.stated_period); a plan that states none raises ValueError."""
+    if plan_end is None:
+        from core.period import stated_period
+
+        period = stated_period(parsed)
+        if period is None:
+            raise ValueError("the plan does not state its period: pass plan_end")
+        plan_end = period.target_year
     targets: list[QuantifiedTarget] = []
     projects: list[ProjectProposal] = []
 

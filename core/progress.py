@@ -41,6 +41,7 @@ from decimal import (
 )
 from enum import StrEnum
 
+from core.period import Period
 from core.targets import Comparator, Direction, Target, TargetKind
 
 __all__ = [
@@ -86,8 +87,10 @@ _LABELS = {
 
 @dataclass(frozen=True)
 class ProgressSettings:
-    base_year: int = 2020
-    target_year: int = 2025
+    """The plan period (from the plan: db.plan_store.plan_period) and the office's tolerances."""
+
+    base_year: int  # t0: the plan's base year
+    target_year: int  # T: the plan's target year
     about_points: float = 0.5  # 左右 on a growth target: ± percentage points
     about_share: float = 0.05  # 左右 on a level: ± share of the target value
     ahead_margin: float = 0.05  # completion − elapsed ≥ this → ahead
@@ -95,12 +98,16 @@ class ProgressSettings:
     at_risk_ratio: float = 0.6  # progress ratio below this (or moving the wrong way) → at risk
     relative_points: float = 0.0  # 与经济发展同步: allowed shortfall vs the reference growth, in points
 
+    @classmethod
+    def for_period(cls, period: Period, **tolerances) -> "ProgressSettings":
+        return cls(base_year=period.base_year, target_year=period.target_year, **tolerances)
+
 
 @dataclass(frozen=True)
 class IndicatorSpec:
     name: str
     unit: str
-    targets: tuple[Target, ...]  # table order: the 2025-target cell, then the growth cell
+    targets: tuple[Target, ...]  # table order: the target-year cell, then the growth cell
     binding: bool = False  # 约束性
     yearly_targets: Mapping[int, Decimal] = field(default_factory=dict)  # 年度目标 (分解到年度)
 
@@ -781,7 +788,7 @@ def assess(
     values: Mapping[int, Decimal | float],
     year: int,
     *,
-    settings: ProgressSettings = ProgressSettings(),
+    settings: ProgressSettings,
     reference_values: Mapping[int, Decimal | float] | None = None,
     manual: ManualStatus | None = None,
 ) -> Assessment:
@@ -868,14 +875,17 @@ def assess_as_of(
     spec: IndicatorSpec,
     values: Mapping[int, Decimal | float],
     as_of: int,
-    **kw,
+    *,
+    settings: ProgressSettings,
+    reference_values: Mapping[int, Decimal | float] | None = None,
+    manual: ManualStatus | None = None,
 ) -> Assessment:
     """Judge on the latest year ≤ as_of (and within the plan period) that has a value; the base year is excluded.
 
     No such year → the indicator is judged for min(as_of, target year), which gives NO_DATA for numeric
     targets (a manual status still applies, and a qualitative target still reads 需人工判断).
     """
-    settings: ProgressSettings = kw.get("settings", ProgressSettings())
+    kw = {"settings": settings, "reference_values": reference_values, "manual": manual}
     base, last = settings.base_year, settings.target_year
     try:
         limit = min(int(as_of), last)
@@ -895,7 +905,7 @@ def assess_as_of(
 def expected_path(
     spec: IndicatorSpec,
     values: Mapping[int, Decimal | float],
-    settings: ProgressSettings = ProgressSettings(),
+    settings: ProgressSettings,
     *,
     reference_values: Mapping[int, Decimal | float] | None = None,
 ) -> dict[int, float | None]:

@@ -1,13 +1,13 @@
 """Reading a plan's target cells the way a plan office reads them.
 
-A main-indicator row has two target cells: the 2025 target (「力争1500」, 「≥3」, 「4左右」, 「完成市下达目标」 …)
+A main-indicator row has two target cells: the target-year target (「力争1500」, 「≥3」, 「4左右」, 「完成市下达目标」 …)
 and the average growth rate (「8%左右」, 「﹥20%」, 「与经济发展同步」). `parse_target` turns one cell into a
 `Target`; text it cannot read is kept verbatim as a qualitative target and never guessed.
 
 How a cell is read: full-width and small-form characters are folded to ASCII, PDF spaces are dropped, and the
 cell must then be exactly
 
-    [2025年] [较2020年] prefix-words… NUMBER [unit] suffix-words…
+    [YYYY年] [较YYYY年] prefix-words… NUMBER [unit] suffix-words…
 
 where every word comes from the tables below (`_PREFIX_WORDS`, `_SUFFIX_WORDS`, `_UNIT`). Anything else, a
 second number or a word not in the tables, makes the cell QUALITATIVE: a wrong number on a progress screen is
@@ -29,10 +29,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-# The seed plan is the 14th Five-Year Plan: base year 2020, target year 2025. Used only in describe().
-BASE_YEAR = 2020
-TARGET_YEAR = 2025
+if TYPE_CHECKING:
+    from core.period import Period
 
 
 class TargetKind(StrEnum):
@@ -60,7 +60,7 @@ class Direction(StrEnum):
     LOWER = "lower"  # a smaller value is better
 
 
-# How describe() words each bound. A reduction row says 「较2020年下降20%以上」 rather than 「下降不低于20%」.
+# How describe() words each bound. A reduction row says 「较基期下降20%以上」 rather than 「下降不低于20%」.
 _BOUND_WORDS = {
     Comparator.REACH: "{}",
     Comparator.GE: "不低于{}",
@@ -102,8 +102,11 @@ class Target:
     def is_numeric(self) -> bool:
         return self.value is not None
 
-    def describe(self) -> str:
-        """The target in plain Chinese words, for the detail panel and exports."""
+    def describe(self, period: Period | None = None) -> str:
+        """The target in plain Chinese words, for the detail panel and exports. With the plan's `period` the
+        years are named (「较<基期年>年下降…」, 「<目标年>年达到…」); without it, 「基期」 and 「目标年」."""
+        base = f"{period.base_year}年" if period else "基期"
+        end = f"{period.target_year}年" if period else "目标年"
         if self.kind is TargetKind.NONE:
             return "未设目标"
         if self.kind is TargetKind.RELATIVE:
@@ -120,10 +123,10 @@ class Target:
         elif self.kind is TargetKind.CUMULATIVE:
             words = "累计" + ("达到" + amount if comparator is Comparator.REACH else _BOUND_WORDS[comparator].format(amount))
         elif self.reduction:
-            words = f"较{BASE_YEAR}年下降" + _REDUCTION_BOUND_WORDS[comparator].format(amount)
+            words = f"较{base}下降" + _REDUCTION_BOUND_WORDS[comparator].format(amount)
         elif self.kind is TargetKind.LEVEL:
             verb = "控制在" if self.direction is Direction.LOWER else "达到"
-            words = f"{TARGET_YEAR}年{verb}{amount}"
+            words = f"{end}{verb}{amount}"
         else:  # THRESHOLD, APPROXIMATE
             words = _BOUND_WORDS[comparator].format(amount)
         return words + ("（力争）" if self.stretch else "")
@@ -239,9 +242,9 @@ _ONE_UNIT = r"[十百千万亿]{0,2}(?:" + "|".join(map(re.escape, _longest_firs
 _UNIT = re.compile(rf"%|‰|{_ONE_UNIT}(?:/{_ONE_UNIT})?|[万亿]")
 
 _NUMBER = re.compile(r"[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
-# 「2025年达到1500」: the target year, only when another number follows (「2025年」 alone is a number of years).
+# 「YYYY年达到1500」: the target year, only when another number follows (「YYYY年」 alone is a number of years).
 _TARGET_YEAR = re.compile(r"(?:到|至|在)?20[0-9]{2}年(?:底|末)?前?[,:]?(?=.*[0-9])")
-# 「较2020年下降20%」: the base year of a reduction.
+# 「较YYYY年下降20%」: the base year of a reduction.
 _BASE_YEAR = re.compile(r"(?:较|比)20[0-9]{2}年(?:底|末)?")
 
 # 「与经济发展同步」, 「与经济增长基本同步」, 「同步增长」: keep pace with GDP growth.
@@ -307,7 +310,7 @@ def _direction(kind: TargetKind, comparator: Comparator, said: Direction | None,
 
 
 def parse_target(text: str | None, *, indicator_name: str = "", unit: str = "", column: str = "target") -> Target:
-    """Read one target cell. `column` is "target" (2025年目标) or "growth" (年均增速).
+    """Read one target cell. `column` is "target" (the target year's 目标) or "growth" (年均增速).
 
     Never raises: a cell that cannot be read is a QUALITATIVE target holding its text.
     """
@@ -346,7 +349,7 @@ def parse_target(text: str | None, *, indicator_name: str = "", unit: str = "", 
     is_growth = growth_marked or (column == "growth" and not text_cumulative)
     if not is_growth and (growth_word or any(w.average for w in words)):
         return qualitative()  # 「增长8%」 in the target column: growth over what? 「年均30」: a rate or a level?
-    if reading.base_year and (is_growth or not decline):  # 「较2020年翻番」, 「较2020年提高」
+    if reading.base_year and (is_growth or not decline):  # 「较YYYY年翻番」, 「较YYYY年提高」
         return qualitative()
     if len(said) > 1:
         return qualitative()
@@ -359,7 +362,7 @@ def parse_target(text: str | None, *, indicator_name: str = "", unit: str = "", 
         if decline:
             value, comparator = -value, _FLIPPED.get(comparator, comparator)
     else:
-        reduction = reduction or decline  # 「较2020年下降20%」: a reduction written in the cell
+        reduction = reduction or decline  # 「较YYYY年下降20%」: a reduction written in the cell
         cell_unit = reading.unit or unit
         if text_cumulative or name_cumulative:
             kind = TargetKind.CUMULATIVE

@@ -15,10 +15,12 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
+from core.period import Period
 from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
 from core.targets import Target, TargetKind, parse_target
 from db.audit import changed_fields, current_user, log_change, now, retry_on_conflict, save_changes
 from db.models import AppState, ChangeLog, Indicator, IndicatorYear, PlanBlock, PlanNode
+from db.plan_store import plan_period
 
 STAGES = ("初步核算", "快报", "年报", "最终核实")
 ATTRIBUTES = ("预期性", "约束性")
@@ -35,12 +37,22 @@ YEAR_FIELDS = {
 CATALOGUE_FIELDS = {
     "category": "类别",
     "unit": "单位",
-    "target_text": "2025年目标",
+    "target_text": "目标",  # shown as 「2030年目标」: field_label() names the indicator's target year
     "growth_text": "年均增速",
     "attribute": "属性",
     "text_anchor": "文中出处",
 }
 FIELD_LABELS = {**INDICATOR_FIELDS, **CATALOGUE_FIELDS, **YEAR_FIELDS}
+
+
+def field_label(name: str, target_year: int | None = None) -> str:
+    """A field's name as the screens and the change log show it; the target is 「2030年目标」 for a plan that
+    ends in 2030."""
+    if name == "target_text" and target_year:
+        return f"{target_year}年目标"
+    return FIELD_LABELS.get(name, name)
+
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -242,13 +254,14 @@ def find_indicator(session: Session, plan_id: int, name_or_id: str | int) -> Ind
 SETTINGS_PREFIX = "progress."
 
 
-def progress_settings(session: Session) -> ProgressSettings:
-    """Tolerances the office has adjusted (app_state keys progress.<field>), over the defaults."""
-    defaults = ProgressSettings()
+def progress_settings(session: Session, plan_id: int) -> ProgressSettings:
+    """The plan's period (db.plan_store.plan_period) with the tolerances the office has adjusted (app_state
+    keys progress.<field>) over the defaults. The period itself is never a setting: it is the plan's."""
+    defaults = ProgressSettings.for_period(plan_period(session, plan_id))
     overrides = {}
     for row in session.exec(select(AppState).where(AppState.key.startswith(SETTINGS_PREFIX))):
         name = row.key[len(SETTINGS_PREFIX) :]
-        if hasattr(defaults, name):
+        if hasattr(defaults, name) and name not in ("base_year", "target_year"):
             current = getattr(defaults, name)
             try:
                 overrides[name] = type(current)(row.value)
@@ -292,7 +305,10 @@ def assess_view(
 def assess_all(
     session: Session, views: list[IndicatorView], year: int, *, as_of: bool = False
 ) -> dict[int, Assessment]:
-    settings = progress_settings(session)
+    """Judge every view (all of one plan) for `year`, by the plan's period."""
+    if not views:
+        return {}
+    settings = progress_settings(session, views[0].plan_id)
     return {v.id: assess_view(v, year, views, settings, as_of=as_of) for v in views}
 
 
@@ -501,11 +517,11 @@ def _set_indicator_fields(session, indicator_id, origin, user, expected_version,
         values[name] = value
     changes = save_changes(
         session, indicator, changed_fields(indicator, values), entity="indicator", what=f"“{indicator.name}”",
-        label=lambda f: f"{indicator.name} {FIELD_LABELS.get(f, f)}", expected_version=expected_version,
+        label=lambda f: f"{indicator.name} {field_label(f, indicator.target_year)}", expected_version=expected_version,
         overwrite=overwrite, user=user, origin=origin, at=now(),
         units=(indicator.lead_unit, indicator.partner_units), indicator_id=indicator.id,
     )
-    labels = "、".join(FIELD_LABELS[name] for name in fields)
+    labels = "、".join(field_label(name, indicator.target_year) for name in fields)
     return _commit(session, changes, f"{indicator.name} {labels}：已保存", indicator)
 
 
@@ -530,7 +546,7 @@ def _undo_edit(session: Session, edit: Edit, origin: str, user: str | None) -> E
             raise NotFoundError("要撤销的记录已不存在。")
         current = getattr(target, entry.field)
         if (current or None) != (entry.new_value or None):
-            label = FIELD_LABELS.get(entry.field, entry.field)
+            label = field_label(entry.field, getattr(target, "target_year", None))
             raise UserInputError(f"{label}已被再次修改（现为“{current or '空'}”），不能撤销这次修改。")
         restored = entry.old_value
         if entry.entity == "indicator" or entry.field not in ("actual", "target", "manual_status"):
@@ -600,6 +616,8 @@ def history(session: Session, indicator_id: int, limit: int | None = None) -> li
     )
     if limit:
         query = query.limit(limit)
+    indicator = session.get(Indicator, indicator_id)
+    target_year = indicator.target_year if indicator is not None else None
     return [
         HistoryEntry(
             id=c.id,
@@ -608,7 +626,7 @@ def history(session: Session, indicator_id: int, limit: int | None = None) -> li
             origin=c.origin,
             year=c.year,
             field=c.field,
-            label=FIELD_LABELS.get(c.field, c.field),
+            label=field_label(c.field, target_year),
             old=c.old_value,
             new=c.new_value,
             undo_of=c.undo_of,
@@ -623,13 +641,13 @@ def history(session: Session, indicator_id: int, limit: int | None = None) -> li
 
 
 # The catalogue's column headers (the plan table's layout), written by exports.catalogue and read back,
-# leniently, by importers.catalogue.
+# leniently, by importers.catalogue. The base and target columns name the plan's years: catalogue_headers().
 CATALOGUE_HEADERS = {
     "category": "类别",
     "name": "指标",
     "unit": "单位",
-    "base": "2020年基数",
-    "target_text": "2025年目标",
+    "base": "基数",
+    "target_text": "目标",
     "growth_text": "年均增速",
     "attribute": "属性",
     "lead_unit": "牵头单位",
@@ -638,6 +656,13 @@ CATALOGUE_HEADERS = {
     "base_source": "基数来源",
     "text_anchor": "文中出处",
 }
+
+
+def catalogue_headers(period: Period | None) -> dict[str, str]:
+    """The headers for a plan of this period: 「<基期年>年基数」 and 「<目标年>年目标」, named by the plan's years."""
+    if period is None:
+        return dict(CATALOGUE_HEADERS)
+    return {**CATALOGUE_HEADERS, "base": f"{period.base_year}年基数", "target_text": f"{period.target_year}年目标"}
 
 
 @dataclass(frozen=True)
@@ -721,6 +746,7 @@ def load_catalogue(
     """Add or update indicators by name; indicators missing from the file are kept (with their values).
     One transaction: the caller has validated every row before this runs (commit=False joins the caller's)."""
     user = user or current_user(session)
+    period = plan_period(session, plan_id)  # a new indicator tracks the plan's years
     existing = {
         row.name: row for row in session.exec(select(Indicator).where(Indicator.plan_id == plan_id))
     }
@@ -745,7 +771,8 @@ def load_catalogue(
         is_new = row is None
         if is_new:
             next_ordinal += 1
-            row = Indicator(plan_id=plan_id, ordinal=next_ordinal, name=entry.name, **fields)
+            row = Indicator(plan_id=plan_id, ordinal=next_ordinal, name=entry.name, base_year=period.base_year,
+                            target_year=period.target_year, **fields)
             session.add(row)
             session.flush()
             existing[entry.name] = row

@@ -38,6 +38,11 @@ class Plan(SQLModel, table=True):
     line_count: int
     imported_at: datetime
     bundled: bool = False
+    # The plan's period (core.period.Period), read from the plan at import or given there (--period); every
+    # year shown or written follows it (db.plan_store.plan_period). Filled for older databases by 0005.
+    base_year: int | None = None
+    first_year: int | None = None
+    target_year: int | None = None
 
 
 class PlanNode(SQLModel, table=True):
@@ -109,10 +114,10 @@ class Indicator(SQLModel, table=True):
     name: str
     unit: str = ""
     attribute: str = ""  # 预期性 / 约束性
-    target_text: str = ""  # 2025年目标, verbatim
+    target_text: str = ""  # the target year's 目标 (「2030年目标」), verbatim
     growth_text: str = ""  # 年均增速, verbatim
-    base_year: int = 2020
-    target_year: int = 2025
+    base_year: int  # from the plan's period (db.plan_store.plan_period); never assumed
+    target_year: int  # the plan's target year, or an earlier year a target from the text names
     lead_unit: str = ""  # 牵头单位
     partner_units: str = ""  # 配合单位
     leader: str = ""  # 分管领导
@@ -232,7 +237,7 @@ class Project(SQLModel, table=True):
     category: str = ""
     lead_unit: str = ""
     partner_units: str = ""
-    planned_start: str = ""  # a core.schedule due text: 2022, 2022-03, 2022-03-01 …
+    planned_start: str = ""  # a core.schedule due text: a year, a month, a quarter or a day
     planned_finish: str = ""
     stage: str = ""  # 形象进度
     total_investment: str | None = None  # decimal text, in investment_unit

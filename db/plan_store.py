@@ -4,15 +4,15 @@ and the small app state (last plan, last place read). Every front end (TUI, CLI)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import delete, func, text
 from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
-from core.period import Period
+from core.period import Period, period_containing, stated_period
 from core.plan_text import Node, ParsedPlan
-from db.models import AppState, Footnote, Plan, PlanBlock, PlanNode
+from db.models import AppState, Footnote, Indicator, Plan, PlanBlock, PlanNode
 
 PARAGRAPH_KINDS = ("paragraph",)
 
@@ -33,13 +33,31 @@ def save_plan(
     bundled: bool = False,
     period: Period | None = None,
 ) -> Plan:
-    """Store a parsed plan under `name`. `period` overrides the period the plan states. A plan of that name has its text replaced but keeps its row, so the
-    indicators, figures and history attached to it survive a re-import. The caller commits."""
+    """Store a parsed plan under `name`. A plan of that name has its text replaced but keeps its row, so the
+    indicators, figures and history attached to it survive a re-import. The caller commits.
+
+    The plan's period is `period` when given (the office's correction, `import-plan --period`); else, on a
+    re-import, the period already stored (its indicators and figures are kept under those years); else the one
+    the plan states (core.period.stated_period: its title, then its opening text, then its whole text). A
+    plan that states none is refused with a message saying how to give it: every year guihua shows follows
+    the period, so none is ever assumed. A corrected period moves the plan's indicators to its years."""
     plan = session.exec(select(Plan).where(Plan.name == name)).first()
+    if period is None and plan is not None and plan.target_year is not None:
+        period = plan_period(session, plan.id)
+    period = period or stated_period(parsed)
+    if period is None:
+        example = period_containing(date.today().year).text
+        raise UserInputError(
+            f"{source_name}：规划文本中没有写明规划期（如“第十五个五年规划”“{example}年”），无法判断各年数据属于哪一年。"
+            f"没有导入任何内容。请指明规划期后重新导入，例如：guihua import-plan {source_name} --period {example}"
+        )
     if plan is not None:
+        if plan.target_year is not None and plan_period(session, plan.id) != period:
+            _move_indicators(session, plan.id, plan_period(session, plan.id), period)
         clear_plan_text(session, plan)
     else:
         plan = Plan(name=name)
+    plan.base_year, plan.first_year, plan.target_year = period.base_year, period.first_year, period.target_year
     plan.title = parsed.title or name
     plan.source_name = source_name
     plan.source_sha256 = source_sha256
@@ -105,6 +123,16 @@ def save_plan(
     return plan
 
 
+def _move_indicators(session: Session, plan_id: int, old: Period, new: Period) -> None:
+    """A corrected period: the plan's indicators that tracked the old base or target year track the new one."""
+    for row in session.exec(select(Indicator).where(Indicator.plan_id == plan_id)):
+        if row.base_year == old.base_year:
+            row.base_year = new.base_year
+        if row.target_year == old.target_year:
+            row.target_year = new.target_year
+    session.flush()
+
+
 def clear_plan_text(session: Session, plan: Plan) -> None:
     """Remove a plan's text (nodes, blocks, footnotes), keeping the plan row and its indicators."""
     # The remembered place points at this text's rows; a re-import gets new ids, so forget it.
@@ -129,6 +157,18 @@ def delete_plan(session: Session, plan: Plan) -> None:
 
 def list_plans(session: Session) -> list[Plan]:
     return list(session.exec(select(Plan).order_by(Plan.id)))
+
+
+def plan_period(session: Session, plan_id: int) -> Period:
+    """The plan's period, as stored at import (or by migration 0005 for older plans): what every layer shows
+    and writes years by. Raises NotFoundError for an unknown plan."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFoundError(f"没有编号为 {plan_id} 的规划。")
+    if plan.base_year is None or plan.first_year is None or plan.target_year is None:
+        # Not reachable through guihua (import refuses a plan without a period, 0005 fills older rows).
+        raise UserInputError(f"规划「{plan.name}」没有记录规划期。请用 guihua import-plan 文件 --period 起止年份 重新导入。")
+    return Period(plan.base_year, plan.first_year, plan.target_year)
 
 
 def plan_count(session: Session) -> int:

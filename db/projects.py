@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from core.commitments import ProjectProposal, QuantifiedTarget, find_in_plan
 from core.errors import NotFoundError, UserInputError
+from core.period import Period
 from core.plan_text import Block, Node, ParsedPlan
 from core.schedule import (
     CLOSED_STATUSES,
@@ -46,6 +47,7 @@ from db.audit import (
 )
 from db.indicators import decimal_text
 from db.models import Indicator, Milestone, PlanBlock, PlanNode, Project, Proposal, Unit
+from db.plan_store import plan_period
 
 _SPACES = re.compile(r"\s+")
 T = TypeVar("T")
@@ -165,7 +167,9 @@ def run_finder(session: Session, plan_id: int) -> FinderResult:
     """Propose the plan's quantified targets and projects. Proposals already in the queue (reviewed or not)
     are recognised by their key and left alone; only new ones are added, as pending."""
     parsed, block_ids, chapters = _stored_plan(session, plan_id)
-    targets, projects = find_in_plan(parsed, key=lambda block: block_ids[id(block)])
+    # 「期末」 and a target with no year of its own mean the end of this plan's period.
+    plan_end = plan_period(session, plan_id).target_year
+    targets, projects = find_in_plan(parsed, key=lambda block: block_ids[id(block)], plan_end=plan_end)
     known = {(p.kind, p.key) for p in session.exec(select(Proposal).where(Proposal.plan_id == plan_id))}
     main = session.exec(select(Indicator).where(Indicator.plan_id == plan_id, Indicator.kind == "main")).all()
     ordinal = len(known)
@@ -312,9 +316,13 @@ def _proposal_changed(row: Proposal) -> ConcurrentEditError:
 
 
 _TARGET_SIGNS = {"=": "", ">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "~": ""}
+# A plan looks ten years past its own end (「二〇三五年远景目标」 in a plan ending five years earlier): a target
+# from the text may be that far out, no further.
+LONG_RANGE_YEARS = 10
 
 
-def _validated_target_data(data: dict) -> dict:
+def _validated_target_data(data: dict, period: Period) -> dict:
+    """A target proposal's data, checked; a target that names no year is for the plan's target year."""
     metric = _SPACES.sub("", str(data.get("metric", "")))
     if not metric:
         raise UserInputError("指标名称不能为空。")
@@ -327,7 +335,7 @@ def _validated_target_data(data: dict) -> dict:
     comparator = str(data.get("comparator", "="))
     if comparator not in {c.value for c in Comparator}:
         raise UserInputError(f"比较方式“{comparator}”无效。")
-    year = int(data.get("year") or 2025)
+    year = int(data.get("year") or period.target_year)
     return {"metric": metric, "comparator": comparator, "value": decimal_text(value),
             "unit": str(data.get("unit", "")).strip(), "year": year, "stretch": bool(data.get("stretch")),
             "same_as_main": str(data.get("same_as_main", ""))}
@@ -348,7 +356,8 @@ def edit_proposal(session: Session, proposal_id: int, data: dict, *, user: str |
         raise UserInputError("该条目已审核，不能再修改；请到指标或项目中修改。")
     stored = json.loads(row.data or "{}")
     merged = {**stored, **data}
-    clean = _validated_target_data(merged) if row.kind == "target" else _validated_project_data(merged)
+    clean = (_validated_target_data(merged, plan_period(session, row.plan_id)) if row.kind == "target"
+             else _validated_project_data(merged))
     if clean == stored:
         session.rollback()  # saving what is there changes nothing, and must not refuse anyone else's action
         return _proposal_view(row)
@@ -361,7 +370,7 @@ def edit_proposal(session: Session, proposal_id: int, data: dict, *, user: str |
 def add_proposal(session: Session, plan_id: int, kind: str, data: dict, *, block_id: int | None = None,
                  sentence: str = "") -> int:
     """An item the finder missed, added by hand; it enters the queue as pending like the others."""
-    clean = _validated_target_data(data) if kind == "target" else _validated_project_data(data)
+    clean = _validated_target_data(data, plan_period(session, plan_id)) if kind == "target" else _validated_project_data(data)
     key = "hand|" + "|".join(str(v) for v in clean.values())
     if session.exec(select(Proposal).where(Proposal.plan_id == plan_id, Proposal.kind == kind, Proposal.key == key)).first():
         raise UserInputError("审核列表中已有相同的条目。")
@@ -444,8 +453,9 @@ def split_proposal(session: Session, proposal_id: int, parts: list[dict], user: 
                                                     Proposal.key.startswith(f"{row.key}#"))).all()
     first = 1 + max((int(k.rsplit("#", 1)[1]) for k in taken if k.rsplit("#", 1)[1].isdigit()), default=0)
     ids = []
+    period = plan_period(session, row.plan_id)
     for index, part in enumerate(parts, start=first):
-        clean = _validated_target_data(part) if row.kind == "target" else _validated_project_data(part)
+        clean = _validated_target_data(part, period) if row.kind == "target" else _validated_project_data(part)
         new = Proposal(plan_id=row.plan_id, kind=row.kind, key=f"{row.key}#{index}", ordinal=row.ordinal,
                        block_id=row.block_id, chapter=row.chapter, sentence=row.sentence, text=row.text,
                        data=json.dumps(clean, ensure_ascii=False), added_by_hand=row.added_by_hand)
@@ -476,7 +486,8 @@ def accept_proposal(session: Session, proposal_id: int, *, user: str | None = No
     block = session.get(PlanBlock, row.block_id) if row.block_id else None
     chapter, section = _chapter_and_section(session, block)
     if row.kind == "target":
-        data = _validated_target_data(data)
+        period = plan_period(session, row.plan_id)
+        data = _validated_target_data(data, period)
         name = data["metric"]
         taken = set(session.exec(select(Indicator.name).where(Indicator.plan_id == row.plan_id)).all())
         if name in taken:
@@ -488,7 +499,9 @@ def accept_proposal(session: Session, proposal_id: int, *, user: str | None = No
         target_text = f"{'力争' if data['stretch'] else ''}{sign}{data['value']}{'左右' if data['comparator'] == '~' else ''}"
         indicator = Indicator(
             plan_id=row.plan_id, kind="text", ordinal=ordinal, category=chapter, name=name, unit=data["unit"],
-            attribute="预期性", target_text=target_text, target_year=max(2021, min(data["year"], 2035)),
+            attribute="预期性", target_text=target_text, base_year=period.base_year,
+            # a year the text names (「到YYYY年」), within the plan or up to its 远景 horizon ten years on
+            target_year=max(period.first_year, min(data["year"], period.target_year + LONG_RANGE_YEARS)),
             text_anchor=row.sentence, text_block_id=row.block_id,
         )
         session.add(indicator)
@@ -917,7 +930,7 @@ def relink_projects(session: Session, plan_id: int) -> None:
 
 
 def today() -> date:
-    """Today's date; GUIHUA_TODAY=2024-07-01 pins it (for tests, and to look at the state on a past day)."""
+    """Today's date; GUIHUA_TODAY=YYYY-MM-DD pins it (for tests, and to look at the state on a past day)."""
     import os
 
     pinned = os.environ.get("GUIHUA_TODAY", "").strip()

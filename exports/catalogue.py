@@ -1,5 +1,6 @@
 """Writing an indicator catalogue in the layout the catalogue importer reads, so an export imports back
-unchanged: 类别 | 指标 | 单位 | 2020年基数 | 2025年目标 | 年均增速 | 属性 | 牵头单位 | 配合单位 | 分管领导 | 文中出处."""
+unchanged: 类别 | 指标 | 单位 | YYYY年基数 | YYYY年目标 | 年均增速 | 属性 | 牵头单位 | 配合单位 | 分管领导 | 文中出处,
+the years being the plan's own base and target years (db.plan_store.plan_period)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from sqlmodel import select
 
 from core.errors import UserInputError
 from db.engine import Database
-from db.indicators import CATALOGUE_HEADERS, list_indicators
+from db.indicators import catalogue_headers, list_indicators
 from db.models import Indicator
+from db.plan_store import plan_period
 
 
 EXPORT_COLUMNS = ("category", "name", "unit", "base", "target_text", "growth_text", "attribute",
@@ -23,7 +25,8 @@ def catalogue_table(database: Database, plan_id: int) -> list[list[str]]:
     with database.session() as session:
         views = list_indicators(session, plan_id)
         anchors = dict(session.exec(select(Indicator.id, Indicator.text_anchor).where(Indicator.plan_id == plan_id)).all())
-    table = [[CATALOGUE_HEADERS[k] for k in EXPORT_COLUMNS]]
+        headers = catalogue_headers(plan_period(session, plan_id))
+    table = [[headers[k] for k in EXPORT_COLUMNS]]
     for view in views:
         base = view.values.get(view.base_year)
         table.append([

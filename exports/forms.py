@@ -24,6 +24,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from core.errors import UserInputError
+from core.period import Period
 from core.schedule import CLOSED_STATUSES, MILESTONE_STATUSES
 from core.units import split_units
 from db.engine import Database
@@ -52,7 +53,8 @@ class Column:
     hidden: bool = False
 
 
-def indicator_columns(year: int, target_year: int = 2025) -> list[Column]:
+def indicator_columns(year: int, target_year: int) -> list[Column]:
+    """The indicator sheet's columns for `year`; `target_year` is the plan's (db.plan_store.plan_period)."""
     return [
         Column("seq", "序号", 6),
         Column("name", "指标", 30),
@@ -163,14 +165,17 @@ class _UnitForm:
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
-def plan_heading(title: str, name: str) -> tuple[str, str]:
-    """(district, period) for a table title: 「泰州医药高新区（高港区）」 and 「“十四五”」 from the plan's title."""
+def plan_heading(title: str, name: str, plan_period: Period | None = None) -> tuple[str, str]:
+    """(district, period) for a table title: 「泰州医药高新区（高港区）」 and 「“十四五”」. The period is the stored
+    one's name when given (a 十五五 plan is 「“十五五”」 whatever its title says), else read from the title."""
     match = re.match(r"^(.{2,30}?)(国民经济和社会发展|经济和社会发展)", title or "")
     district = match.group(1) if match else ""
     period_match = re.search(r"第([一二三四五六七八九十]{1,3})个五年", title or "") or re.search(
         r"([一二三四五六七八九十]{1,3})五", name or ""
     )
     period = f"“{period_match.group(1)}五”" if period_match else ""
+    if plan_period is not None:
+        period = f"“{plan_period.short_name}”" if plan_period.short_name else ""
     if not district:  # 「某某区十四五规划」: the name without its period and the word 规划
         district = re.sub(r"[“”\"]?[一二三四五六七八九十]{1,3}五[“”\"]?|规划|纲要", "", name or title or "").strip()
     return district, period
@@ -197,13 +202,13 @@ def _canonical_units(session):
 def collect_forms(session, plan_id: int, year: int, today: date) -> tuple[list[_UnitForm], int, int]:
     """Every unit's rows, in the unit list's order (units not on the list after, 未定牵头单位 last).
     Returns the forms and the plan period (first fillable year, last year)."""
+    from db.plan_store import plan_period
     from db.projects import list_projects, list_units
 
     canonical = _canonical_units(session)
     views = list_indicators(session, plan_id, kind=None)
-    main = [v for v in views if v.kind == "main"] or views
-    first_year = min((v.base_year for v in main), default=2020) + 1
-    last_year = max((v.target_year for v in main), default=2025)
+    period = plan_period(session, plan_id)
+    first_year, last_year = period.first_year, period.target_year
     if not first_year <= year <= last_year:
         raise UserInputError(f"年份 {year} 不在规划期 {first_year}—{last_year} 年内，无法生成填报表。")
     forms: dict[str, _UnitForm] = {}
@@ -284,6 +289,7 @@ def write_forms(
     """Write one fill-in workbook per 牵头单位 (only the `units` named, if given; 「未定牵头单位」 names the
     rows nobody leads). Returns what was written, in the unit list's order."""
     from db.models import Plan
+    from db.plan_store import plan_period
     from db.projects import today as current_day
     from exports.sheet_style import save_workbook
 
@@ -293,6 +299,7 @@ def write_forms(
         if plan is None:
             raise UserInputError(f"没有编号为 {plan_id} 的规划。")
         forms, _, last_year = collect_forms(session, plan_id, year, issued_on)
+        period = plan_period(session, plan_id)
         fonts = Fonts.from_settings(_settings(session))
         if units:
             canonical = _canonical_units(session)
@@ -310,7 +317,8 @@ def write_forms(
     folder = Path(output_dir) if output_dir else default_output_dir(database)
     written = []
     for unit_form in forms:
-        workbook = build_form(plan, year, unit_form, fonts=fonts, issued_on=issued_on, target_year=last_year)
+        workbook = build_form(plan, year, unit_form, fonts=fonts, issued_on=issued_on, target_year=last_year,
+                              period=period)
         path, renamed = save_workbook(workbook, folder / form_file_name(year, unit_form.unit))
         written.append(FormFile(path, unit_form.unit, len(unit_form.indicators), len(unit_form.milestones), renamed))
     return written
@@ -332,7 +340,8 @@ def _lines(text: str, width: int) -> int:
 
 
 def build_form(
-    plan, year: int, unit_form: _UnitForm, *, fonts: Fonts, issued_on: date, target_year: int = 2025
+    plan, year: int, unit_form: _UnitForm, *, fonts: Fonts, issued_on: date, target_year: int,
+    period: Period | None = None,
 ):
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
@@ -341,7 +350,7 @@ def build_form(
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    district, period = plan_heading(plan.title, plan.name)
+    district, period = plan_heading(plan.title, plan.name, period)
     sheets = []
     number = 1
     if unit_form.indicators:
@@ -632,8 +641,8 @@ def _milestone_sheet(workbook, number: int, title: str, year: int, unit_form: _U
     date_check = DataValidation(
         type="date", operator="between", formula1=str(_excel_serial(_FIRST_DAY)),
         formula2=str(_excel_serial(_LAST_DAY)), allow_blank=True, showErrorMessage=True,
-        errorTitle="日期有误", error="请填写日期，如 2024-06-30。", showInputMessage=True,
-        promptTitle="完成日期", prompt="已完成的填写完成日期，如 2024-06-30。",
+        errorTitle="日期有误", error=f"请填写日期，如 {year}-06-30。", showInputMessage=True,
+        promptTitle="完成日期", prompt=f"已完成的填写完成日期，如 {year}-06-30。",
     )
     note_check = _note_validation()
     for check, key in ((status_check, "new_status"), (date_check, "done_date"), (note_check, "note")):

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from core.errors import UserInputError
+from core.period import Period
 from core.progress import Assessment, Reading
 from core.targets import TargetKind
 from db.engine import Database
@@ -75,7 +76,7 @@ def _gap(assessment: Assessment) -> str:
     return ""
 
 
-def _schedule(reading: Reading | None, unit: str):
+def _schedule(reading: Reading | None, unit: str, period: Period):
     """序时进度要求: the value expected this year on schedule, or the line a threshold must hold."""
     if reading is None:
         return "—"
@@ -83,7 +84,7 @@ def _schedule(reading: Reading | None, unit: str):
         expected = float(reading.expected)
         return round(expected, 1 if abs(expected) >= 10 else 2)  # the precision statistics report
     if reading.target.kind in (TargetKind.THRESHOLD,):
-        return reading.target.describe()
+        return reading.target.describe(period)
     if reading.target.kind == TargetKind.RELATIVE:
         return "不低于地区生产总值增速"
     return "—"
@@ -102,7 +103,7 @@ def _district(title: str) -> str:
     return match.group(1) if match else ""
 
 
-def _indicator_items(views, assessments, year: int) -> list[dict]:
+def _indicator_items(views, assessments, year: int, period: Period) -> list[dict]:
     items = []
     for seq, view in enumerate(views, start=1):
         assessment = assessments[view.id]
@@ -120,7 +121,7 @@ def _indicator_items(views, assessments, year: int) -> list[dict]:
             "growth": _printable(view.growth_text) or "—",
             "actual_growth": _pct(next((r.actual_growth for r in assessment.readings if r.actual_growth is not None), None)),
             "required_growth": _pct(next((r.required_growth for r in assessment.readings if r.required_growth is not None), None)),
-            "schedule": _schedule(reading, view.unit),
+            "schedule": _schedule(reading, view.unit, period),
             "status": assessment.label,
             "status_code": assessment.code,
             "attribute": view.attribute,
@@ -164,7 +165,7 @@ class PackOptions:
 
 def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[TemplateData, list[int], int]:
     from db.indicators import assess_all, latest_year, list_indicators
-    from db.plan_store import find_plan
+    from db.plan_store import find_plan, plan_period
     from db.projects import list_projects
     from db.projects import today as current_day
 
@@ -176,7 +177,8 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
         everything = main + text
         if not everything:
             raise UserInputError(f"规划「{plan.name}」还没有指标，无法导出监测表。")
-        base, end = main[0].base_year if main else 2020, main[0].target_year if main else 2025
+        period = plan_period(session, plan_id)
+        base, end = period.base_year, period.target_year
         year = options.year or latest_year(everything) or base + 1
         if not base < year <= end:
             raise UserInputError(f"年份 {year} 不在规划期 {base + 1}—{end} 年内。")
@@ -184,8 +186,8 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
         projects = list_projects(session, plan_id)
         plan_title, plan_name = plan.title, plan.name
     years = list(range(base, end + 1))
-    ind_items = _indicator_items(main, assessments, year)
-    txt_items = _indicator_items(text, assessments, year)
+    ind_items = _indicator_items(main, assessments, year, period)
+    txt_items = _indicator_items(text, assessments, year, period)
     proj_items = []
     for seq, p in enumerate(projects, start=1):
         latest = p.latest()
@@ -242,7 +244,7 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
         "plan.title": plan_title,
         "plan.name": plan_name,
         "plan.district": _district(plan_title),
-        "plan.period": "十四五" if "十四个五年" in plan_title else "",
+        "plan.period": period.short_name,  # 「十五五」; "" for a period that is not a Five-Year Plan's
         "as_of_year": year,
         "today": today_text(today),
         "office": options.office,
@@ -265,12 +267,15 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
 # The default template
 
 
-NOTE_LINES = [
-    "注：1. 完成情况按序时进度判断：提前完成（已达到2025年目标）、超序时进度、达到序时进度、滞后、难以完成（按当前进度难以完成或目标年未完成）、"
-    "尚无数据、需人工判断（定性目标，由办公室判断）。判断方法见 guihua 文档 docs/progress.md。",
-    "2. 年均增速目标按2020年基数计算实际年均增速；“力争”目标作为参考同时列示，状态以约束性或确定性目标为准。",
-    "3. 数据阶段：初步核算、快报、年报、最终核实；后续阶段的数据会替换先前的数据。",
-]
+def note_lines(years: list[int]) -> list[str]:
+    """The notes under each table of the default template, naming the plan's base and target years."""
+    base, target = years[0], years[-1]
+    return [
+        f"注：1. 完成情况按序时进度判断：提前完成（已达到{target}年目标）、超序时进度、达到序时进度、滞后、难以完成（按当前进度难以完成或目标年未完成）、"
+        "尚无数据、需人工判断（定性目标，由办公室判断）。判断方法见 guihua 文档 docs/progress.md。",
+        f"2. 年均增速目标按{base}年基数计算实际年均增速；“力争”目标作为参考同时列示，状态以约束性或确定性目标为准。",
+        "3. 数据阶段：初步核算、快报、年报、最终核实；后续阶段的数据会替换先前的数据。",
+    ]
 
 
 @dataclass(frozen=True)
@@ -375,7 +380,7 @@ def default_template(years: list[int], fonts: Fonts | None = None):
             if column.number_format:
                 body.number_format = column.number_format
         sheet.row_dimensions[4].height = 30
-        for offset, line in enumerate(NOTE_LINES):
+        for offset, line in enumerate(note_lines(years)):
             note = sheet.cell(row=7 + offset, column=1, value=line)
             note.font = font(fonts.body, fonts.note_size)
             note.alignment = left
@@ -391,9 +396,10 @@ def default_template(years: list[int], fonts: Fonts | None = None):
 # Writing
 
 
-def default_pack_path(database: Database, year: int, today: date, folder: str | None = None) -> Path:
+def default_pack_path(database: Database, year: int, today: date, folder: str | None = None, period_name: str = "") -> Path:
+    """「<十X五>规划实施监测_截至<年>年_<日期>.xlsx」: `period_name` is the plan's (Period.short_name)."""
     base = Path(folder) if folder else (database.path.parent / EXPORT_FOLDER if database.path else Path.cwd() / EXPORT_FOLDER)
-    return base / f"十四五规划实施监测_截至{year}年_{today:%Y%m%d}.xlsx"
+    return base / f"{period_name}规划实施监测_截至{year}年_{today:%Y%m%d}.xlsx"
 
 
 def write_pack(
@@ -426,7 +432,7 @@ def write_pack(
         name = "默认模板"
     check_template(workbook, data, name)
     fill_workbook(workbook, data)
-    path = Path(output) if output else default_pack_path(database, year, today, folder)
+    path = Path(output) if output else default_pack_path(database, year, today, folder, str(data.scalars["plan.period"]))
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(path.suffix + ".xlsx") if path.suffix else path.with_suffix(".xlsx")
     written, renamed = save_workbook(workbook, path)
@@ -434,9 +440,10 @@ def write_pack(
     return PackResult(written, renamed, [s.title for s in workbook.worksheets], counts, time.perf_counter() - started)
 
 
-def write_default_template(path: str | Path, years: list[int] | None = None) -> Path:
-    """Write guihua's default template as a file an office can restyle and use with --template."""
+def write_default_template(path: str | Path, years: list[int]) -> Path:
+    """Write guihua's default template as a file an office can restyle and use with --template. `years`: the
+    plan's, base year first (Period.years): the year columns and notes name them."""
     from exports.sheet_style import save_workbook
 
-    written, _ = save_workbook(default_template(years or list(range(2020, 2026))), Path(path))
+    written, _ = save_workbook(default_template(years), Path(path))
     return written

@@ -1,5 +1,9 @@
 """Indicator catalogues in and out: an .xlsx or .csv laid out like the plan's main-indicator table
-(类别 | 指标 | 单位 | 2020年基数 | 2025年目标 | 年均增速 | 属性, optionally 牵头单位 | 配合单位 | 分管领导 | 文中出处).
+(类别 | 指标 | 单位 | YYYY年基数 | YYYY年目标 | 年均增速 | 属性, optionally 牵头单位 | 配合单位 | 分管领导 | 文中出处).
+
+The base and target headers name the plan's own years (「<基期年>年基数」, 「<目标年>年目标」). Any
+year is recognised by pattern; a year that is not the plan's base or target year is refused, naming both,
+because a catalogue of another plan's period would put every figure under the wrong year.
 
 Import is all or nothing: every row is checked first, and one bad cell means nothing is written. Messages name
 the file, the row as Excel numbers it, and the column.
@@ -15,9 +19,11 @@ from importlib import resources
 from pathlib import Path
 
 from core.errors import UserInputError
+from core.period import Period
 from core.targets import ValueParseError, parse_value
 from db.engine import Database
-from db.indicators import ATTRIBUTES, CATALOGUE_HEADERS, CatalogueEntry, CatalogueResult, load_catalogue
+from db.indicators import ATTRIBUTES, CATALOGUE_HEADERS, CatalogueEntry, CatalogueResult, catalogue_headers, load_catalogue
+from db.plan_store import plan_period
 
 BUNDLED_CATALOGUE = "taizhou_yyz_14th_indicators.csv"
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -25,7 +31,8 @@ MAX_ROWS = 5000
 MAX_CELL_CHARS = 500
 
 # Column key -> header words that name it. Headers are matched after removing spaces and brackets, so
-# 「类 别」, 「2020年基数（现状值）」 and 「指标名称」 all match; the first matching rule wins.
+# 「类 别」, 「YYYY年基数（现状值）」 and 「指标名称」 all match; the first matching rule wins. A header that is only
+# a year (「YYYY年」) is the base column when it is the plan's base year (see _column_key).
 COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("lead_unit", ("牵头单位", "牵头部门", "责任单位")),
     ("partner_units", ("配合单位", "配合部门", "协同单位")),
@@ -34,8 +41,8 @@ COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("text_anchor", ("文中出处", "出处", "原文")),
     ("category", ("类别", "分类", "领域", "类型")),
     ("unit", ("计量单位", "单位")),
-    ("base", ("基数", "基期值", "现状值", "2020年")),
-    ("target_text", ("目标值", "2025年目标", "规划目标", "目标")),
+    ("base", ("基数", "基期值", "现状值")),
+    ("target_text", ("目标值", "规划目标", "目标")),
     ("growth_text", ("年均增速", "年均增长", "增速", "累计")),
     ("attribute", ("属性", "指标属性", "性质")),
     ("name", ("指标名称", "指标", "名称")),
@@ -43,6 +50,8 @@ COLUMNS: list[tuple[str, tuple[str, ...]]] = [
 REQUIRED = ("name", "target_text")
 _NOISE = re.compile(r"[\s()（）\[\]【】:：*＊]")
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^（）()]{1,8})[）)]$")
+_HEADER_YEAR = re.compile(r"(?<![0-9])(1[89][0-9]{2}|2[0-9]{3})\s*年")
+_YEAR_ONLY = re.compile(r"(1[89][0-9]{2}|2[0-9]{3})年")
 
 
 @dataclass(frozen=True)
@@ -52,14 +61,32 @@ class ImportedCatalogue:
     rows: int
 
 
-def _column_key(header: str) -> str | None:
+def _column_key(header: str, period: Period | None = None) -> str | None:
     text = _NOISE.sub("", header)
     if not text:
         return None
     for key, words in COLUMNS:
         if any(word in text for word in words):
             return key
+    year_only = _YEAR_ONLY.fullmatch(text)
+    if year_only and (period is None or int(year_only.group(1)) == period.base_year):
+        return "base"  # 「YYYY年」 over the base values
     return None
+
+
+def _check_years(headers: dict[str, str], period: Period | None, name: str) -> None:
+    """The base and target headers, where they name a year, must name this plan's."""
+    if period is None:
+        return
+    wanted = {"base": (period.base_year, "基数"), "target_text": (period.target_year, "目标")}
+    for key, (year, what) in wanted.items():
+        match = _HEADER_YEAR.search(headers.get(key, ""))
+        if match and int(match.group(1)) != year:
+            raise UserInputError(
+                f"{name}：“{headers[key]}”列的年份与本规划不符：本规划的规划期是 {period.label}，"
+                f"{what}应为 {year} 年（表头写作“{catalogue_headers(period)[key]}”）。"
+                "这份目录可能属于另一个规划期的规划，请核对后再导入。没有导入任何内容。"
+            )
 
 
 def _cell_text(value) -> str:
@@ -142,20 +169,21 @@ def _read_csv(data: bytes, name: str) -> list[list[str]]:
         raise UserInputError(f"{name}：不是有效的 CSV 文件（{exc}）。没有导入任何内容。") from None
 
 
-def _find_header(rows: list[list[str]], name: str) -> tuple[int, dict[str, int]]:
+def _find_header(rows: list[list[str]], name: str, period: Period | None = None) -> tuple[int, dict[str, int]]:
     """The header is the first row (among the first ten) naming both the indicator and the target column."""
     for index, row in enumerate(rows[:10]):
         columns: dict[str, int] = {}
         for position, cell in enumerate(row):
-            key = _column_key(cell)
+            key = _column_key(cell, period)
             if key and key not in columns:
                 columns[key] = position
         if all(key in columns for key in REQUIRED):
             return index, columns
-    wanted = "、".join(CATALOGUE_HEADERS[k] for k in REQUIRED)
+    headers = catalogue_headers(period)
+    wanted = "、".join(headers[k] for k in REQUIRED)
     raise UserInputError(
         f"{name}：找不到表头。前 10 行中应有一行列名包含“{wanted}”"
-        f"（完整格式：{' | '.join(CATALOGUE_HEADERS[k] for k in list(CATALOGUE_HEADERS)[:7])}）。没有导入任何内容。"
+        f"（完整格式：{' | '.join(headers[k] for k in list(headers)[:7])}）。没有导入任何内容。"
     )
 
 
@@ -168,8 +196,12 @@ def _attribute(text: str) -> str | None:
     return None
 
 
-def parse_catalogue_rows(rows: list[list[str]], name: str) -> list[CatalogueEntry]:
-    header_index, columns = _find_header(rows, name)
+def parse_catalogue_rows(rows: list[list[str]], name: str, period: Period | None = None) -> list[CatalogueEntry]:
+    """Read and check every row. `period`: the plan's, whose years the base and target headers must name
+    (None: any year, for the bundled catalogue read before its plan is stored)."""
+    header_index, columns = _find_header(rows, name, period)
+    headers = {key: rows[header_index][position].strip() for key, position in columns.items()}
+    _check_years(headers, period, name)
     body = rows[header_index + 1 :]
     if len(body) > MAX_ROWS:
         raise UserInputError(f"{name}：行数超过 {MAX_ROWS}，不像是指标目录。没有导入任何内容。")
@@ -189,7 +221,7 @@ def parse_catalogue_rows(rows: list[list[str]], name: str) -> list[CatalogueEntr
         if not any(c.strip() for c in row):
             continue
         where = f"{name} 第 {line} 行"
-        too_long = [CATALOGUE_HEADERS[k] for k in columns if len(cell(row, k) or "") > MAX_CELL_CHARS]
+        too_long = [headers[k] or CATALOGUE_HEADERS[k] for k in columns if len(cell(row, k) or "") > MAX_CELL_CHARS]
         if too_long:
             errors.append(f"{where}“{too_long[0]}”列：内容超过 {MAX_CELL_CHARS} 字。")
             continue
@@ -218,7 +250,7 @@ def parse_catalogue_rows(rows: list[list[str]], name: str) -> list[CatalogueEntr
             try:
                 base = parse_value(base_text)
             except ValueParseError as exc:
-                errors.append(f"{where}“2020年基数”列：{exc.reason}。")
+                errors.append(f"{where}“{headers['base']}”列：{exc.reason}。")
                 continue
         entries.append(
             CatalogueEntry(
@@ -247,7 +279,9 @@ def parse_catalogue_rows(rows: list[list[str]], name: str) -> list[CatalogueEntr
 
 def import_catalogue_file(database: Database, plan_id: int, path: str | Path, *, origin: str = "import") -> ImportedCatalogue:
     path = Path(path)
-    entries = parse_catalogue_rows(_read_rows(path), path.name)
+    with database.session() as session:
+        period = plan_period(session, plan_id)
+    entries = parse_catalogue_rows(_read_rows(path), path.name, period)
     with database.session() as session:
         result = load_catalogue(session, plan_id, entries, origin=origin)
     return ImportedCatalogue(path=str(path), result=result, rows=len(entries))

@@ -77,7 +77,7 @@ class Problem:
     message: str
     sheet: str = ""
     row: int | None = None
-    column: str = ""  # 「“2024年实际值”列（G列）」
+    column: str = ""  # 「“YYYY年实际值”列（G列）」
 
     def text(self) -> str:
         where = self.file
@@ -416,6 +416,7 @@ def read_forms(database: Database, paths, *, plan_id: int | None = None, year: i
 
 def _read_form(database: Database, review: FormFileReview, plan_id: int | None, year: int | None) -> None:
     workbook = _load(review.path, data_only=False)
+    target_year = 0
     try:
         if MARKER_SHEET not in workbook.sheetnames:
             review.problem("不是 guihua 生成的填报表（缺少“_guihua”标记）。请用 guihua forms 生成的表格填报。")
@@ -448,7 +449,7 @@ def _read_form(database: Database, review: FormFileReview, plan_id: int | None, 
     finally:
         workbook.close()
     if formula_cells:
-        _report_formulas(review, formula_cells)
+        _report_formulas(review, formula_cells, target_year)
 
 
 def _marker(review: FormFileReview, cells: dict[int, dict[int, _Cell]]) -> dict[str, str] | None:
@@ -497,14 +498,10 @@ def _check_marker(session, review: FormFileReview, marker: dict, plan_id: int | 
 
 
 def _target_year(session, plan_id: int) -> int:
-    from sqlmodel import func, select
+    """The plan's target year: the 「YYYY年目标」 column the form was issued with (exports.forms)."""
+    from db.plan_store import plan_period
 
-    from db.models import Indicator
-
-    last = session.exec(
-        select(func.max(Indicator.target_year)).where(Indicator.plan_id == plan_id, Indicator.kind == "main")
-    ).first()
-    return last or 2025
+    return plan_period(session, plan_id).target_year
 
 
 def _where(columns: list[Column], key: str) -> str:
@@ -687,7 +684,7 @@ def _milestone_row(session, review, title, row_number, row, columns, position, e
                 continue
             values[name] = text
         elif name == "done_date":
-            day, problem = _day(cell)
+            day, problem = _day(cell, review.year)
             if problem:
                 review.problem(problem, title, row_number, where)
                 continue
@@ -716,7 +713,8 @@ def _milestone_row(session, review, title, row_number, row, columns, position, e
                                           title, row_number, review.year, remark))
 
 
-def _day(cell: _Cell) -> tuple[date | None, str | None]:
+def _day(cell: _Cell, year: int) -> tuple[date | None, str | None]:
+    """A completion date; `year` (the form's) gives the example in the message."""
     value = cell.value
     if isinstance(value, datetime):
         day = value.date()
@@ -728,13 +726,13 @@ def _day(cell: _Cell) -> tuple[date | None, str | None]:
         except ValueParseError as exc:
             return None, exc.reason + "。"
     else:
-        return None, f"“{_text(cell)}”不是日期，请写成 2024-06-30。"
+        return None, f"“{_text(cell)}”不是日期，请写成 {year}-06-30。"
     if not 2000 <= day.year <= 2100:
         return None, f"完成日期 {day.isoformat()} 不合理。"
     return day, None
 
 
-def _report_formulas(review: FormFileReview, cells: list[tuple[str, int, int]]) -> None:
+def _report_formulas(review: FormFileReview, cells: list[tuple[str, int, int]], target_year: int) -> None:
     """Formula cells are never evaluated nor applied: show what Excel cached, ask for a plain value."""
     cached: dict[tuple[str, int, int], object] = {}
     try:
@@ -750,7 +748,7 @@ def _report_formulas(review: FormFileReview, cells: list[tuple[str, int, int]]) 
     except _Unreadable:
         pass
     for sheet, row, column in cells:
-        columns = indicator_columns(review.year or 0) if sheet == INDICATOR_SHEET else milestone_columns(review.year or 0)
+        columns = indicator_columns(review.year or 0, target_year) if sheet == INDICATOR_SHEET else milestone_columns(review.year or 0)
         key = columns[column - 1].key
         value = cached.get((sheet, row, column))
         shown = "没有保存计算结果" if value is None else f"保存的计算结果为“{_text(_Cell(value, 'n', 'General', False))}”"

@@ -23,6 +23,7 @@ from core.commitments import (
 from core.targets import Comparator, Direction
 
 ROOT = Path(__file__).resolve().parent.parent
+SEED_END = 2025  # the seed plan is the 14th Five-Year Plan: 「期末」 is 2025
 
 
 def _load_bench():
@@ -157,12 +158,12 @@ def test_no_targets_or_projects_in_the_review_of_the_past(found, seed_plan):
     ],
 )
 def test_not_targets(text):
-    assert find_quantified_targets("k", text) == []
+    assert find_quantified_targets("k", text, plan_end=SEED_END) == []
 
 
 def test_past_tense_review_sentence_is_skipped_but_the_plan_sentence_is_not():
     text = "“十三五”末，高新技术企业达 210 家。期末全区高新技术企业突破 500 家。"
-    [target] = find_quantified_targets("k", text)
+    [target] = find_quantified_targets("k", text, plan_end=SEED_END)
     assert target.value == 500
 
 
@@ -184,7 +185,7 @@ def test_explicit_years_and_plan_end():
 
 def test_lower_is_better_bounds_and_compound_units():
     text = "PM2.5平均浓度控制在 30 微克/立方米以内，城镇调查失业率控制在 5.5%以内。"
-    pm, unemployment = find_quantified_targets("k", text)
+    pm, unemployment = find_quantified_targets("k", text, plan_end=SEED_END)
     assert (pm.metric, pm.comparator, pm.value, pm.unit, pm.direction) == (
         "PM2.5平均浓度", Comparator.LE, Decimal(30), "微克/立方米", Direction.LOWER,
     )
@@ -195,14 +196,14 @@ def test_lower_is_better_bounds_and_compound_units():
 
 def test_respectively_gives_each_value_its_own_metric():
     text = "到2025年，农村电商销售额、农产品线上交易额分别达到 8 亿元、2 亿元。"
-    assert [(t.metric, t.value) for t in find_quantified_targets("k", text)] == [
+    assert [(t.metric, t.value) for t in find_quantified_targets("k", text, plan_end=SEED_END)] == [
         ("农村电商销售额", 8), ("农产品线上交易额", 2),
     ]
 
 
 def test_full_width_digits_read_and_key_like_half_width():
-    [wide] = find_quantified_targets("a", "期末上市企业突破２０家。")
-    [narrow] = find_quantified_targets("b", "上市企业突破 20 家，")
+    [wide] = find_quantified_targets("a", "期末上市企业突破２０家。", plan_end=SEED_END)
+    [narrow] = find_quantified_targets("b", "上市企业突破 20 家，", plan_end=SEED_END)
     assert wide.value == 20 and wide.text == "上市企业突破２０家"
     assert wide.key == narrow.key == "上市企业|20|家|2025"
 
@@ -287,8 +288,8 @@ def test_keys_are_stable_and_shared_by_identical_targets(seed_plan):
     assert first == second
     targets, projects = first
     assert len({p.key for p in projects if p.box_title == "义务教育学校提质工程"}) == 16
-    one = find_quantified_targets("block 1", "期末上市企业突破 20 家。")
-    other = find_quantified_targets("block 2", "到 2025 年，上市企业突破20家；")
+    one = find_quantified_targets("block 1", "期末上市企业突破 20 家。", plan_end=SEED_END)
+    other = find_quantified_targets("block 2", "到 2025 年，上市企业突破20家；", plan_end=SEED_END)
     assert one[0].key == other[0].key
     assert one[0].source.block_key == "block 1" and other[0].source.block_key == "block 2"
 
@@ -337,7 +338,7 @@ _ALPHABET = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.lists(_ALPHABET, max_size=40).map("".join), st.text(max_size=80)))
 def test_finder_never_raises_and_phrases_are_slices(text):
-    for target in find_quantified_targets("k", text):
+    for target in find_quantified_targets("k", text, plan_end=SEED_END):
         assert text[target.text_start : target.text_end] == target.text
         assert text[target.source.sentence_start : target.source.sentence_end] == target.source.sentence
         assert target.value.is_finite()
@@ -351,8 +352,8 @@ def test_finder_never_raises_and_phrases_are_slices(text):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_finder_is_deterministic(text):
-    assert find_quantified_targets("k", text) == find_quantified_targets("k", text)
-    assert [t.key for t in find_quantified_targets("k", text)] == [
-        t.key for t in find_quantified_targets("other", text)
+    assert find_quantified_targets("k", text, plan_end=SEED_END) == find_quantified_targets("k", text, plan_end=SEED_END)
+    assert [t.key for t in find_quantified_targets("k", text, plan_end=SEED_END)] == [
+        t.key for t in find_quantified_targets("other", text, plan_end=SEED_END)
     ]
-    assert all(re.fullmatch(r"[^|]+\|[^|]+\|[^|]*\|\d{4}", t.key) for t in find_quantified_targets("k", text))
+    assert all(re.fullmatch(r"[^|]+\|[^|]+\|[^|]*\|\d{4}", t.key) for t in find_quantified_targets("k", text, plan_end=SEED_END))

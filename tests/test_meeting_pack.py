@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from core.errors import UserInputError
 from db.indicators import find_indicator, record_actual, set_indicator_fields, set_year_fields
-from db.plan_store import find_plan
+from db.plan_store import find_plan, plan_period
 from db.projects import accept_proposal, add_milestone, list_proposals, update_project
 from exports.meeting_pack import PackOptions, write_default_template, write_pack
 
@@ -166,7 +166,10 @@ def test_a_workbook_open_in_excel_gets_a_new_name(filled, tmp_path):
 
 def test_default_template_file_round_trips(filled, tmp_path):
     database, plan_id = filled
-    template = write_default_template(tmp_path / "模板.xlsx")
+    with database.session() as session:
+        years = plan_period(session, plan_id).years
+    assert years == [2020, 2021, 2022, 2023, 2024, 2025]
+    template = write_default_template(tmp_path / "模板.xlsx", years)
     direct = write_pack(database, plan_id, output=tmp_path / "a.xlsx", options=PackOptions(year=2022, today=TODAY)).path
     via_file = write_pack(database, plan_id, output=tmp_path / "b.xlsx", template=template,
                           options=PackOptions(year=2022, today=TODAY)).path

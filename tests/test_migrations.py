@@ -207,3 +207,60 @@ def test_a_database_from_a_newer_guihua_is_refused_untouched(tmp_path):
     with pytest.raises(DatabaseOpenError, match="来自更新版本的 guihua"):
         open_database(path)
     assert path.read_bytes() == before
+
+
+def test_0005_reads_each_stored_plan_s_period(tmp_path):
+    """Schema 0004 with data: plans that state their period in the title, only in their text, only through
+    their indicators' years, or nowhere. 0005 keeps every row and gives each plan its period."""
+    path = tmp_path / "0004.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine, "0004")
+    engine.dispose()
+    connection = sqlite3.connect(path)
+    imported = datetime(2026, 1, 1).isoformat(" ")
+    titles = {
+        1: "某区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要",
+        2: "某市国民经济和社会发展第十五个五年规划纲要",
+        3: "某县发展规划纲要",  # its text says 「“十五五”时期」
+        4: "某镇发展纲要",  # its indicators were tracked 2020–2025
+        5: "某园区纲要",  # nothing at all
+        6: "某区专项规划（2024—2026年）",
+    }
+    for plan_id, title in titles.items():
+        connection.execute(
+            "INSERT INTO plan (id, name, title, source_name, source_sha256, encoding, line_count, imported_at, bundled)"
+            " VALUES (?, ?, ?, 'p.txt', 'x', 'utf-8', 10, ?, 0)", (plan_id, f"规划{plan_id}", title, imported))
+        connection.execute(
+            "INSERT INTO plan_node (id, plan_id, parent_id, kind, number, title, ordinal, depth, line_start, line_end)"
+            " VALUES (?, ?, NULL, 'front', NULL, '序言', 1, 0, 1, 2)", (plan_id, plan_id))
+        text = "“十五五”时期是关键五年，“十四五”时期成就显著。" if plan_id == 3 else "全区上下共同奋斗。"
+        connection.execute(
+            "INSERT INTO plan_block (id, plan_id, node_id, kind, text, ordinal, line_start, line_end)"
+            " VALUES (?, ?, ?, 'paragraph', ?, 2, 2, 2)", (plan_id, plan_id, plan_id, text))
+    connection.execute(
+        "INSERT INTO indicator (id, plan_id, kind, ordinal, category, name, unit, attribute, target_text, growth_text,"
+        " base_year, target_year, lead_unit, partner_units, leader, note, text_anchor, version_id)"
+        " VALUES (1, 4, 'main', 1, '经济', '地区生产总值', '亿元', '预期性', '1500', '', 2020, 2025, '', '', '', '', '', 1)")
+    connection.commit()
+    connection.close()
+    before = counts(path)
+
+    database = open_database(path)
+    database.dispose()
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
+        periods = {row[0]: row[1:] for row in connection.execute(
+            "SELECT id, base_year, first_year, target_year FROM plan ORDER BY id")}
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        connection.close()
+    assert counts(path) == before
+    assert periods == {
+        1: (2020, 2021, 2025),
+        2: (2025, 2026, 2030),
+        3: (2025, 2026, 2030),
+        4: (2020, 2021, 2025),
+        5: (2020, 2021, 2025),  # what guihua before 0005 showed for every plan
+        6: (2023, 2024, 2026),
+    }

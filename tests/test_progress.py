@@ -13,20 +13,44 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
+from dataclasses import replace
+
+from core import progress
+from core.period import five_year_plan_period
 from core.progress import (
     Assessment,
     IndicatorSpec,
     ManualStatus,
     ProgressSettings,
     Status,
-    assess,
-    assess_as_of,
     effective_direction,
-    expected_path,
 )
 from core.targets import Comparator, Direction, Target, TargetKind
 
 S = Status
+# The seed plan's period (十四五): the settings every test below judges with unless it says otherwise.
+SEED = ProgressSettings.for_period(five_year_plan_period(14))
+assert (SEED.base_year, SEED.target_year) == (2020, 2025)
+
+
+def assess(spec, values, year, *, settings=SEED, **kw):
+    return progress.assess(spec, values, year, settings=settings, **kw)
+
+
+def assess_as_of(spec, values, as_of, *, settings=SEED, **kw):
+    return progress.assess_as_of(spec, values, as_of, settings=settings, **kw)
+
+
+def expected_path(spec, values, settings=SEED, **kw):
+    return progress.expected_path(spec, values, settings, **kw)
+
+
+def test_settings_carry_the_plan_period():
+    """No period is assumed: settings without one cannot be made."""
+    with pytest.raises(TypeError):
+        ProgressSettings()  # type: ignore[call-arg]
+    fifteenth = ProgressSettings.for_period(five_year_plan_period(15), relative_points=0.5)
+    assert (fifteenth.base_year, fifteenth.target_year, fifteenth.relative_points) == (2025, 2030, 0.5)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -429,7 +453,7 @@ def test_relative_to_gdp():
     assert "地区生产总值增长8.0%" in a.explanation
     assert status_of(INCOME, {2022: D("8.2")}, 2022, reference_values=gdp) is S.ON_TRACK
     # half a point allowed: 7.5 ≥ 8.0 − 0.5 → on track
-    loose = ProgressSettings(relative_points=0.5)
+    loose = replace(SEED, relative_points=0.5)
     assert status_of(INCOME, {2022: D("7.5")}, 2022, reference_values=gdp, settings=loose) is S.ON_TRACK
     # income falls while GDP grows → at risk
     assert status_of(INCOME, {2022: -1}, 2022, reference_values=gdp) is S.AT_RISK
@@ -642,7 +666,8 @@ def amounts(lo, hi):
 
 @st.composite
 def progress_settings(draw):
-    return ProgressSettings(
+    return replace(
+        SEED,
         about_points=draw(st.floats(0, 5)),
         about_share=draw(st.floats(0, 0.5)),
         ahead_margin=draw(st.floats(-0.2, 0.5)),
@@ -698,7 +723,7 @@ def monotonic_cases(draw, kind):
 
 @pytest.mark.parametrize("kind", NUMERIC_KINDS)
 @hsettings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), cfg=st.one_of(st.just(ProgressSettings()), progress_settings()))
+@given(data=st.data(), cfg=st.one_of(st.just(SEED), progress_settings()))
 def test_property_a_better_actual_never_gets_a_worse_status(kind, data, cfg):
     # Order: achieved > ahead > on_track > behind > at_risk (no_data and manual are not ranked).
     target, values, year, (small, large), ref = data.draw(monotonic_cases(kind))

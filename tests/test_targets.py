@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.period import five_year_plan_period
 from core.targets import Comparator, Direction, Target, TargetKind, ValueParseError, parse_target, parse_value
 
 K, C, D = TargetKind, Comparator, Direction
@@ -426,7 +427,16 @@ def test_parse_value_limits_length():
     ],
 )
 def test_describe(text, name, unit, column, words):
-    assert parse_target(text, indicator_name=name, unit=unit, column=column).describe() == words
+    assert parse_target(text, indicator_name=name, unit=unit, column=column).describe(five_year_plan_period(14)) == words
+
+
+def test_describe_names_the_plan_s_own_years():
+    reduction = parse_target("20%以上", indicator_name="单位地区生产总值能源消耗降低", unit="%")
+    level = parse_target("力争1500", indicator_name="地区生产总值", unit="亿元")
+    assert reduction.describe(five_year_plan_period(15)) == "较2025年下降20%以上"
+    assert level.describe(five_year_plan_period(15)) == "2030年达到1500亿元（力争）"
+    # without a period no year is made up
+    assert (reduction.describe(), level.describe()) == ("较基期下降20%以上", "目标年达到1500亿元（力争）")
 
 
 def test_core_targets_uses_the_standard_library_only():

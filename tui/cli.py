@@ -157,27 +157,63 @@ def main(ctx: click.Context, db: str | None) -> None:
             sys.exit(return_code)
 
 
+def _parse_period(value: str | None):
+    """--period FIRST-TARGET → core.period.Period; a bad value is refused in Chinese before anything is read."""
+    if value is None or not value.strip():
+        return None
+    from core.period import parse_period
+
+    try:
+        return parse_period(value)
+    except ValueError as exc:
+        raise UserInputError(f"--period：{exc}") from None
+
+
+def _example_period() -> str:
+    from datetime import date
+
+    from core.period import period_containing
+
+    return period_containing(date.today().year).text
+
+
+def _example_year() -> int:
+    """The year the date examples in the help texts use: this year."""
+    from datetime import date
+
+    return date.today().year
+
+
 @main.command("import-plan")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--name", help="规划的简称（默认从标题推断）。同名规划会被替换。")
+@click.option(
+    "--period", metavar="起始年-目标年",
+    help=f"规划期，如 {_example_period()}（默认从规划标题或正文读出，如“第十五个五年规划”）。"
+         "规划文本没有写明规划期时必须给出；读出的不对时用它更正。",
+)
 @click.pass_context
 @report_errors
-def import_plan(ctx: click.Context, file: Path, name: str | None) -> None:
+def import_plan(ctx: click.Context, file: Path, name: str | None, period: str | None) -> None:
     """导入规划纲要文件：Word（.docx）、PDF、网页（.html/.htm）或文本（.txt，UTF-8 或 GB18030）。
 
     按文件内容识别格式。旧版 .doc/.wps 请先在 Word 或 WPS 中“另存为 .docx”；扫描版 PDF 请先用 OCR 软件转换。
 
     含宏、带外部模板或已加密的文件会被拒绝，不导入任何内容。
     """
+    from db.plan_store import plan_period
     from importers.plan import import_plan_file
 
+    wanted = _parse_period(period)
     database = open_db(ctx)
     backup_before(database, "import")
-    result = import_plan_file(database, file, name=name)
+    result = import_plan_file(database, file, name=name, period=wanted)
+    with database.session() as session:
+        stored = plan_period(session, result.plan_id)
     action = "已替换" if result.replaced else "已导入"
     click.echo(
-        f"{action}规划「{result.name}」（编号 {result.plan_id}）：{result.chapters} 章、{result.sections} 节、"
-        f"{result.paragraphs} 段、{result.footnotes} 条脚注。"
+        f"{action}规划「{result.name}」（编号 {result.plan_id}，规划期 {stored.label}，基期 {stored.base_year} 年）："
+        f"{result.chapters} 章、{result.sections} 节、{result.paragraphs} 段、{result.footnotes} 条脚注。"
     )
     for warning in result.warnings:
         click.echo(f"提示：{warning}", err=True)
@@ -189,23 +225,28 @@ def import_plan(ctx: click.Context, file: Path, name: str | None) -> None:
 @report_errors
 def plans(ctx: click.Context, as_json: bool) -> None:
     """列出已导入的规划。"""
-    from db.plan_store import list_plans
+    from db.plan_store import list_plans, plan_period
 
     database = open_db(ctx)
     with database.session() as session:
         rows = list_plans(session)
+        periods = {p.id: plan_period(session, p.id) for p in rows}
     if as_json:
         echo_json(
             [
                 {"id": p.id, "name": p.name, "title": p.title, "source": p.source_name,
-                 "imported_at": p.imported_at.isoformat(), "bundled": p.bundled}
+                 "imported_at": p.imported_at.isoformat(), "bundled": p.bundled,
+                 "period": {"base_year": periods[p.id].base_year, "first_year": periods[p.id].first_year,
+                            "target_year": periods[p.id].target_year}}
                 for p in rows
             ]
         )
         return
     for p in rows:
         mark = "（内置）" if p.bundled else ""
-        click.echo(f"{p.id:>3}  {p.name}{mark}\n     {p.title}  导入于 {local_time(p.imported_at):%Y-%m-%d %H:%M}")
+        period = periods[p.id]
+        click.echo(f"{p.id:>3}  {p.name}{mark}  {period.label}（基期 {period.base_year} 年）\n"
+                   f"     {p.title}  导入于 {local_time(p.imported_at):%Y-%m-%d %H:%M}")
 
 
 plan_option = click.option("--plan", "plan_key", metavar="NAME_OR_ID", help="规划名称或编号（默认：上次打开的规划）。")
@@ -302,11 +343,12 @@ def _number(value) -> str:
 def indicators_command(ctx: click.Context, plan_key: str | None, year: int | None, text_targets: bool, as_json: bool) -> None:
     """列出主要指标（或 --text 文中量化指标）、各年实际值和进度状态。"""
     from db.indicators import assess_all, latest_year, list_indicators
-    from db.plan_store import find_plan
+    from db.plan_store import find_plan, plan_period
 
     database = open_db(ctx)
     with database.session() as session:
         plan = find_plan(session, plan_key)
+        period = plan_period(session, plan.id)
         views = list_indicators(session, plan.id, kind="text" if text_targets else "main")
         if not views and text_targets:
             if as_json:
@@ -317,7 +359,7 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
         if not views:
             click.echo(f"规划「{plan.name}」还没有指标。可用 guihua import-catalogue FILE 导入指标目录。")
             return
-        base, end = views[0].base_year, views[0].target_year
+        base, end = period.base_year, period.target_year  # the plan's years, whatever a text target ends on
         as_of = year or latest_year(views) or base + 1
         if not base < as_of <= end:
             raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
@@ -336,7 +378,7 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
                     "target_text": v.target_text,
                     "growth_text": v.growth_text,
                     "lead_unit": v.lead_unit,
-                    "values": {str(y): (float(v.values[y]) if y in v.values else None) for y in v.plan_years},
+                    "values": {str(y): (float(v.values[y]) if y in v.values else None) for y in period.years},
                     "status": {str(y): {"code": a[v.id].code, "label": a[v.id].label} for y, a in per_year.items()},
                     "as_of": {"year": as_of, "code": current[v.id].code, "label": current[v.id].label,
                               "explanation": current[v.id].explanation},
@@ -349,7 +391,7 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
     from rich.table import Table
 
     table = Table(title=f"{plan.name}  {'文中量化指标' if text_targets else '主要指标'}（截至{as_of}年）", show_lines=False, header_style="bold")
-    for header in ("编号", "指标", "单位", *[str(y) for y in range(base, end + 1)], "2025年目标", "年均增速", "属性", "状态"):
+    for header in ("编号", "指标", "单位", *[str(y) for y in period.years], f"{end}年目标", "年均增速", "属性", "状态"):
         table.add_column(header, no_wrap=header in ("编号", "单位", "属性", "状态"))
     category = None
     for v in views:
@@ -358,7 +400,7 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
             table.add_row("", f"[bold]{category}[/]")
         assessment = current[v.id]
         table.add_row(
-            str(v.id), v.name, v.unit, *[_number(v.values.get(y)) for y in v.plan_years],
+            str(v.id), v.name, v.unit, *[_number(v.values.get(y)) for y in period.years],
             v.target_text, v.growth_text, v.attribute, assessment.label,
         )
     # Piped into a file or another program: print the whole table instead of squeezing it to 80 columns.
@@ -439,7 +481,9 @@ def history_command(ctx, indicator, plan_key, as_json) -> None:
 @click.pass_context
 @report_errors
 def import_catalogue_command(ctx, file: Path, plan_key) -> None:
-    """导入指标目录（.xlsx 或 .csv：类别 | 指标 | 单位 | 2020年基数 | 2025年目标 | 年均增速 | 属性）。"""
+    """导入指标目录（.xlsx 或 .csv：类别 | 指标 | 单位 | 基期年基数 | 目标年目标 | 年均增速 | 属性）。
+
+    基数、目标两列的表头写本规划的基期年、目标年（如“2030年目标”），guihua plans 可查看各规划的规划期。"""
     from db.plan_store import find_plan
     from importers.catalogue import import_catalogue_file
 
@@ -572,12 +616,18 @@ def export_command(ctx, plan_key, year, output, template, hide_empty_years) -> N
 
 @main.command("export-template")
 @click.argument("file", type=click.Path(path_type=Path))
+@plan_option
+@click.pass_context
 @report_errors
-def export_template_command(file: Path) -> None:
-    """写出默认模板，供本单位修改格式后用 --template 使用。"""
+def export_template_command(ctx, file: Path, plan_key) -> None:
+    """写出默认模板（年份列按所选规划的规划期），供本单位修改格式后用 --template 使用。"""
+    from db.plan_store import find_plan, plan_period
     from exports.meeting_pack import write_default_template
 
-    click.echo(f"已写出默认模板：{write_default_template(file)}")
+    database = open_db(ctx)
+    with database.session() as session:
+        years = plan_period(session, find_plan(session, plan_key).id).years
+    click.echo(f"已写出默认模板：{write_default_template(file, years)}")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -685,7 +735,7 @@ def milestones_command(ctx, project, plan_key, as_json) -> None:
 @main.command("milestone-add")
 @click.argument("project")
 @click.argument("title")
-@click.option("--due", default="", help="计划时间：2024-06-30、2024-06、2024Q2、2024年上半年 或 2024。")
+@click.option("--due", default="", help="计划时间：{y}-06-30、{y}-06、{y}Q2、{y}年上半年 或 {y}。".format(y=_example_year()))
 @click.option("--note", default="", help="备注。")
 @plan_option
 @click.pass_context
@@ -705,7 +755,7 @@ def milestone_add_command(ctx, project, title, due, note, plan_key) -> None:
 @main.command("milestone-done")
 @click.argument("project")
 @click.argument("milestone")
-@click.option("--date", "done_date", help="完成日期（默认今天），如 2024-06-28。")
+@click.option("--date", "done_date", help=f"完成日期（默认今天），如 {_example_year()}-06-28。")
 @plan_option
 @click.pass_context
 @report_errors
@@ -971,6 +1021,7 @@ def migrate_db_command(ctx, target: str) -> None:
 from tui.cli_plans import continue_plan_command  # noqa: E402 - it uses the helpers above
 
 main.add_command(continue_plan_command)
+main.add_command(__import__("tui.cli_indicators", fromlist=["indicator_proposals"]).indicator_proposals)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

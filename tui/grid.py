@@ -29,6 +29,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from core.errors import GuihuaError
+from core.period import Period
 from core.progress import Assessment, ProgressSettings, Status
 from core.targets import TargetKind, ValueParseError, parse_value
 from core.units import involves
@@ -51,6 +52,7 @@ from db.indicators import (
     undo_edit,
     view_expected_path,
 )
+from db.plan_store import plan_period
 from tui import grid_render as render
 from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
 from tui.pickers import choose_my_unit, load_my_unit
@@ -87,7 +89,7 @@ class UndoItem:
     edit: Edit
     indicator_id: int
     year: int | None  # the year column to return the cursor to, for value edits
-    label: str  # 「地区生产总值 2021年实际值」
+    label: str  # 「地区生产总值 YYYY年实际值」
 
 
 class CellEditor(Input):
@@ -245,7 +247,8 @@ class GridScreen(Screen):
         self.views: list[IndicatorView] = []
         self.by_id: dict[int, int] = {}  # indicator id -> index in views
         self.assessments: dict[int, Assessment] = {}
-        self.settings = ProgressSettings()
+        self.settings: ProgressSettings | None = None  # the plan's period and tolerances, read by load()
+        self.period: Period | None = None
         self.relative: set[int] = set()  # rows judged against other rows: re-judged after every edit
         self.by_hand: set[int] = set()  # rows with a qualitative target (offered a manual status)
         self.years: list[int] = []
@@ -309,7 +312,8 @@ class GridScreen(Screen):
                     self.reference_views = list_indicators(session, plan_id)
                 else:
                     self.reference_views = []
-                settings = progress_settings(session)
+                settings = progress_settings(session, plan_id)
+                period = plan_period(session, plan_id)
         except (GuihuaError, SQLAlchemyError) as exc:
             self.say(getattr(exc, "message", str(exc)), "error")
             return
@@ -317,14 +321,12 @@ class GridScreen(Screen):
         self.views = views
         self.by_id = {v.id: i for i, v in enumerate(views)}
         self.settings = settings
+        self.period = period
         self.relative = {v.id for v in views if judged_against_others(v)}
         self.by_hand = {v.id for v in views if any(t.kind == TargetKind.QUALITATIVE for t in v.targets())}
         self.categories = list(dict.fromkeys(v.category for v in views))
-        if views:
-            base, last = views[0].base_year, views[0].target_year
-        else:
-            base, last = settings.base_year, settings.target_year
-        self.years = list(range(base, last + 1))
+        base, last = period.base_year, period.target_year  # the plan's years: every row shows the same columns
+        self.years = period.years
         table = self.table
         keep = (table.current_indicator(), table.cursor_column) if table.row_count else None
         as_of = self.as_of if self._loaded else (latest_year(views) or base + 1)  # a reload keeps the year
@@ -538,7 +540,7 @@ class GridScreen(Screen):
             head.append(f"  {label}：", style="dim")
             head.append(value)
         targets = Text("目标：", style="dim")
-        words = [t.describe() for t in view.targets() if t.kind != TargetKind.NONE]
+        words = [t.describe(self.period) for t in view.targets() if t.kind != TargetKind.NONE]
         targets.append("；".join(words) or "未设目标", style="")
         status = Text(f"{self.as_of}年：", style="dim")
         if assessment is not None:

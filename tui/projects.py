@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from core.errors import GuihuaError
+from core.period import Period
 from core.schedule import (
     INVESTMENT_UNITS,
     MILESTONE_STATUSES,
@@ -29,6 +30,7 @@ from core.schedule import (
 )
 from core.units import involves
 from db.indicators import decimal_text
+from db.plan_store import plan_period
 from db.projects import (
     MilestoneView,
     ProjectView,
@@ -64,7 +66,11 @@ DONE_STYLE = "green"
 TIMING_FILTERS: list[str | None] = [None, "overdue", "soon", "none"]
 TIMING_WORDS = {None: "全部", "overdue": "有逾期里程碑", "soon": "30天内到期", "none": "尚无里程碑"}
 NO_STAGE = "（未填）"
-DUE_HINT = "可写 2024-06-30、2024-06、2024Q2、2024年上半年 或 2024；留空表示不设。"
+def due_hint(year: int) -> str:
+    """How a due date may be written, with examples in `year` (ProjectsScreen.example_year)."""
+    return f"可写 {year}-06-30、{year}-06、{year}Q2、{year}年上半年 或 {year}；留空表示不设。"
+
+
 PROJECT_WIDTH = 32
 SIDE_WIDTH = 56
 
@@ -80,7 +86,7 @@ def due_text(milestone: MilestoneView) -> str:
 
 
 def plan_time(text: str) -> str:
-    """A stored planned start/finish (2024H1) as officials write it (2024年上半年)."""
+    """A stored planned start/finish (YYYYH1) as officials write it (YYYY年上半年)."""
     from core.schedule import parse_due
     from core.targets import ValueParseError
 
@@ -145,6 +151,7 @@ class ProjectsScreen(Screen):
         self.unit_names: dict[str, str] = {}  # full name -> short name
         self.phrases: dict[int, str] = {}  # project id -> the words the finder matched (marked in the reader)
         self.today = today()
+        self.period: Period | None = None  # the plan's: the year the date examples use
         self.timing_filter: str | None = None
         self.stage_filter: str | None = None
         self.category_filter: str | None = None
@@ -206,6 +213,11 @@ class ProjectsScreen(Screen):
         self._own_modal = True
         self.app.push_screen(screen, callback)
 
+    @property
+    def example_year(self) -> int:
+        """The year date examples are given in: this year, within the plan's period."""
+        return self.period.clamp(self.today.year) if self.period else self.today.year
+
     def load(self, keep: int | None = None, keep_milestone: int | None = None) -> None:
         plan_id = getattr(self.app, "plan_id", None)
         if keep is None:
@@ -221,6 +233,7 @@ class ProjectsScreen(Screen):
                 self.unit_names = {u.name: u.short_name or u.name for u in list_units(session)}
                 self.phrases = {p.result_id: p.text for p in list_proposals(session, plan_id, "project", "accepted")
                                 if p.result_id is not None}
+                self.period = plan_period(session, plan_id)
         except (GuihuaError, SQLAlchemyError) as exc:
             self.say(db_error(exc), "error")
             return
@@ -530,13 +543,13 @@ class ProjectsScreen(Screen):
 
         def save(text: str) -> str | None:
             if not text:
-                return "请写完成日期，如 2024-06-30；如未完成，按 Esc 后用空格改回。"
+                return f"请写完成日期，如 {current}；如未完成，按 Esc 后用空格改回。"
             return self._write(lambda s: update_milestone(s, milestone.id, origin="tui", status="已完成", done_date=text,
                                                           **expect(self.fresh(project.id, milestone.id))),
                                f"已保存：里程碑“{milestone.title}”于 {text} 完成", project.id, milestone.id)
 
         self.push(PromptScreen("完成日期", f"里程碑“{milestone.title}”的完成日期：", current, save,
-                               hint="写成 2024-06-30；保存后状态为“已完成”。"))
+                               hint=f"写成 {self.example_year}-06-30 这样的日期；保存后状态为“已完成”。"))
 
     def action_due(self) -> None:
         found = self._need_milestone()
@@ -551,7 +564,7 @@ class ProjectsScreen(Screen):
                                project.id, milestone.id)
 
         self.push(PromptScreen("计划时间", f"里程碑“{milestone.title}”的计划时间：",
-                               milestone.due.text if milestone.due else "", save, hint=DUE_HINT))
+                               milestone.due.text if milestone.due else "", save, hint=due_hint(self.example_year)))
 
     def action_add_milestone(self) -> None:
         project = self.current()
@@ -559,7 +572,7 @@ class ProjectsScreen(Screen):
             return
         fields = [
             Field("title", "名称", placeholder="如：完成立项、开工建设、主体完工"),
-            Field("due", "计划时间", placeholder="如：2024-06-30、2024-06、2024Q2、2024年上半年、2024"),
+            Field("due", "计划时间", placeholder="如：{y}-06-30、{y}-06、{y}Q2、{y}年上半年、{y}".format(y=self.example_year)),
             Field("note", "备注"),
         ]
 
@@ -584,9 +597,11 @@ class ProjectsScreen(Screen):
         project, m = found
         fields = [
             Field("title", "名称", m.title),
-            Field("due", "计划时间", m.due.text if m.due else "", placeholder="如：2024-06-30、2024-06、2024Q2、2024年上半年"),
+            Field("due", "计划时间", m.due.text if m.due else "",
+                  placeholder="如：{y}-06-30、{y}-06、{y}Q2、{y}年上半年".format(y=self.example_year)),
             Field("status", "状态", m.status, kind="select", options=[(s, s) for s in MILESTONE_STATUSES]),
-            Field("done_date", "完成日期", m.done_date.isoformat() if m.done_date else "", placeholder="如：2024-06-30（日期）"),
+            Field("done_date", "完成日期", m.done_date.isoformat() if m.done_date else "",
+                  placeholder=f"如：{self.example_year}-06-30（日期）"),
             Field("note", "备注", m.note),
         ]
 
@@ -610,8 +625,10 @@ class ProjectsScreen(Screen):
             Field("category", "类别", project.category, kind="select", options=[(c, c) for c in categories]),
             Field("lead_unit", "牵头单位", project.lead_unit, kind="unit"),
             Field("partner_units", "配合单位", project.partner_units, kind="units"),
-            Field("planned_start", "计划开工", project.planned_start, placeholder="如：2022、2022Q3、2022-06"),
-            Field("planned_finish", "计划完成", project.planned_finish, placeholder="如：2024、2024年上半年"),
+            Field("planned_start", "计划开工", project.planned_start,
+                  placeholder="如：{y}、{y}Q3、{y}-06".format(y=self.example_year)),
+            Field("planned_finish", "计划完成", project.planned_finish,
+                  placeholder="如：{y}、{y}年上半年".format(y=self.example_year)),
             Field("stage", "形象进度", project.stage, kind="select", options=[(s, s) for s in PROJECT_STAGES]),
             Field("total_investment", "总投资", decimal_text(project.total_investment) or ""),
             Field("annual_plan_investment", "年度计划投资", decimal_text(project.annual_plan_investment) or ""),
@@ -872,9 +889,8 @@ class SummaryScreen(Screen):
                 projects = list_projects(session, plan_id)
                 views = list_indicators(session, plan_id, kind=None)
                 self.unit_names = {u.name: u.short_name or u.name for u in list_units(session)}
-                base = min((v.base_year for v in views), default=2020)
-                last = max((v.target_year for v in views), default=2025)
-                self.as_of = min(max(self.today.year, base + 1), last)
+                # indicator status as of this year, within the plan's period
+                self.as_of = plan_period(session, plan_id).clamp(self.today.year)
                 assessments = assess_all(session, views, self.as_of, as_of=True)
         except (GuihuaError, SQLAlchemyError) as exc:
             self.say(db_error(exc), "error")

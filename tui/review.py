@@ -8,6 +8,7 @@ what was done while the cursor moves on to the next pending item."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,8 +20,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.errors import GuihuaError
+from core.period import Period
 from core.units import involves
 from db.audit import ConcurrentEditError
+from db.plan_store import plan_period
 from db.projects import (
     PROPOSAL_STATUSES,
     ProposalView,
@@ -64,13 +67,15 @@ TEXT_WIDTH = 40
 HINT_WIDTH = 32
 
 
-def target_fields(data: dict) -> list[Field]:
+def target_fields(data: dict, target_year: int | None = None) -> list[Field]:
+    """The form for a target; `target_year` (the plan's) is the example under 年份."""
+    example = f"如：{target_year}" if target_year else "四位数字"
     return [
         Field("metric", "指标名称", str(data.get("metric", ""))),
         Field("comparator", "比较方式", str(data.get("comparator", "=")), kind="select", options=COMPARATORS),
         Field("value", "目标值", str(data.get("value", "")), placeholder="如：500"),
         Field("unit", "单位", str(data.get("unit", "")), placeholder="如：家、%、亿元"),
-        Field("year", "年份", str(data.get("year", "") or ""), placeholder="如：2025"),
+        Field("year", "年份", str(data.get("year", "") or ""), placeholder=example),
         Field("stretch", "力争目标", "是" if data.get("stretch") else "否", kind="select", options=YES_NO),
     ]
 
@@ -89,7 +94,7 @@ def form_to_data(kind: str, values: dict[str, str]) -> dict:
         if "year" in data:
             year = data["year"].strip()
             if year and not re.fullmatch(r"\d{4}", year):
-                raise GuihuaError("年份应为四位数字，如 2025。")
+                raise GuihuaError(f"年份应为四位数字，如 {date.today().year}。")
             data["year"] = int(year) if year else ""
         if "stretch" in data:
             data["stretch"] = data["stretch"] == "是"
@@ -236,6 +241,7 @@ class ReviewScreen(Screen):
     def __init__(self) -> None:
         super().__init__(id="review-screen")
         self.kind = "target"
+        self.period: Period | None = None  # the plan's: a target added by hand is for its target year
         self.status: str | None = "pending"
         self.query_text = ""
         self.items: dict[int, ProposalView] = {}
@@ -296,6 +302,7 @@ class ReviewScreen(Screen):
             with self.app.database.session() as session:  # type: ignore[attr-defined]
                 views = list_proposals(session, plan_id)
                 self.unit_results = self._unit_results(session, plan_id) if self.my_unit else {}
+                self.period = plan_period(session, plan_id)
         except (GuihuaError, SQLAlchemyError) as exc:
             self.say(db_error(exc), "error")
             return
@@ -585,7 +592,8 @@ class ReviewScreen(Screen):
         if item.status != "pending":
             self.say("只能修改待审核的条目；已采纳的请到指标或项目界面修改，已舍弃或合并的先按 u 退回。", "error")
             return
-        fields = target_fields(item.data) if item.kind == "target" else project_fields(item.data)
+        target_year = self.period.target_year if self.period else None
+        fields = target_fields(item.data, target_year) if item.kind == "target" else project_fields(item.data)
         seen = [item.version]  # after a refusal, the version now shown: Enter again overwrites knowingly
 
         def save(values: dict[str, str]) -> str | None:
@@ -641,8 +649,9 @@ class ReviewScreen(Screen):
     def action_add(self) -> None:
         current = self.current()
         block_id = current.block_id if current is not None else None
-        empty: dict = {"comparator": "=", "year": 2025} if self.kind == "target" else {}
-        fields = target_fields(empty) if self.kind == "target" else project_fields(empty)
+        target_year = self.period.target_year if self.period else None
+        empty: dict = {"comparator": "=", "year": target_year or ""} if self.kind == "target" else {}
+        fields = target_fields(empty, target_year) if self.kind == "target" else project_fields(empty)
         if block_id is not None and current is not None:
             paragraph = current.sentence.replace("\n", "")
             note = f"关联段落（{self.chapter_of(current)}）：{paragraph[:60]}{'…' if len(paragraph) > 60 else ''}"
