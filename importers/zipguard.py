@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 
@@ -40,7 +41,7 @@ def open_zip(data: bytes, *, limits: ZipLimits = ZipLimits()) -> zipfile.ZipFile
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, struct errors, bad names: all a damaged directory
         raise ZipProblem("文件已损坏（压缩包目录无法读取）。") from exc
     if len(members) > limits.max_members:
         raise ZipProblem(f"文件内部包含 {len(members)} 个部件（上限 {limits.max_members}），不像是正常文档，疑似恶意构造。")
@@ -62,7 +63,7 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
     try:
         with archive.open(name) as handle:
             data = handle.read(limit + 1)
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, OSError, NotImplementedError) as exc:
         raise ZipProblem(f"文件内部的 {name} 已损坏。") from exc
     if len(data) > limit:
         raise ZipProblem(f"文件内部的 {name} 解压后过大，疑似“压缩炸弹”。")
@@ -91,6 +92,6 @@ def find_xml_declarations(archive: zipfile.ZipFile, limits: ZipLimits = ZipLimit
                     if any(d in window for d in _DECLARATIONS):
                         return info.filename
                     previous = window[-tail:]
-        except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, NotImplementedError) as exc:
             raise ZipProblem(f"文件内部的 {info.filename} 已损坏或使用了不支持的压缩方式。") from exc
     return None

@@ -671,3 +671,46 @@ def test_hyperlinks_and_linked_pictures_are_not_refused(formats_dir, tmp_path):
     path = _docx_with(formats_dir / "small.docx", tmp_path / "links.docx", add={"word/_rels/footer9.xml.rels": rels})
     parsed, _, encoding = parse_plan_bytes(path.read_bytes(), path.name)
     assert encoding == "docx" and len(parsed.chapters()) == 2
+
+
+@pytest.mark.parametrize("name", ["small.docx", "small.pdf", "owner-password/small.pdf"])
+def test_damaged_files_only_ever_raise_user_input_errors(formats_dir, name):
+    """Truncated and byte-flipped copies: each is read or refused with a message, never a traceback."""
+    import random
+
+    from core.errors import UserInputError
+
+    data = (formats_dir / name).read_bytes()
+    generator = random.Random(name)
+    for attempt in range(45):
+        damaged = bytearray(data)
+        if attempt % 3 == 0:
+            damaged = damaged[: generator.randrange(len(damaged))]
+        elif attempt % 3 == 1:
+            for _ in range(20):
+                damaged[generator.randrange(len(damaged))] = generator.randrange(256)
+        else:
+            start = generator.randrange(len(damaged))
+            damaged[start : start + 200] = bytes(generator.randrange(256) for _ in range(200))
+        try:
+            parse_plan_bytes(bytes(damaged), Path(name).name)
+        except UserInputError as exc:
+            assert Path(name).name in exc.message
+
+
+def test_pdf_running_heads_go_and_bare_page_numbers_become_page_number_lines():
+    from importers.formats.pdf import pdf_pages, pdf_text
+
+    pages = []
+    for number in range(1, 5):
+        pages.append(
+            b"BT /F1 10 Tf 72 815 Td (Running head of the plan) Tj ET\n"
+            + f"BT /F1 12 Tf 72 700 Td (Body line one of page {number}) Tj ET\n".encode()
+            + f"BT /F1 12 Tf 72 680 Td (Body line two of page {number}) Tj ET\n".encode()
+            + f"BT /F1 10 Tf 295 30 Td ({number}) Tj ET".encode()
+        )
+    font_object = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    data = make_pdf(pages, extra_objects=[font_object], resources=b"<< /Font << /F1 3 0 R >> >>")
+    result = pdf_pages(data, "heads.pdf")
+    assert result[0] == ["Body line one of page 1", "Body line two of page 1", "— 1 —"]
+    assert pdf_text(result).splitlines()[3:6] == ["Body line one of page 2", "Body line two of page 2", "— 2 —"]

@@ -19,6 +19,7 @@ printing, opening with an empty user password) is read: guihua only reads its te
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -136,6 +137,17 @@ def _normalise_key(text: str) -> str:
 
 def pdf_pages(data: bytes, source_name: str) -> list[list[str]]:
     """Each page's lines in reading order (page furniture already resolved)."""
+    # pdfminer logs what it repairs in a damaged file ("Data-loss while decompressing…"): not for the user.
+    logger = logging.getLogger("pdfminer")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        return _pdf_pages(data, source_name)
+    finally:
+        logger.setLevel(level)
+
+
+def _pdf_pages(data: bytes, source_name: str) -> list[list[str]]:
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -212,7 +224,10 @@ def _resolve_furniture(pages: list[tuple[list[_Line], float]], source_name: str)
     # Running heads and feet: the same text (numbers aside) at the top or bottom of most pages.
     counts: Counter[str] = Counter()
     for lines, height in pages:
-        seen = {_normalise_key(line.text) for line in lines if _furniture(line, height) and not _is_page_number(line.text)}
+        seen = {
+            _normalise_key(line.text) for line in lines
+            if _furniture(line, height) and not _is_page_number(line.text) and not _BARE_NUMBER.match(line.text)
+        }
         counts.update(seen)
     threshold = max(3, int(0.6 * len(pages)))
     running = {key for key, count in counts.items() if count >= threshold}
@@ -220,12 +235,13 @@ def _resolve_furniture(pages: list[tuple[list[_Line], float]], source_name: str)
     for lines, height in pages:
         texts: list[str] = []
         for index, line in enumerate(lines):
-            if _furniture(line, height) and _normalise_key(line.text) in running:
+            if _furniture(line, height) and _normalise_key(line.text) in running and not _BARE_NUMBER.match(line.text):
                 continue
             text = line.text
             edge = index == 0 or index == len(lines) - 1
             bare = _BARE_NUMBER.match(text)
-            if edge and bare and _furniture(line, height) and not _is_page_number(text):
+            in_margin = line.top < 0.08 * height or line.bottom > 0.92 * height
+            if edge and bare and in_margin and not _is_page_number(text):
                 text = f"— {bare.group(1)} —"  # a bare number in the margin is the page number
             texts.append(text)
         result.append(texts)
