@@ -590,7 +590,7 @@ class _Analyser:
             used = j - i
             if not title and not number:
                 continue
-            label = "专栏" + _ascii_digits(re.sub(r"\s+", "", number)) if number else "专栏"
+            label = "专栏" + _ascii_digits(re.sub(r"\s+", "", number)) if number else None
             self.outline.headings[i] = Heading("box", label, None, re.sub(r"^[：:]\s*", "", title), used)
 
     def find_back_matter(self) -> None:

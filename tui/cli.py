@@ -271,7 +271,8 @@ def outline_command(ctx: click.Context, plan_key: str | None, as_json: bool) -> 
         kinds = {"box": "专栏：", "figure": "图：", "table": "表："}
 
         def show(node, depth):
-            click.echo("  " * depth + kinds.get(node.kind, "") + node.label)
+            prefix = "" if node.kind == "box" and node.number else kinds.get(node.kind, "")  # 「专栏3 …」 names itself
+            click.echo("  " * depth + prefix + node.label)
             for child in node.children:
                 show(child, depth + 1)
 
