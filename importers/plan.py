@@ -38,6 +38,7 @@ class ImportResult:
     footnotes: int
     replaced: bool
     warnings: list[str]
+    indicator_proposals: int = 0  # rows read from the plan's 主要指标 table, waiting for the office to confirm
 
 
 def read_plan_file(path: Path) -> bytes:
@@ -134,7 +135,7 @@ def import_plan_text(
         # Propose what the text commits to; reviewed proposals are recognised by key and left alone.
         run_finder(session, plan_id)
         from db.plan_indicators import propose_plan_indicators  # the plan's own 主要指标 table, for the office to confirm
-        propose_plan_indicators(session, plan_id, parsed)
+        proposed = propose_plan_indicators(session, plan_id, parsed)
     nodes = list(parsed.walk())
     return ImportResult(
         plan_id=plan_id,
@@ -146,6 +147,7 @@ def import_plan_text(
         footnotes=len(parsed.footnotes),
         replaced=replaced,
         warnings=parsed.warnings,
+        indicator_proposals=proposed,
     )
 
 

@@ -401,3 +401,21 @@ async def test_check_screen_edit_a_unit_reject_and_accept_all_with_keys(database
     names = [n for n in NAMES if n != "研发经费投入强度"]
     assert [v.name for v in indicators] == names
     assert indicators[0].unit == "万元" and indicators[0].values == {2025: Decimal("500")}
+
+
+async def test_f9_opens_the_check_screen_from_the_reader(tmp_path):
+    """The app's own key reaches the check screen (no screen registry needed)."""
+    from db.engine import open_database
+    from importers.plan import ensure_bundled_plan
+    from tui.app import GuihuaApp
+    from tui.indicator_check import IndicatorCheckScreen
+
+    database = open_database(tmp_path / "f9.sqlite3")
+    ensure_bundled_plan(database)
+    app = GuihuaApp(database)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, IndicatorCheckScreen)
+    database.dispose()

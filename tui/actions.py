@@ -808,7 +808,9 @@ def import_summary(result, warning: str = "") -> Text:
         out.append(f"提示：{line}\n", style="yellow")
     if warning:
         out.append(f"{warning}\n", style="yellow")
-    out.append("\n各界面已打开这个规划（F7 切换规划）。主要指标可在命令行用 guihua import-catalogue 导入；"
+    if getattr(result, "indicator_proposals", 0):
+        out.append(f"\n从规划的主要指标表读出 {result.indicator_proposals} 项指标：按 F9 核对、修改后确认。\n", style="bold")
+    out.append("\n各界面已打开这个规划（F7 切换规划）。主要指标也可在命令行用 guihua import-catalogue 导入；"
                "上一规划的基数可用命令面板「承接上一规划的基数」承接。", style="dim")
     return out
 

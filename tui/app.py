@@ -184,6 +184,7 @@ class GuihuaApp(App[None]):
         Binding("ctrl+f", "forms", "填报表", show=False, id="app.forms"),
         Binding("f7", "choose_plan", "切换规划", show=False, id="app.plans"),  # the badge names the open plan
         Binding("f8", "import_plan", "导入规划", show=False, id="app.import_plan"),
+        Binding("f9", "indicator_check", "核对指标", show=False, id="app.indicator_check"),
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.command_palette"),
         Binding("q", "quit", "退出", id="app.quit"),
     ]
@@ -378,6 +379,12 @@ class GuihuaApp(App[None]):
         from tui.actions import open_plan_import
 
         open_plan_import(self)
+
+    def action_indicator_check(self) -> None:
+        """F9: the main indicators read from the plan's own table, for the office to correct and confirm."""
+        from tui.indicator_check import IndicatorCheckScreen
+
+        self.push_screen(IndicatorCheckScreen(self.plan_id))
 
     def action_carry_base_values(self) -> None:
         """Palette 「承接上一规划的基数」: the open plan's indicators take the previous plan's final-year actuals."""
@@ -813,6 +820,7 @@ class GuihuaApp(App[None]):
                 yield SystemCommand(title, help_text, callback)
         yield SystemCommand("切换规划", f"打开另一个已导入的规划（F7）；当前：{self.plan_name or '无'}", self.action_choose_plan)
         yield SystemCommand("导入规划文件…", "导入新的规划纲要文件，导入后打开它（F8）", self.action_import_plan)
+        yield SystemCommand("核对主要指标", "确认从规划指标表读出的主要指标（F9）", self.action_indicator_check)
         yield SystemCommand("承接上一规划的基数", "本规划的指标以上一规划目标年的实际值作为基数（先列出，确认后写入）",
                             self.action_carry_base_values)
         yield SystemCommand("导出会议监测表", "把主要指标、项目等导出为会议用的 Excel（Ctrl+E）", self.action_export_pack)

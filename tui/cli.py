@@ -217,6 +217,11 @@ def import_plan(ctx: click.Context, file: Path, name: str | None, period: str | 
     )
     for warning in result.warnings:
         click.echo(f"提示：{warning}", err=True)
+    if result.indicator_proposals:
+        click.echo(
+            f"从规划的主要指标表读出 {result.indicator_proposals} 项指标，请核对后确认："
+            f"guihua indicator-proposals --plan {result.plan_id}（或在界面中按 F9）。"
+        )
 
 
 @main.command("plans")
