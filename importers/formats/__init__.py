@@ -11,7 +11,6 @@ Errors are `UserInputError`s naming the file, saying what is wrong and what to d
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -189,7 +188,3 @@ def check_chars(text_length: int, source_name: str) -> None:
             f"{source_name}：文件中的文字超过 {MAX_CHARS // 10000} 万字，远多于一份规划，已拒绝。没有导入任何内容。"
         )
 
-
-def clean_control_chars(text: str) -> str:
-    """Drop control characters other than tab and newline (form feeds, NULs from broken files)."""
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
