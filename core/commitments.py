@@ -64,6 +64,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
@@ -241,8 +242,8 @@ _OBJECT_VERBS = sorted(
     reverse=True,
 )
 _TRAIL_WORDS = sorted("力争 确保 要 将 基本 分别 总计 合计 均 的".split(), key=len, reverse=True)
-_TIME_LEAD = re.compile(
-    r"(?:到|至|在)?\s*(?:“十四五”|十四五|“十四五”规划)\s*(?:期末|末|期间|时期)|"
+_TIME_LEAD = re.compile(  # 「到“十五五”末」 of any period, 「到 2030 年底前」
+    r"(?:到|至|在)?\s*“?十?[一二三四五六七八九]?五”?(?:规划)?\s*(?:期末|末|期间|时期)|"
     r"(?:到|至|在)?\s*(?:20[0-9]{2}|[二][〇零][一二三四五六七八九〇零]{2})\s*年\s*(?:底|末)?\s*(?:前)?"
 )
 # The noun after a quantity ends where one of these starts: a predicate, not part of the name.
@@ -255,11 +256,27 @@ _UNIT_COMPOUNDS = set(
     "家庭 家园 家居 家电 家政 家族 家具 所在 所属 所有 所得 台阶 项目 条件 条例 元素 件事 户籍 户口 位置 位于 处理 处置 "
     "种植 种类 种子 种苗 间隔 部门 部署 支撑 支持 只是 块状 例如 米袋".split()
 )
-# Past-tense sentences: the review of the last plan period.
-_PAST = re.compile(
-    r"“?十三五”?\s*(?:末|时期|期间|以来|期末|中期)|过去五年|近五年|累计完成|已经|"
-    r"(?<![较比])(?:截至|截止)?\s*20(?:1[5-9]|20)\s*年\s*(?:底|末)"
-)
+# Past-tense sentences: the review of the last plan period. Which period was the last one depends on the plan.
+_PAST_WORDS = r"过去五年|近五年|累计完成|已经"
+
+
+@lru_cache(maxsize=8)
+def _past_pattern(plan_end: int | None) -> re.Pattern:
+    """「“十四五”时期」, 「2024年底」 … for a plan ending in 2030: the previous period's name and years."""
+    if plan_end is None:
+        return re.compile(_PAST_WORDS)
+    from core.period import chinese_number, period_containing
+
+    previous = period_containing(plan_end - 5)
+    name = chinese_number(previous.ordinal) + "五" if previous.ordinal else ""
+    years = "|".join(str(y) for y in range(previous.base_year, previous.target_year + 1))
+    return re.compile(
+        (rf"“?{name}”?\s*(?:末|时期|期间|以来|期末|中期)|" if name else "")
+        + _PAST_WORDS
+        + rf"|(?<![较比])(?:截至|截止)?\s*(?:{years})\s*年\s*(?:底|末)"
+    )
+
+
 _REVIEW_TITLE = re.compile(r"发展基础|回顾|成就|成效|现状|基础与")
 _YEAR = re.compile(r"(?<![较比])(?:到|至|在)?\s*(20[0-9]{2}|二[〇零][一二三四五六七八九〇零]{2})\s*年(?!\s*[-~—至])")
 _CN_YEAR_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
@@ -652,8 +669,8 @@ def _rank(sentence: str, match: re.Match) -> _Found | None:
     return _Found(lead, match.end(), metric, Comparator.LE, Decimal(value), "位", Direction.LOWER)
 
 
-def _is_past(sentence: str) -> bool:
-    return bool(_PAST.search(sentence))
+def _is_past(sentence: str, plan_end: int | None) -> bool:
+    return bool(_past_pattern(plan_end).search(sentence))
 
 
 def _target_key(metric: str, value: Decimal, unit: str, year: int) -> str:
@@ -673,7 +690,7 @@ def find_quantified_targets(block_key, text: str, *, plan_end: int) -> list[Quan
     results: list[QuantifiedTarget] = []
     for s_start, s_end in split_sentences(text):
         sentence = folded[s_start:s_end]
-        if _is_past(sentence) or not re.search(r"[0-9一二两三四五六七八九十百千]", sentence):
+        if _is_past(sentence, plan_end) or not re.search(r"[0-9一二两三四五六七八九十百千]", sentence):
             continue
         source = SourceRef(block_key, text[s_start:s_end], s_start, s_end)
         items = _targets_in_sentence(sentence)
@@ -864,10 +881,12 @@ def _project_clause(clause: str) -> tuple[str, int, int] | None:
 
 
 def find_projects(
-    block_key, text: str, *, box_title: str | None = None, kind: str = "paragraph", group_action: str | None = None
+    block_key, text: str, *, box_title: str | None = None, kind: str = "paragraph", group_action: str | None = None,
+    plan_end: int | None = None,
 ) -> list[ProjectProposal]:
     """Projects named in one block. `kind` is the block kind; a box item 「迁建 5 所：A、B。」 gives one project per
-    name. `group_action` is the action of a box group heading above a box item (「迁建：」), if any."""
+    name. `group_action` is the action of a box group heading above a box item (「迁建：」), if any. `plan_end`
+    (the plan's target year) tells which period's review sentences to skip."""
     if not text:
         return []
     folded = _fold(text)
@@ -907,7 +926,7 @@ def find_projects(
 
     for s_start, s_end in split_sentences(text):
         sentence = folded[s_start:s_end]
-        if _is_past(sentence):
+        if _is_past(sentence, plan_end):
             continue
         is_lead = s_start == 0 and kind == "paragraph" and len(sentence) < len(text.strip())
         if is_lead and _LEAD_SENTENCE.match(sentence):
@@ -1000,8 +1019,8 @@ def find_in_plan(
     projects: list[ProjectProposal] = []
 
     def visit(node: Node, in_review: bool):
-        if node.kind in ("table", "figure"):
-            return
+        if node.kind in ("table", "figure", "appendix") or (node.kind == "front" and node.title == "印发通知"):
+            return  # tables and glossaries are no commitments; the notice only hands the plan out
         review = in_review or bool(_REVIEW_TITLE.search(node.title or ""))
         box_title = node.title if node.kind == "box" else None
         group_action: str | None = None
@@ -1019,7 +1038,7 @@ def find_in_plan(
             projects.extend(
                 find_projects(
                     block_key, item.text, box_title=box_title, kind=item.kind,
-                    group_action=group_action if item.kind == "box_item" else None,
+                    group_action=group_action if item.kind == "box_item" else None, plan_end=plan_end,
                 )
             )
 

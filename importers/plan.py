@@ -90,13 +90,19 @@ def _not_a_plan_message(source_name: str, fmt: str, reason: str) -> str:
     return f"{source_name}：{reason}。没有导入任何内容。"
 
 
-def default_plan_name(parsed: ParsedPlan, fallback: str) -> str:
-    """A short name for the command line: the district before 「国民经济…」, plus the plan period."""
+def default_plan_name(parsed: ParsedPlan, fallback: str, period: Period | None = None) -> str:
+    """A short name for the command line: the district before 「国民经济…」 (or before the period's name), plus
+    the period's short name: 「苏州市十五五规划」."""
+    from core.period import stated_period
+
     title = parsed.title or ""
-    match = re.match(r"^(.{2,30}?)(国民经济和社会发展|经济和社会发展)", title)
+    match = re.match(
+        r"^(.{2,30}?)(国民经济和社会发展|经济和社会发展|经济社会发展|[“\"「]|第[一二三四五六七八九十]+个五年|十[一二三四五六七八九]?五)", title
+    )
     district = match.group(1) if match else ""
-    period = "十四五规划" if "十四个五年" in title else ("十五五规划" if "十五个五年" in title else "规划")
-    return f"{district}{period}" if district else fallback
+    period = period or stated_period(parsed)
+    short = period.short_name if period is not None else ""
+    return f"{district}{short}规划" if district else fallback
 
 
 def import_plan_text(
@@ -111,7 +117,7 @@ def import_plan_text(
 ) -> ImportResult:
     """Parse and store a plan's text (and, for the bundled plan, its indicator catalogue) in one transaction."""
     parsed, text, encoding = parse_plan_bytes(data, source_name)
-    plan_name = (name or "").strip() or default_plan_name(parsed, Path(source_name).stem)
+    plan_name = (name or "").strip() or default_plan_name(parsed, Path(source_name).stem, period)
     with database.session() as session:
         replaced = session.exec(select(Plan).where(Plan.name == plan_name)).first() is not None
         plan = save_plan(

@@ -357,3 +357,15 @@ def test_finder_is_deterministic(text):
         t.key for t in find_quantified_targets("other", text, plan_end=SEED_END)
     ]
     assert all(re.fullmatch(r"[^|]+\|[^|]+\|[^|]*\|\d{4}", t.key) for t in find_quantified_targets("k", text, plan_end=SEED_END))
+
+
+def test_past_sentences_follow_the_plans_period():
+    """In a 十五五 plan the review of the 十四五 period is past; in a 十四五 plan the 十三五 one is."""
+    past_for_2030 = "“十四五”时期，全市新建学校 30 所。"
+    assert find_quantified_targets("k", past_for_2030, plan_end=2030) == []
+    assert find_quantified_targets("k", past_for_2030, plan_end=2025) != []
+    assert find_quantified_targets("k", "截至2025年底，建成公园 12 个。", plan_end=2030) == []
+    assert find_quantified_targets("k", "“十三五”期间，新建学校 20 所。", plan_end=2025) == []
+    [target] = find_quantified_targets("k", "到“十五五”末，新建学校 40 所。", plan_end=2030)
+    assert (target.value, target.target_year) == (40, 2030)
+    assert "十五五" not in target.metric
