@@ -260,10 +260,17 @@ class ProposalView:
 PROPOSAL_STATUSES = {"pending": "待审核", "accepted": "已采纳", "rejected": "已舍弃", "merged": "已合并"}
 
 
+# The review queue (F4, `guihua review`) holds what the finder found in the text. Rows read from the plan's main
+# indicator table are proposals too (kind "indicator"), confirmed on their own screen (db.plan_indicators).
+REVIEW_KINDS = ("target", "project")
+
+
 def list_proposals(session: Session, plan_id: int, kind: str | None = None, status: str | None = None) -> list[ProposalView]:
     query = select(Proposal).where(Proposal.plan_id == plan_id)
     if kind:
         query = query.where(Proposal.kind == kind)
+    else:
+        query = query.where(Proposal.kind.in_(REVIEW_KINDS))
     if status:
         query = query.where(Proposal.status == status)
     return [
@@ -295,6 +302,12 @@ def _proposal(session: Session, proposal_id: int, expected_version: int | None =
     row = session.get(Proposal, proposal_id, with_for_update=True, populate_existing=True)
     if row is None:
         raise NotFoundError(f"没有编号为 {proposal_id} 的待审核条目。")
+    if row.kind not in REVIEW_KINDS:
+        session.rollback()
+        raise UserInputError(
+            f"编号 {proposal_id} 是从规划主要指标表读出的指标，请在「核对主要指标」（F9）"
+            "或 guihua indicator-proposals 中核对确认。"
+        )
     if expected_version is not None and (row.version_id or 0) != expected_version:
         error = _proposal_changed(row)
         session.rollback()  # nothing was written; release the lock

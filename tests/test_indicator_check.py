@@ -419,3 +419,14 @@ async def test_f9_opens_the_check_screen_from_the_reader(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, IndicatorCheckScreen)
     database.dispose()
+
+
+def test_the_review_queue_leaves_indicator_proposals_to_their_own_screen(database, plan_id):
+    from db.projects import accept_proposal, list_proposals
+
+    with database.session() as session:
+        ids = [v.id for v in list_indicator_proposals(session, plan_id)]
+        assert ids
+        assert not [v for v in list_proposals(session, plan_id) if v.id in ids]
+        with pytest.raises(UserInputError, match="核对主要指标"):
+            accept_proposal(session, ids[0], user="office")
