@@ -269,6 +269,34 @@ async def test_a_bad_plan_file_shows_a_chinese_message(database, tmp_path, conte
     assert plan_snapshot(database, old_plan_id(database)) == before
 
 
+async def test_f8_asks_for_the_period_a_plan_does_not_state(database, tmp_path):
+    path = tmp_path / "无规划期.txt"
+    path.write_text("某区发展规划纲要\n第一章 发展基础\n　　全区经济平稳增长。\n第二章 主要任务\n　　建设现代化产业体系。\n",
+                    encoding="utf-8")
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        app.screen.query_one("#plan-import-path").value = ""
+        await pilot.press(*str(path), "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PlanImportScreen)
+        assert "规划期" in str(app.screen.query_one("#plan-import-result").content)
+        assert app.screen.focused is app.screen.query_one("#plan-import-period")  # the cursor waits there
+        await pilot.press(*"2026-203", "enter")  # a typo is explained, nothing imported
+        await settle(pilot)
+        assert "不是规划期" in str(app.screen.query_one("#plan-import-result").content)
+        app.screen.query_one("#plan-import-period").value = ""
+        await pilot.press(*"2026-2030", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PlanImportedScreen)
+    with database.session() as session:
+        from db.plan_store import plan_period
+
+        assert (plan_period(session, app.plan_id).base_year, plan_period(session, app.plan_id).target_year) == (2025, 2030)
+
+
 def test_tab_completion_of_paths(tmp_path):
     (tmp_path / "十五五规划纲要.txt").write_text("x", encoding="utf-8")
     (tmp_path / "十五五规划纲要.docx").write_text("x", encoding="utf-8")

@@ -626,6 +626,8 @@ PLAN_IMPORT_HELP_SECTIONS: Sections = [
             ("输入路径", "规划纲要文件的完整路径；可以从文件管理器复制粘贴（引号会自动去掉）"),
             ("Tab", "补全路径：补全文件夹或文件名，有多个时列出可选的名称"),
             ("回车", "导入；完成后显示章、节、段落数和提示，并打开新规划"),
+            ("↓ / Shift+Tab", "移到规划期 / 回到路径。规划期一般不用填：规划标题写明“十五五”或起止年份时自动读取；"
+             "没有写明时在这里填，如 2026-2030 或 十五五"),
             ("Esc", "关闭"),
             ("F1", "显示本帮助"),
         ],
@@ -666,7 +668,10 @@ def complete_path(typed: str) -> tuple[str, list[str]]:
 class PathInput(Input):
     """A path box: Tab completes the path instead of moving the focus."""
 
-    BINDINGS = [Binding("tab", "complete", "补全路径", show=False, id="plan_import.complete")]
+    BINDINGS = [
+        Binding("tab", "complete", "补全路径", show=False, id="plan_import.complete"),
+        Binding("down", "app.focus_next", "下一项", show=False, id="plan_import.next_field"),
+    ]
 
     class Completed(Message):
         """After Tab: the names that still fit (empty when the path is complete or nothing fits)."""
@@ -698,6 +703,7 @@ class PlanImportScreen(ModalScreen[Any]):
                        background: $surface; padding: 0 1; }
     #plan-import-question { margin: 1 0; }
     #plan-import-path { background: $boost; }
+    #plan-import-period { background: $boost; margin-top: 1; }
     #plan-import-hint { color: $text-muted; height: auto; margin-top: 1; }
     #plan-import-result { height: auto; margin-top: 1; }
     """
@@ -710,12 +716,15 @@ class PlanImportScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="plan-import-box") as box:
             box.border_title = "导入规划文件"
-            box.border_subtitle = "回车导入 · Tab 补全路径 · Esc 关闭"
-            yield Static("请输入规划纲要文件的路径（导入后各界面打开这个规划；同名规划的文本会被替换，其指标和数据保留）：",
+            box.border_subtitle = "回车导入 · Tab 补全路径 · ↓ 规划期 · Esc 关闭"
+            yield Static("请输入规划纲要文件的路径（.docx、.pdf、.txt、.html；导入后各界面打开这个规划；"
+                         "同名规划的文本会被替换，其指标和数据保留）：",
                          id="plan-import-question")
             yield PathInput(self.folder, id="plan-import-path", compact=True, select_on_focus=False,
                             placeholder="例如 D:\\规划\\十五五规划纲要.txt")
             yield Static("按 Tab 补全文件夹和文件名。", id="plan-import-hint", markup=False)
+            yield Input(id="plan-import-period", compact=True, select_on_focus=False,
+                        placeholder="规划期（↓ 移到这里；规划中写明的可不填，如 2026-2030 或 十五五）")
             yield Static("", id="plan-import-result", markup=False)
         yield Footer(show_command_palette=False)
 
@@ -743,19 +752,29 @@ class PlanImportScreen(ModalScreen[Any]):
             return
         self.dismiss(None)
 
-    @on(Input.Submitted, "#plan-import-path")
+    @on(Input.Submitted, "#plan-import-path, #plan-import-period")
     def _submitted(self, event: Input.Submitted) -> None:
+        from core.period import parse_period
+
         event.stop()
         if self.busy:
             self.app.notify("正在导入，请稍候…", markup=False)
             return
-        path = _clean_path(event.value)
+        path = _clean_path(self.query_one("#plan-import-path", PathInput).value)
         if not path:
             self.say(Text("请填写规划文件的路径。", style="bold red"))
+            self.query_one("#plan-import-path", PathInput).focus()
             return
-        self.start(Path(path).expanduser())
+        period_text = self.query_one("#plan-import-period", Input).value.strip()
+        try:
+            period = parse_period(period_text) if period_text else None
+        except ValueError as exc:
+            self.say(Text(str(exc), style="bold red"))
+            self.query_one("#plan-import-period", Input).focus()
+            return
+        self.start(Path(path).expanduser(), period)
 
-    def start(self, path: Path) -> None:
+    def start(self, path: Path, period=None) -> None:
         from importers.plan import import_plan_file
 
         database = self.app.database  # type: ignore[attr-defined]
@@ -772,7 +791,7 @@ class PlanImportScreen(ModalScreen[Any]):
                     backup_now(database, "import")
                 except GuihuaError as exc:
                     warning = f"提示：自动备份没有完成（{exc.message}）"
-            return import_plan_file(database, path), warning, str(path.parent)
+            return import_plan_file(database, path, period=period), warning, str(path.parent)
 
         run_in_thread(self.app, work, self._imported, busy="正在导入规划…", failed=self._failed, group="plan-import")
 
@@ -780,8 +799,11 @@ class PlanImportScreen(ModalScreen[Any]):
         self.busy = False
         box = self.query_one("#plan-import-path", PathInput)
         box.disabled = False
-        box.focus()
         self.say(Text(message, style="bold red"))
+        if "规划期" in message:  # the plan does not state its period: the office gives it below
+            self.query_one("#plan-import-period", Input).focus()
+        else:
+            box.focus()
 
     def _imported(self, outcome) -> None:
         result, warning, folder = outcome
