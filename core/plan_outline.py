@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # core.plan_text imports this module
@@ -81,6 +82,7 @@ def _ascii_digits(text: str) -> str:
     return text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
 
 
+@lru_cache(maxsize=4096)
 def squash(text: str) -> str:
     """Text for comparing titles: no spaces, full-width punctuation folded to one form."""
     text = re.sub(r"\s+", "", text)
