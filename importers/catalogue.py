@@ -127,11 +127,17 @@ def _read_xlsx(path: Path) -> list[list[str]]:
 
     from openpyxl import load_workbook
 
+    from importers.zipguard import ZipProblem, check_workbook
+
     try:
         with zipfile.ZipFile(path) as archive:
             # A zip bomb inflates to gigabytes: refuse before openpyxl inflates anything.
             if sum(info.file_size for info in archive.infolist()) > 200 * 1024 * 1024:
                 raise UserInputError(f"{path.name}：文件解压后过大，不像是指标目录。没有导入任何内容。")
+        try:
+            check_workbook(path)  # entity and DTD tricks, whatever XML parser openpyxl uses
+        except ZipProblem as exc:
+            raise UserInputError(f"{path.name}：{exc.message}没有导入任何内容。") from None
         workbook = load_workbook(path, read_only=True, data_only=True)
     except UserInputError:
         raise

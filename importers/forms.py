@@ -334,6 +334,13 @@ class _Unreadable(Exception):
 def _load(path: Path, data_only: bool):
     from openpyxl import load_workbook
 
+    from importers.zipguard import ZipProblem, check_workbook
+
+    try:
+        check_workbook(path)
+    except ZipProblem as exc:
+        raise _Unreadable(_UNSAFE_XML if "XML" in exc.message else exc.message) from None
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # data validation extensions, unknown parts: not our concern
         try:

@@ -95,3 +95,17 @@ def find_xml_declarations(archive: zipfile.ZipFile, limits: ZipLimits = ZipLimit
         except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, NotImplementedError) as exc:
             raise ZipProblem(f"文件内部的 {info.filename} 已损坏或使用了不支持的压缩方式。") from exc
     return None
+
+
+def check_workbook(path) -> None:
+    """Refuse an .xlsx before openpyxl opens it: a zip bomb, or any part that declares a DTD or an entity.
+    openpyxl parses with lxml when lxml is installed (python-docx brings it), and lxml's safe parser leaves
+    entities unexpanded instead of refusing them as defusedxml does; this check does not depend on either."""
+    try:
+        data = open(path, "rb").read()
+    except OSError as exc:
+        raise ZipProblem("文件无法读取。") from exc
+    archive = open_zip(data)
+    member = find_xml_declarations(archive)
+    if member is not None:
+        raise ZipProblem(f"文件含有不安全的 XML 内容（{member} 中有实体或 DTD 声明，可能是恶意构造的文件），已拒绝。")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import itertools
 import os
+
+import importers  # noqa: F401,E402 - sets how openpyxl parses before any test module imports openpyxl
 import uuid
 from pathlib import Path
 

@@ -128,7 +128,9 @@ def test_E08_file_not_found(run, tmp_path):
     [
         ("import-catalogue", "目录.pdf", b"%PDF-1.4", "不支持的文件类型"),
         ("import-catalogue", "目录.xls", b"\xd0\xcf\x11\xe0", "旧版 Excel/WPS 格式"),
-        ("import-plan", "规划.docx", b"PK\x03\x04\x00\x00binary\x00\x00", "二进制文件"),
+        ("import-plan", "规划.docx", b"PK\x03\x04\x00\x00binary\x00\x00", "不是有效的 Word 文件"),
+        ("import-plan", "规划.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1xxxx", "另存为 .docx"),
+        ("import-plan", "规划.txt", b"\x00\x01\x02\x03binary\x00\x00", "二进制文件"),
     ],
 )
 def test_E09_wrong_file_type(run, tmp_path, command, name, content, message):
