@@ -143,6 +143,7 @@ class Assessment:
     readings: tuple[Reading, ...]
     explanation: str  # Chinese summary; shows the stretch reading beside the firm one
     manual_note: str = ""
+    final: bool = False  # judged in the target year: the plan's outcome, no longer a forecast
 
     @property
     def code(self) -> str:
@@ -150,7 +151,22 @@ class Assessment:
 
     @property
     def label(self) -> str:
-        return self.status.label
+        return status_word(self.status, self.final)
+
+
+_FINAL_LABELS = {
+    Status.ACHIEVED: "已完成",
+    Status.AHEAD: "已完成",
+    Status.ON_TRACK: "已完成",  # in the target year the schedule's value is the target itself
+    Status.BEHIND: "未完成",
+    Status.AT_RISK: "未完成",
+}
+
+
+def status_word(status: Status, final: bool) -> str:
+    """The word for a status; in the target year the outcome (已完成 / 未完成), for the 总结评估, not a forecast
+    such as 提前完成 or 难以完成."""
+    return _FINAL_LABELS.get(status, status.label) if final else status.label
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -842,14 +858,14 @@ def _assess(spec, values, year, settings, reference_values, manual) -> Assessmen
             explanation = f"人工判断：{status.label}{note}。"
         else:
             explanation = "该指标没有可计算的目标，需人工判断。"
-        return Assessment(year, status, readings, explanation, manual_note)
+        return Assessment(year, status, readings, explanation, manual_note, final=year == last)
 
     unit = spec.unit
     if firm.target.text == "年度目标" and firm_i is None:
         firm_words = f"{year}年年度目标"
     else:
         firm_words = _describe(firm.target, unit, settings)
-    parts = [f"按{firm_words}判断：{firm.status.label}。{firm.explanation}"]
+    parts = [f"按{firm_words}判断：{status_word(firm.status, year == last)}。{firm.explanation}"]
     others = [r for r in readings if r is not firm]
     stretch_disagrees = False
     for r in others:
@@ -868,7 +884,7 @@ def _assess(spec, values, year, settings, reference_values, manual) -> Assessmen
         explanation = f"人工判断：{status.label}{note}。计算结果：{explanation}"
     elif manual is not None:
         status = manual.status
-    return Assessment(year, status, readings, explanation, manual_note)
+    return Assessment(year, status, readings, explanation, manual_note, final=year == last)
 
 
 def assess_as_of(

@@ -782,3 +782,26 @@ def test_property_assess_never_raises_and_status_is_one_of_seven(
         assert sum(r.firm for r in a.readings) <= 1
     path = expected_path(spec, values, cfg, reference_values=ref)
     assert all(v is None or math.isfinite(v) for v in path.values())
+
+
+def test_in_the_target_year_the_words_are_the_outcome():
+    """A finished plan's 总结评估 reads 已完成 / 未完成, not the forecasts 提前完成 / 难以完成."""
+    trade_met = {2020: 31.5, 2024: 48, 2025: 52}
+    trade_missed = {2020: 31.5, 2024: 38, 2025: 40}
+    before = assess(TRADE, trade_met, 2024, settings=SEED)
+    assert not before.final and before.label == before.status.label
+    met = assess(TRADE, trade_met, 2025, settings=SEED)
+    missed = assess(TRADE, trade_missed, 2025, settings=SEED)
+    assert met.final and met.label == "已完成" and "已完成" in met.explanation
+    assert missed.final and missed.label == "未完成" and "未完成" in missed.explanation
+    assert "难以完成" not in missed.explanation and "提前完成" not in met.explanation.split("。")[0]
+    assert assess(TRADE, {2020: 31.5}, 2025, settings=SEED).label == "尚无数据"
+
+
+@given(st.sampled_from(list(Status)), st.booleans())
+def test_status_words_in_the_target_year_are_final(status, final):
+    word = progress.status_word(status, final)
+    if final and status not in (Status.NO_DATA, Status.MANUAL):
+        assert word in ("已完成", "未完成")
+    else:
+        assert word == status.label
