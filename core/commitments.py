@@ -262,7 +262,7 @@ _PAST_WORDS = r"过去五年|近五年|累计完成|已经"
 
 @lru_cache(maxsize=8)
 def _past_pattern(plan_end: int | None) -> re.Pattern:
-    """「“十四五”时期」, 「2024年底」 … for a plan ending in 2030: the previous period's name and years."""
+    """The previous period's name and years: for a 十五五 plan, 「“十四五”时期」 and the end of any year of it."""
     if plan_end is None:
         return re.compile(_PAST_WORDS)
     from core.period import chinese_number, period_containing

@@ -9,6 +9,7 @@ for it."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.errors import GuihuaError
+from core.period import period_containing
 from tui import errorlog
 from tui.help import Sections
 
@@ -626,8 +628,8 @@ PLAN_IMPORT_HELP_SECTIONS: Sections = [
             ("输入路径", "规划纲要文件的完整路径；可以从文件管理器复制粘贴（引号会自动去掉）"),
             ("Tab", "补全路径：补全文件夹或文件名，有多个时列出可选的名称"),
             ("回车", "导入；完成后显示章、节、段落数和提示，并打开新规划"),
-            ("↓ / Shift+Tab", "移到规划期 / 回到路径。规划期一般不用填：规划标题写明“十五五”或起止年份时自动读取；"
-             "没有写明时在这里填，如 2026-2030 或 十五五"),
+            ("↓ / Shift+Tab", "移到规划期 / 回到路径。规划期一般不用填：规划标题写明第几个五年规划或起止年份时自动读取；"
+             "没有写明时在这里填起止年份，或写“十五五”这样的简称"),
             ("Esc", "关闭"),
             ("F1", "显示本帮助"),
         ],
@@ -723,8 +725,9 @@ class PlanImportScreen(ModalScreen[Any]):
             yield PathInput(self.folder, id="plan-import-path", compact=True, select_on_focus=False,
                             placeholder="例如 D:\\规划\\十五五规划纲要.txt")
             yield Static("按 Tab 补全文件夹和文件名。", id="plan-import-hint", markup=False)
+            example = period_containing(date.today().year)
             yield Input(id="plan-import-period", compact=True, select_on_focus=False,
-                        placeholder="规划期（↓ 移到这里；规划中写明的可不填，如 2026-2030 或 十五五）")
+                        placeholder=f"规划期（↓ 移到这里；规划中写明的可不填，如 {example.text} 或 {example.short_name}）")
             yield Static("", id="plan-import-result", markup=False)
         yield Footer(show_command_palette=False)
 
