@@ -402,3 +402,17 @@ def carry_base_values(
         raise
     return result
 
+
+
+def carry_from_previous_plan(session: Session, plan_id: int, *, user: str | None = None) -> CarryResult | None:
+    """Right after the office confirms a new plan's indicators: those that continue an indicator of the plan
+    before it (same name once written alike, same unit: link_candidates' confident links, or links the office
+    made) take its final-year actual as their base-year value. Nothing is overwritten; None when there is no
+    earlier plan. The office changes or unlinks them as with 「承接上一规划的基数」."""
+    previous = previous_plan(session, plan_id)
+    if previous is None:
+        return None
+    candidates = link_candidates(session, plan_id, previous.id)
+    if not candidates.links:
+        return None
+    return carry_base_values(session, plan_id, previous.id, candidates.links, unlinked=candidates.unlinked, user=user)

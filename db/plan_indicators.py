@@ -414,6 +414,20 @@ def accept_indicator_proposals(session: Session, plan_id: int, ids: Iterable[int
         session, lambda: _accept(session, plan_id, wanted, user, origin, expected_versions or {}))
 
 
+def confirm_indicators(session: Session, plan_id: int, ids: Iterable[int] | None = None, *,
+                       user: str | None = None, origin: str = "tui",
+                       expected_versions: dict[int, int] | None = None):
+    """What the office's 「全部确认」 does: accept the proposals (accept_indicator_proposals), then let the
+    confirmed indicators that continue the previous plan's take its final-year actuals as base values
+    (db.continuity.carry_from_previous_plan). Returns (indicator ids, the carry result or None)."""
+    from db.continuity import carry_from_previous_plan
+
+    made = accept_indicator_proposals(session, plan_id, ids, user=user, origin=origin,
+                                      expected_versions=expected_versions)
+    carried = carry_from_previous_plan(session, plan_id, user=user) if made else None
+    return made, carried
+
+
 def _accept(session: Session, plan_id: int, ids: list[int] | None, user: str | None, origin: str,
             versions: dict[int, int]) -> list[int]:
     user = user or current_user(session)

@@ -362,3 +362,30 @@ def test_continue_plan_command(cli_database):
     bad = CliRunner().invoke(cli.main, ["continue-plan", "--from", "十四五", "--to", "十五五", "--link", "公众安全感"])
     assert bad.exit_code == 2 and "新指标=旧指标" in bad.output
     assert "Traceback" not in bad.output
+
+
+TABLE_PLAN = NEW_PLAN.replace(
+    "第一节 经济发展\n",
+    "第一节 经济发展\n\n专栏1 “十五五”经济社会发展主要指标\n指标    属性    2030年目标\n"
+    "常住人口城镇化率（%）    预期性    85\n公众安全感（%）    预期性    ＞98\n新指标甲（个）    预期性    10\n\n",
+)
+
+
+def test_confirming_the_plans_own_indicators_carries_the_previous_plans_final_actuals(database):
+    """The office confirms the indicators read from the new plan's table; those that continue the old plan's
+    start from its 2025 actual, with that as their source; a value the office typed is never overwritten."""
+    from db.plan_indicators import confirm_indicators, list_indicator_proposals
+
+    old_id = plan_ids(database)[0]
+    record(database, old_id, "城镇化", 2025, "82.4", stage="年报")
+    record(database, old_id, "公众安全感", 2025, "99.1")
+    result = import_plan_text(database, TABLE_PLAN.encode("utf-8"), source_name="表.txt", name="带指标表的规划")
+    assert result.indicator_proposals == 3
+    with database.session() as session:
+        assert len(list_indicator_proposals(session, result.plan_id)) == 3
+        made, carried = confirm_indicators(session, result.plan_id, user="规划办", origin="cli")
+    assert len(made) == 3 and carried is not None and carried.old_plan == OLD_NAME
+    urban = year_record(database, result.plan_id, "城镇化", 2025)
+    assert urban.actual == Decimal("82.4") and "承接" in urban.source and OLD_NAME in urban.source
+    assert year_record(database, result.plan_id, "公众安全感", 2025).actual == Decimal("99.1")
+    assert year_record(database, result.plan_id, "新指标甲", 2025) is None

@@ -22,7 +22,7 @@ def indicator_proposals(ctx: click.Context, plan_key: str | None, accept_all: bo
 
 
 def _run(ctx: click.Context, plan_key: str | None, accept_all: bool, as_json: bool) -> None:
-    from db.plan_indicators import STATUSES, accept_indicator_proposals, has_main_indicators, list_indicator_proposals
+    from db.plan_indicators import STATUSES, confirm_indicators, has_main_indicators, list_indicator_proposals
     from db.plan_store import find_plan
     from tui.cli import echo_json, open_db
 
@@ -31,7 +31,10 @@ def _run(ctx: click.Context, plan_key: str | None, accept_all: bool, as_json: bo
         plan = find_plan(session, plan_key)
         accepted: list[int] = []
         if accept_all:
-            accepted = accept_indicator_proposals(session, plan.id, origin="cli")
+            accepted, carried = confirm_indicators(session, plan.id, origin="cli")
+            if carried is not None and carried.carried and not as_json:
+                click.echo(f"已确认 {len(accepted)} 项；其中 {len(carried.carried)} 项承接《{carried.old_plan}》"
+                           f"{carried.year}年实际值作为基数（guihua continue-plan 可查看和调整）。")
         items = list_indicator_proposals(session, plan.id)
         has_main = has_main_indicators(session, plan.id)
     if as_json:

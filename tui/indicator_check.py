@@ -24,7 +24,7 @@ from db.plan_indicators import (
     FIELDS,
     STATUSES,
     IndicatorProposalView,
-    accept_indicator_proposals,
+    confirm_indicators,
     edit_indicator_proposal,
     has_main_indicators,
     list_indicator_proposals,
@@ -88,6 +88,14 @@ class IndicatorForm(FieldsForm):
     def _refused(self, message: str) -> None:
         self._saving = False
         self.query_one("#fields-error", Static).update(message)
+
+
+def _confirmed_words(ids: list[int], carried) -> str:
+    words = f"已确认 {len(ids)} 项主要指标，可在「主要指标」界面（F3）录入数据。"
+    if carried is not None and carried.carried:
+        words += (f"其中 {len(carried.carried)} 项承接《{carried.old_plan}》{carried.year}年实际值作为基数"
+                  "（可在命令面板「承接上一规划的基数」中查看和调整）。")
+    return words
 
 
 class IndicatorCheckScreen(Screen):
@@ -436,9 +444,8 @@ class IndicatorCheckScreen(Screen):
                 self.say("没有确认。")
                 return
             self.off_loop(
-                lambda s: accept_indicator_proposals(s, plan_id, list(seen), expected_versions=seen),
-                lambda ids: self.load(then=lambda: self.say(
-                    f"已确认 {len(ids)} 项主要指标，可在「主要指标」界面（F3）录入数据。", "ok")),
+                lambda s: confirm_indicators(s, plan_id, list(seen), expected_versions=seen),
+                lambda outcome: self.load(then=lambda: self.say(_confirmed_words(*outcome), "ok")),
                 self._refused(None),
             )
 
