@@ -1138,6 +1138,16 @@ class FoundTable:
     line_numbers: list[int]  # each line's number in the plan's text
 
 
+def main_indicator_title(title: str) -> int | None:
+    """How likely a table or box titled so holds the plan's main indicators: 0 (主要指标) is likelier than 1
+    (指标体系, 指标表); None when it does not, or when it is the previous plan's completion table."""
+    squashed = _squash(title or "")
+    match = _MAIN_TITLE.search(squashed)
+    if not match or _NOT_MAIN.search(squashed):
+        return None
+    return 0 if "主要指标" in squashed else 1
+
+
 def find_indicator_tables(parsed) -> list[FoundTable]:
     """The plan's main-indicator tables (a core.plan_text.ParsedPlan): nodes of kind "table" or "box" whose
     title names the main indicators (not a 「“十四五”规划指标完成情况」 table of the previous plan), with

@@ -697,10 +697,18 @@ def _squash(text: str) -> str:
 
 def _plan_blocks(session: Session, plan_id: int) -> tuple[list[PlanBlock], list[PlanBlock]]:
     """The main-indicator table's cells and the plan's paragraphs, for linking indicators to the text."""
-    tables = session.exec(
-        select(PlanNode).where(PlanNode.plan_id == plan_id, PlanNode.kind == "table").order_by(PlanNode.ordinal)
+    from core.indicator_table import main_indicator_title
+
+    # The table may be a 表 or a 专栏 box holding table rows (「专栏2 “十五五”经济社会发展主要指标」).
+    nodes = session.exec(
+        select(PlanNode).where(PlanNode.plan_id == plan_id, PlanNode.kind.in_(("table", "box"))).order_by(PlanNode.ordinal)
     ).all()
-    table = next((t for t in tables if "指标" in t.title), tables[0] if tables else None)
+    ranked = sorted(
+        ((rank, node.ordinal, node) for node in nodes if (rank := main_indicator_title(node.title)) is not None),
+        key=lambda t: t[:2],
+    )
+    tables = [n for n in nodes if n.kind == "table"]
+    table = ranked[0][2] if ranked else next((t for t in tables if "指标" in t.title), tables[0] if tables else None)
     cells = []
     if table is not None:
         cells = list(session.exec(select(PlanBlock).where(PlanBlock.node_id == table.id).order_by(PlanBlock.ordinal)))

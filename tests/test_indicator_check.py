@@ -430,3 +430,29 @@ def test_the_review_queue_leaves_indicator_proposals_to_their_own_screen(databas
         assert not [v for v in list_proposals(session, plan_id) if v.id in ids]
         with pytest.raises(UserInputError, match="核对主要指标"):
             accept_proposal(session, ids[0], user="office")
+
+
+def test_indicators_from_a_box_table_keep_their_cell_after_a_reimport(database):
+    """Nanjing-style: the table is a 专栏 box. Re-importing the text relinks each indicator to its row."""
+    from db.indicators import link_to_text
+    from db.models import Indicator, PlanBlock
+
+    text = """某区国民经济和社会发展第十五个五年规划纲要
+第一章 主要目标
+　　到2030年，全区经济实力明显增强。
+专栏1 “十五五”经济社会发展主要指标
+指标    属性    2030年目标
+常住人口城镇化率（%）    预期性    85
+人均预期寿命（岁）    预期性    ≥85
+第二章 保障措施
+　　加强组织领导。
+"""
+    result = import_plan_text(database, text.encode("utf-8"), source_name="box.txt", name="专栏表规划")
+    with database.session() as session:
+        accept_indicator_proposals(session, result.plan_id, user="office")
+    import_plan_text(database, (text + "　　补充一句。\n").encode("utf-8"), source_name="box.txt", name="专栏表规划")
+    with database.session() as session:
+        link_to_text(session, result.plan_id)
+        rows = session.exec(select(Indicator).where(Indicator.plan_id == result.plan_id).order_by(Indicator.ordinal)).all()
+        cells = [session.get(PlanBlock, row.table_block_id) for row in rows]
+        assert [c.text.split("\t")[0] for c in cells] == ["常住人口城镇化率（%）", "人均预期寿命（岁）"]
