@@ -319,6 +319,11 @@ def parse_target(text: str | None, *, indicator_name: str = "", unit: str = "", 
     name_reduction = "降低" in name or "下降" in name
     name_cumulative = "累计" in name
     cell = _squeeze(_fold(original))
+    # 「〔20〕」: a figure for the whole period (the table's 注 says 「带〔〕数据为五年累计数」). On a 下降/降低 row it
+    # is the reduction over the period, which a plain figure there already means; elsewhere a cumulative sum.
+    period_total = bool(re.fullmatch(r"[〔［\[【][^〔〕［］\[\]【】]+[〕］\]】]", cell))
+    if period_total:
+        cell = cell[1:-1].strip()
     stretch = "力争" in cell
 
     def qualitative() -> Target:
@@ -364,7 +369,7 @@ def parse_target(text: str | None, *, indicator_name: str = "", unit: str = "", 
     else:
         reduction = reduction or decline  # 「较YYYY年下降20%」: a reduction written in the cell
         cell_unit = reading.unit or unit
-        if text_cumulative or name_cumulative:
+        if text_cumulative or name_cumulative or (period_total and not reduction):
             kind = TargetKind.CUMULATIVE
         elif comparator in (Comparator.GE, Comparator.GT, Comparator.LE, Comparator.LT):
             kind = TargetKind.THRESHOLD

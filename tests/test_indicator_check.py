@@ -48,7 +48,7 @@ PLAN = """某某区国民经济和社会发展第十五个五年规划纲要
 百姓富\t3\t城镇调查失业率（%）\t4.5\t＜5\t预期性
 \t4\t每千人口拥有医护人员数\t执业（助理）医师数（人）\t3.2\t3.6\t预期性
 \t\t注册护士数（人）\t3.9\t4.3
-环境美\t5\t单位地区生产总值能源消耗降低（%）\t—\t完成市下达目标\t约束性
+环境美\t5\t单位地区生产总值能源消耗降低（%）\t—\t13.5/14\t约束性
 \t6\t生产安全事故\t死亡人数下降（%）\t—\t〔15〕\t约束性
 注：带〔〕数据表示“十五五”期间累计变化情况。
 
@@ -108,7 +108,8 @@ def test_import_proposes_the_plans_own_table(database, plan_id):
         "百姓富", "4", "人", "预期性", "每千人口拥有医护人员数")
     deaths = items[6]
     assert deaths.target_text == "〔15〕" and "表注" in deaths.note
-    assert deaths.warnings == ["“生产安全事故：死亡人数下降”的目标“〔15〕”带〔〕，按表注是规划期内的累计数，不能自动计算进度；可改写为“15”。"]
+    assert deaths.warnings == []  # 〔15〕 on a 下降 row: the reduction over the period, which core.targets reads
+    assert items[5].warnings == ["“单位地区生产总值能源消耗降低”的目标“13.5/14”含两个数（/ 分隔），一项指标只能跟踪一个目标，可拆成两项或只保留一个。"]
     # each row points at its line of the stored table, for the reader
     with database.session() as session:
         for view in items:
@@ -196,7 +197,7 @@ def test_accept_all_makes_the_plans_main_indicators(database, plan_id):
         assert gdp.values == {2025: Decimal("500")} and gdp.years[2025].source == "规划纲要主要指标表"
         assert rnd.values == {2025: Decimal("2.8")}
         energy = indicators[5]
-        assert energy.values == {} and energy.target_text == "完成市下达目标" and energy.binding
+        assert energy.values == {} and energy.target_text == "13.5/14" and energy.binding
         assert indicators[6].note.startswith("带〔〕的数为规划期累计数")
         block = session.get(PlanBlock, gdp.table_block_id)
         assert block is not None and "地区生产总值" in block.text
@@ -288,7 +289,7 @@ def test_cli_lists_and_accepts_all(cli, database, plan_id):
     listed = cli("indicator-proposals", "--plan", str(plan_id))
     assert listed.exit_code == 0, listed.output
     assert "地区生产总值（亿元）  预期性  目标 700  基数 500" in listed.output
-    assert "⚠ “生产安全事故：死亡人数下降”的目标“〔15〕”" in listed.output
+    assert "⚠ “单位地区生产总值能源消耗降低”的目标“13.5/14”含两个数" in listed.output
     assert "共 7 项：待确认 7" in listed.output and "--accept-all" in listed.output
     data = json.loads(cli("indicator-proposals", "--plan", str(plan_id), "--json").output)
     assert [p["name"] for p in data["proposals"]] == NAMES and data["accepted"] == []

@@ -627,11 +627,7 @@ def test_nanjing_four_space_cells_wrapped_cells_two_row_indicators_and_cumulativ
     assert deaths.attribute == "约束性"  # its attribute cell is merged with the row above
     assert accidents.cumulative and deaths.cumulative and "表注" in deaths.note
     assert table.notes == ["注：带〔〕数据表示“十五五”期间累计变化情况"]
-    assert [w for w in table.warnings if "〔" in w] == [
-        "“生产安全事故：起数下降”的目标“〔20〕”带〔〕，按表注是规划期内的累计数，不能自动计算进度；可改写为“20”。",
-        "“生产安全事故：死亡人数下降”的目标“〔16〕”带〔〕，按表注是规划期内的累计数，不能自动计算进度；可改写为“16”。",
-    ]
-    assert len(table.warnings) == 2
+    assert table.warnings == []  # core.targets reads 〔20〕 on a 下降 row as the period's reduction
 
 
 def test_guangzhou_one_cell_per_line():
@@ -771,8 +767,8 @@ def test_tab_lines_from_the_parser_with_sub_rows_on_the_first_line_and_below():
         ("3", "生产安全事故：起数下降", "%", "—", "〔20〕", "约束性"),
         ("3", "生产安全事故：死亡人数下降", "%", "—", "〔15〕", "约束性"),
     ]
-    # no 注 under this table: 〔〕 is read by convention, and said so
-    assert all("按惯例" in w for w in table.warnings if "〔" in w) and len(table.warnings) == 2
+    # no 注 under this table: 〔〕 is read by convention (a figure for the whole period), which core.targets does
+    assert table.warnings == []
 
 
 def test_a_part_that_reads_as_a_whole_name_keeps_its_own_name():
@@ -858,8 +854,8 @@ def test_helpers():
     assert indicator_key("每千人口拥有执业(助理)医师数 ") == indicator_key("每千人口拥有执业（助理）医师数")
     assert indicator_key("ＧＤＰ增长") == indicator_key("GDP增长")
     assert target_problem("完成省定目标") is None and target_problem("5以上") is None and target_problem("") is None
-    assert target_problem("〔20〕", name="生产安全事故起数下降") == "“〔20〕”带〔〕，按惯例是规划期内的累计数，不能自动计算进度；可改写为“20”。"
-    assert target_problem("〔30〕", name="实际利用外资").endswith("可改写为“累计30”。")
+    assert target_problem("〔20〕", name="生产安全事故起数下降") is None  # the reduction over the period
+    assert target_problem("〔30〕", name="实际利用外资") is None  # a cumulative target
     row = IndicatorRow(1, "经济", "1", "外贸进出口额", "亿元", "", target_text="翻番")
     assert row_warnings(row) == ["“外贸进出口额”没有读出属性（预期性/约束性）。"]
 

@@ -454,3 +454,22 @@ def test_ime_full_stop_as_decimal_point():
     assert parse_value("１０４９。７") == Decimal("1049.7")
     with pytest.raises(ValueParseError):
         parse_value("1049。")
+
+
+@pytest.mark.parametrize(
+    "cell, name, kind, value, reduction",
+    [
+        ("〔20〕", "生产安全事故：起数下降", TargetKind.LEVEL, 20, True),  # the reduction over the period
+        ("〔 16 〕", "死亡人数下降", TargetKind.LEVEL, 16, True),
+        ("〔30〕", "实际利用外资", TargetKind.CUMULATIVE, 30, False),  # a sum over the period
+        ("[150]", "新增城镇就业", TargetKind.CUMULATIVE, 150, False),
+    ],
+)
+def test_bracketed_figures_are_for_the_whole_period(cell, name, kind, value, reduction):
+    target = parse_target(cell, indicator_name=name, unit="%")
+    assert (target.kind, target.value, target.reduction) == (kind, value, reduction)
+    assert target.text == cell  # kept verbatim
+
+
+def test_brackets_around_words_stay_words():
+    assert parse_target("〔完成省定目标〕", indicator_name="森林覆盖率").kind == TargetKind.QUALITATIVE
