@@ -514,13 +514,22 @@ class _Analyser:
         """A Word file whose headings carry no numbering the text rules know: its heading styles say the levels.
         The highest level used three times or more gives the chapters, the next one the sections."""
         first_body = self.toc_end + 1
+        def level(line) -> int | None:
+            if line.hint is None:
+                return None
+            if line.hint.heading_level:
+                return line.hint.heading_level
+            # A drafter who made headings bold and centred instead of using styles: a level below any style.
+            if line.hint.bold and line.hint.centred and len(line.text) <= 30:
+                return 9
+            return None
+
         styled = [
-            (i, line.hint.heading_level)
+            (i, level(line))
             for i, line in enumerate(self.lines)
             if i >= first_body
             and i not in self.outline.headings
-            and line.hint is not None
-            and line.hint.heading_level
+            and level(line)
             and _heading_shaped(line.text, "chapter")
             and not TITLE_WORDS_RE.search(line.text)
         ]

@@ -28,7 +28,11 @@ BOX_RE = re.compile(r"^专栏\s*(\d*)\s*[：:]?\s*(.+)$")
 FIGURE_RE = re.compile(r"^图\s*(\d*)\s*[：:]\s*(.+)$|^图\s*(\d+)\s+(.+)$")
 TABLE_TITLE_RE = re.compile(r"(主要指标|指标表|指标体系)$|^表\s*\d+\s*[：:]?\s*\S")
 SUBHEADING_RE = re.compile(rf"^([{CN_NUM}]+、|（[{CN_NUM}]+）|\([{CN_NUM}]+\))")
-PAGE_NUMBER_RE = re.compile(r"^[－\-—–~～]\s*\d{1,4}\s*[－\-—–~～]$|^第\s*\d{1,4}\s*页(\s*共\s*\d+\s*页)?$|^\d{1,4}\s*/\s*\d{1,4}$")
+# 「— 12 —」, 「- 3 -」, 「·3·」, 「第 3 页 共 50 页」, 「3/50」, and the Roman numbers of front-matter pages (「IV」).
+PAGE_NUMBER_RE = re.compile(
+    r"^[－\-—–~～·•]\s*\d{1,4}\s*[－\-—–~～·•]$|^第\s*\d{1,4}\s*页(\s*共\s*\d+\s*页)?$|^\d{1,4}\s*/\s*\d{1,4}$"
+    r"|^[IVXLⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]{1,5}$|^[ivxl]{1,5}$"
+)
 DRAFT_RE = re.compile(r"^[（(]\s*(草\s*案|征求意见稿|送审稿)\s*[)）]$")
 LIST_START_RE = re.compile(r"^(——|—|[-•·●○■□◆◇▪]\s*|\d+[.、．]\s*\S|[（(]\d+[)）])")
 # A short "lead sentence" opening a paragraph: 「综合实力持续攀升。」

@@ -482,3 +482,20 @@ def test_a_list_of_boxes_without_page_numbers_is_no_box():
 """
     plan = parse_plan(text)
     assert [(b.number, b.title) for b in plan.walk() if b.kind == "box"] == [("专栏1", "重大项目")]
+
+
+def test_word_headings_made_bold_and_centred_without_styles():
+    from core.plan_text import SourceLine, parse_plan_lines
+
+    lines = [SourceLine("某区国民经济和社会发展第十五个五年规划纲要", bold=True, centred=True)]
+    for name in ("发展基础", "总体要求", "主要任务"):
+        lines += [SourceLine(name, bold=True, centred=True), SourceLine(f"{name}的正文。"), SourceLine("加粗的句子。", bold=True)]
+    plan = parse_plan_lines(lines)
+    assert [c.title for c in plan.chapters()] == ["发展基础", "总体要求", "主要任务"]
+    assert plan.title == "某区国民经济和社会发展第十五个五年规划纲要"
+
+
+def test_roman_page_numbers_are_no_text():
+    text = "某区国民经济和社会发展第十五个五年规划纲要\n第一章 发展基础\n　　全区经济平稳增长。\nII\n第二章 主要任务\n　　建设现代化产业体系。\niv\n"
+    plan = parse_plan(text)
+    assert [c.paragraphs() for c in plan.chapters()] == [["全区经济平稳增长。"], ["建设现代化产业体系。"]]
