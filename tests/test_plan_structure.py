@@ -499,3 +499,46 @@ def test_roman_page_numbers_are_no_text():
     text = "某区国民经济和社会发展第十五个五年规划纲要\n第一章 发展基础\n　　全区经济平稳增长。\nII\n第二章 主要任务\n　　建设现代化产业体系。\niv\n"
     plan = parse_plan(text)
     assert [c.paragraphs() for c in plan.chapters()] == [["全区经济平稳增长。"], ["建设现代化产业体系。"]]
+
+
+def test_the_seed_with_a_table_of_contents_in_front_reads_the_same(seed_text, seed_plan):
+    """The bundled plan as extracted had no TOC; printed copies do. Put one in front (dot leaders, page numbers,
+    a Roman page marker) and the tree must not change."""
+    toc = ["目  录"]
+    for chapter in seed_plan.chapters():
+        toc.append(f"{chapter.number} {chapter.title} {'.' * 20} {chapter.line_start // 40 + 1}")
+        toc += [f"{s.number} {s.title} {'.' * 16} {s.line_start // 40 + 1}" for s in chapter.children if s.kind == "section"]
+        if len(toc) % 25 == 0:
+            toc.append("II")
+    plan = parse_plan("\n".join(toc) + "\n" + seed_text)
+    assert [_label(c) for c in plan.chapters()] == [_label(c) for c in seed_plan.chapters()]
+    assert [_label(s) for s in plan.sections()] == [_label(s) for s in seed_plan.sections()]
+    assert len(plan.toc) == len(seed_plan.chapters()) + len(seed_plan.sections())
+    assert sum(len(n.paragraphs()) for n in plan.walk()) == sum(len(n.paragraphs()) for n in seed_plan.walk())
+
+
+def test_the_seed_as_one_paragraph_per_line_gives_the_same_tree(seed_plan):
+    """The bundled plan as it would be copied from Word or a web page: a line per heading and per paragraph."""
+    from core.plan_text import Node
+
+    out = [seed_plan.title]
+
+    def emit(node: Node) -> None:
+        if node.kind in ("part", "chapter", "section"):
+            out.append(f"{node.number} {node.title}")
+        elif node.kind == "box":
+            out.append(f"专栏：{node.title}")
+        for item in node.items:
+            if isinstance(item, Node):
+                emit(item)
+            elif item.kind in ("paragraph", "lead_in", "box_item", "box_group", "subheading"):
+                out.append("\u3000\u3000" + item.text if item.kind == "paragraph" else item.text)
+
+    for node in seed_plan.nodes:
+        if node.kind != "front":
+            emit(node)
+    plan = parse_plan("\n".join(out))
+    assert [_label(c) for c in plan.chapters()] == [_label(c) for c in seed_plan.chapters()]
+    assert [_label(s) for s in plan.sections()] == [_label(s) for s in seed_plan.sections()]
+    first = seed_plan.sections()[0]
+    assert plan.sections()[0].paragraphs()[:3] == first.paragraphs()[:3]
