@@ -54,6 +54,11 @@ SALUTATION_RE = re.compile(r"^各[^。]{2,80}[：:]$")
 DOC_NUMBER_RE = re.compile(r"〔\s*\d{4}\s*〕\s*\d+\s*号|[［\[]\s*\d{4}\s*[］\]]\s*\d+\s*号")
 DATE_LINE_RE = re.compile(r"^(\d{4}|[二〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(\s*[\d一二三四五六七八九十]{1,3}\s*日)?$")
 SENTENCE_END = "。；！？"
+# The footer of a government website's page.
+FOOTER_RE = re.compile(
+    r"打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|扫一扫在手机|网站标识码|ICP\s*备|公网安备|版权所有|主办单位[：:]|主办[：:]"
+    r"|网站地图|联系我们|分享到[：:]?$"
+)
 
 
 def cn_ordinal(text: str) -> int | None:
@@ -212,6 +217,7 @@ class _Analyser:
         self.find_boxes()
         self.find_back_matter()
         self.find_front()
+        self.find_page_footer()
         return self.outline
 
     def item_candidates(self) -> list[_Candidate]:
@@ -615,6 +621,19 @@ class _Analyser:
             if BACK_MATTER_RE.match(text):
                 self.outline.headings[i] = Heading("appendix", None, None, re.sub(r"\s+", "", text).rstrip("：:"))
                 return
+
+    def find_page_footer(self) -> None:
+        """A page saved from a website ends with its footer (打印本页, 网站标识码, ICP备案 …): from the first such
+        line after the last heading, when nothing but short lines follows, it is not the plan's."""
+        last_heading = max(self.outline.headings, default=-1)
+        for i in range(last_heading + 1, len(self.lines)):
+            if not FOOTER_RE.search(self.lines[i].text):
+                continue
+            rest = range(i, len(self.lines))
+            if all(len(self.lines[j].text) <= 60 and not self.lines[j].text.endswith("。") for j in rest):
+                self.outline.skipped.update(rest)
+                self.outline.warnings.append(f"第{self.lines[i].number}行起是网页的页脚，已略去")
+            return
 
     # -- front matter --------------------------------------------------------------------------------------
 

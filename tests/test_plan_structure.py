@@ -542,3 +542,11 @@ def test_the_seed_as_one_paragraph_per_line_gives_the_same_tree(seed_plan):
     assert [_label(s) for s in plan.sections()] == [_label(s) for s in seed_plan.sections()]
     first = seed_plan.sections()[0]
     assert plan.sections()[0].paragraphs()[:3] == first.paragraphs()[:3]
+
+
+def test_a_web_pages_footer_is_no_plan_text():
+    text = NO_CHAPTERS + "【打印本页】 【关闭窗口】\n扫一扫在手机打开当前页\n主办：某区人民政府办公室\n网站标识码：3200000000 苏ICP备00000000号\n"
+    plan = parse_plan(text)
+    last = plan.chapters()[-1]
+    assert last.paragraphs() == ["加强组织领导，确保规划落实。"]
+    assert any("页脚" in w for w in plan.warnings)
