@@ -21,6 +21,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core.numerals import cn_number
+
 if TYPE_CHECKING:
     from core.plan_text import ParsedPlan
 
@@ -119,22 +121,6 @@ _EXPLICIT_RE = re.compile(_YEAR + r"\s*年?\s*(?:[—\-–－~～]+|至|到)\s*"
 _ORDINAL_RE = re.compile(rf"第({_CN}+)个五年")
 # 「“十五五”时期」, 「十四五规划」, 「“十五”计划」 (the 10th plan: 十 + 五); greedy, so 「十五五」 is 十五 + 五.
 _SHORT_RE = re.compile(rf"[“\"「]?({_CN}+)五[”\"」]?\s*(?:规划|计划|时期|期间|期末|末|以来|发展)")
-
-
-def cn_number(text: str) -> int | None:
-    """Value of a Chinese ordinal such as 十五, 二十一; None if unreadable. (Kept here rather than taken from
-    core.plan_text so that reading a period needs nothing but the standard library.)"""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    total, current = 0, 0
-    for ch in text:
-        if ch in digits:
-            current = digits[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 def _ordinal(text: str) -> int | None:

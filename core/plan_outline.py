@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from core.numerals import cn_number
+
 if TYPE_CHECKING:  # core.plan_text imports this module
     from core.plan_text import Line
 
@@ -63,24 +65,7 @@ FOOTER_RE = re.compile(
 
 def cn_ordinal(text: str) -> int | None:
     """一 → 1, 十三 → 13, 二十一 → 21, 3 → 3 (full-width digits too); None if unreadable."""
-    text = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
-        return int(text)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits.update({"〇": 0, "两": 2})
-    total, current = 0, 0
-    for ch in text:
-        if ch in digits:
-            current = digits[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
+    return cn_number(text)
 
 
 def _ascii_digits(text: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from core.errors import UserInputError
+from core.numerals import cn_number  # noqa: F401 - part of this module's interface
 from core.plan_outline import TocEntry, analyse, squash
 
 CN_NUM = "一二三四五六七八九十百零〇两"
@@ -49,27 +50,6 @@ def em_width(text: str) -> float:
     """Printed width in em: wide and ambiguous (CJK quotes) characters 1, others 0.5."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
 
-
-def cn_number(text: str) -> int | None:
-    """Value of a Chinese or Arabic ordinal such as 十三, 二十一, 3; None if unreadable."""
-    text = text.strip()
-    if text.isdigit():
-        return int(text)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits.update({"〇": 0, "两": 2})
-    total, current = 0, 0
-    for ch in text:
-        if ch in digits:
-            current = digits[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 def ends_sentence(text: str) -> bool:
