@@ -239,6 +239,32 @@ def test_clearing_a_value_with_a_dash(run):
     assert items[11]["values"]["2021"] is None
 
 
+def test_clearing_with_the_clear_option(run):
+    run("set", "城镇化", "2021", "81")
+    result = run("set", "城镇化", "2021", "--clear")
+    assert result.exit_code == 0 and "已清除（原值 81）" in result.output
+    assert json.loads(run("indicators", "--json").stdout)[11]["values"]["2021"] is None
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("",), "没有保存：数值为空。要清除这一年的数值，请写“—”或加 --clear"),
+        (("   ",), "没有保存：数值为空"),
+        ((), "没有保存：缺少数值"),
+        (("82", "--clear"), "没有保存：--clear 表示清除，不能同时给出数值 82"),
+    ],
+)
+def test_an_empty_value_is_refused_not_a_clear(run, args, message):
+    """`set 指标 年份 ""` (a script's empty variable, say) must not clear the figure without a word."""
+    run("set", "城镇化", "2021", "81")
+    before = json.loads(run("history", "城镇化", "--json").stdout)
+    result = run("set", "城镇化", "2021", *args)
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+    assert json.loads(run("indicators", "--json").stdout)[11]["values"]["2021"] == 81
+    assert json.loads(run("history", "城镇化", "--json").stdout) == before  # nothing was written
+
+
 def test_catalogue_export_and_import_commands(run, tmp_path):
     path = tmp_path / "目录.xlsx"
     result = run("export-catalogue", str(path))

@@ -416,22 +416,19 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
 @main.command("set")
 @click.argument("indicator")
 @click.argument("year", type=int)
-@click.argument("value")
+@click.argument("value", required=False)
+@click.option("--clear", is_flag=True, help="清除这一年的实际值（与 VALUE 写“—”相同）。")
 @click.option("--note", help="备注。")
 @click.option("--stage", help="数据阶段：初步核算 / 快报 / 年报 / 最终核实。")
 @click.option("--source", help="数据来源。")
 @plan_option
 @click.pass_context
 @report_errors
-def set_command(ctx, indicator, year, value, note, stage, source, plan_key) -> None:
-    """录入某指标某年的实际值（VALUE 写“—”表示清除）。"""
-    from core.targets import ValueParseError, parse_value
+def set_command(ctx, indicator, year, value, clear, note, stage, source, plan_key) -> None:
+    """录入某指标某年的实际值（VALUE 写“—”或加 --clear 表示清除；空的 VALUE 不会清除，会报错）。"""
     from db.indicators import assess_all, list_indicators, record_actual
 
-    try:
-        number = parse_value(value)
-    except ValueParseError as exc:
-        raise UserInputError(f"没有保存：{exc.reason}。") from None
+    number = _set_value(value, clear)
     database = open_db(ctx)
     with database.session() as session:
         plan, view = _plan_and_indicator(session, plan_key, indicator)
@@ -447,6 +444,28 @@ def set_command(ctx, indicator, year, value, note, stage, source, plan_key) -> N
     click.echo(f"已保存：{view.name} {year}年 = {shown}{before}")
     if status is not None:
         click.echo(f"进度：{status.label}。{status.explanation}")
+
+
+def _set_value(value: str | None, clear: bool):
+    """The number `set` records, or None to clear. An empty VALUE is refused: clearing is said out loud, with
+    「—」 or --clear (the TUI asks before it clears)."""
+    from core.targets import ValueParseError, parse_value
+
+    if value is None or not value.strip():
+        if clear:
+            return None
+        if value is None:
+            raise UserInputError("没有保存：缺少数值。用法：guihua set 指标 年份 数值；要清除这一年的数值，"
+                                 "数值写“—”或加 --clear。")
+        raise UserInputError("没有保存：数值为空。要清除这一年的数值，请写“—”或加 --clear；"
+                             "否则请填写数值（如 1234.5）。")
+    try:
+        number = parse_value(value)
+    except ValueParseError as exc:
+        raise UserInputError(f"没有保存：{exc.reason}。") from None
+    if clear and number is not None:
+        raise UserInputError(f"没有保存：--clear 表示清除，不能同时给出数值 {value.strip()}。")
+    return number
 
 
 @main.command("history")
