@@ -2,8 +2,11 @@
 
 Each workbook holds the unit's indicators (sheet 「指标填报」) and its projects' open milestones (sheet
 「里程碑进展」) as official printable tables. Only the white input cells can be edited (data validation on each:
-numbers, the stage list, the status list, dates); everything else is locked and the sheets are protected
-without a password (protection deters accidents; importers.forms re-checks every cell anyway).
+numbers, the stage list, the status list, dates); everything else is locked and the sheets and the workbook's
+structure are protected, with the office's password when one is set (`guihua forms --password`). Protection
+only deters: it is not encryption, any tool can lift it, and importers.forms never relies on it (it re-checks
+every cell, and the visible name and unit of every row against its hidden id). Only Excel's legacy 16-bit
+check value of the password is written to the forms and kept in the database (app_state), never the password.
 
 What makes a returned form safe to import lives in hidden places the department does not see:
 - each row's last two columns (hidden): the indicator's or milestone's id and a fingerprint, the JSON of the
@@ -38,10 +41,13 @@ INDICATOR_SHEET = "指标填报"
 MILESTONE_SHEET = "里程碑进展"
 NO_UNIT = "未定牵头单位"
 FOLDER_NAME = "填报表"
+UNIT_ROW = 3  # 「填报单位（盖章）：…」 in column A
 HEADER_ROW = 4
 FIRST_ROW = 5
 NOTE_MAX_CHARS = 500
 VALUE_LIMIT = 999_999_999_999  # data validation bounds: any plausible decimal, positive or negative
+PASSWORD_STATE = "forms.sheet_password_hash"  # app_state: Excel's check value of the office's sheet password
+PASSWORD_MAX_CHARS = 15  # Excel's legacy password check is defined for up to 15 single-byte characters
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,83 @@ def milestone_fingerprint(milestone) -> dict:
     }
 
 
+def unit_line(unit: str) -> str:
+    """The 「填报单位」 line (cell A3 of each sheet); importers.forms checks it against the hidden marker."""
+    if unit == NO_UNIT:
+        return "填报单位（盖章）：________（本表事项尚未确定牵头单位）"
+    return f"填报单位（盖章）：{unit}"
+
+
+def form_units(session, plan_id: int) -> set[str]:
+    """Every 填报单位 a form of this plan can name: the unit list, the plan's lead units as the forms name them
+    (a lead unit not on the list gets a form under its own text) and 「未定牵头单位」."""
+    from sqlmodel import select
+
+    from db.models import Indicator, Project
+    from db.projects import list_units
+
+    canonical = _canonical_units(session)
+    leads = list(session.exec(select(Indicator.lead_unit).where(Indicator.plan_id == plan_id)))
+    leads += list(session.exec(select(Project.lead_unit).where(Project.plan_id == plan_id)))
+    found = {canonical(unit) for text in leads for unit in split_units(text)}
+    return found | {u.name for u in list_units(session)} | {NO_UNIT}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The sheet password
+
+
+def password_check_value(password: str) -> str:
+    """Excel's legacy sheet-protection check value of `password` (ECMA-376 Part 4, 4 hex digits): what
+    Excel, WPS and LibreOffice compare a typed password with. It is a 16-bit value, not a secret."""
+    value = 0
+    for index, char in enumerate(password, start=1):
+        shifted = ord(char) << index
+        value ^= (shifted & 0x7FFF) | (shifted >> 15)
+    value ^= len(password) ^ 0xCE4B
+    return f"{value:04X}"
+
+
+def check_password(password: str | None) -> str:
+    """The password as given, or UserInputError: not empty, 1–15 printable ASCII characters."""
+    if password is None or not password.strip():
+        raise UserInputError("工作表保护密码不能为空。不要密码请用 --no-password（工作表仍受保护，只是不需要密码）。")
+    if len(password) > PASSWORD_MAX_CHARS or not all(" " <= ch <= "~" for ch in password):
+        raise UserInputError(
+            f"工作表保护密码只能用英文字母、数字和英文符号，最多 {PASSWORD_MAX_CHARS} 个字符"
+            "（Excel、WPS 只能这样校验旧式工作表密码）。"
+        )
+    return password
+
+
+def stored_password(session) -> str | None:
+    """The check value of the office's stored sheet password, or None when forms are issued without one."""
+    from db.plan_store import get_state
+
+    value = (get_state(session, PASSWORD_STATE) or "").strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"[0-9A-F]{4}", value):
+        raise UserInputError("数据库中保存的填报表密码设置已损坏。请用 guihua forms --password 重新设置，"
+                             "或用 --no-password 取消密码。")
+    return value
+
+
+def save_password(database: Database, password: str | None) -> None:
+    """Remember the sheet password for later forms (CLI and TUI): only its check value is kept. None: no
+    password from now on (the sheets stay protected, without one)."""
+    from db.plan_store import set_state
+
+    value = password_check_value(check_password(password)) if password is not None else ""
+    with database.session() as session:
+        set_state(session, PASSWORD_STATE, value)
+
+
+def has_password(database: Database) -> bool:
+    with database.session() as session:
+        return stored_password(session) is not None
+
+
 @dataclass(frozen=True)
 class FormFile:
     path: Path
@@ -117,6 +200,7 @@ class FormFile:
     indicators: int
     milestones: int
     renamed: bool  # the wanted name was open in Excel/WPS: written under a new name
+    password: bool = False  # the sheets are protected with the office's password (else without one)
 
     @property
     def unassigned(self) -> bool:
@@ -285,9 +369,13 @@ def write_forms(
     units: list[str] | None = None,
     output_dir: str | Path | None = None,
     issued_on: date | None = None,
+    password: str | None = None,
+    use_stored_password: bool = True,
 ) -> list[FormFile]:
     """Write one fill-in workbook per 牵头单位 (only the `units` named, if given; 「未定牵头单位」 names the
-    rows nobody leads). Returns what was written, in the unit list's order."""
+    rows nobody leads). The sheets are protected with `password`, else with the office's stored one
+    (save_password) unless `use_stored_password` is false, else without a password. Returns what was
+    written, in the unit list's order."""
     from db.models import Plan
     from db.plan_store import plan_period
     from db.projects import today as current_day
@@ -301,6 +389,10 @@ def write_forms(
         forms, _, last_year = collect_forms(session, plan_id, year, issued_on)
         period = plan_period(session, plan_id)
         fonts = Fonts.from_settings(_settings(session))
+        if password is not None:
+            check_value = password_check_value(check_password(password))
+        else:
+            check_value = stored_password(session) if use_stored_password else None
         if units:
             canonical = _canonical_units(session)
             wanted = {NO_UNIT if u.strip() == NO_UNIT else canonical(u) for u in units}
@@ -318,9 +410,10 @@ def write_forms(
     written = []
     for unit_form in forms:
         workbook = build_form(plan, year, unit_form, fonts=fonts, issued_on=issued_on, target_year=last_year,
-                              period=period)
+                              period=period, password_check=check_value)
         path, renamed = save_workbook(workbook, folder / form_file_name(year, unit_form.unit))
-        written.append(FormFile(path, unit_form.unit, len(unit_form.indicators), len(unit_form.milestones), renamed))
+        written.append(FormFile(path, unit_form.unit, len(unit_form.indicators), len(unit_form.milestones), renamed,
+                                password=check_value is not None))
     return written
 
 
@@ -341,8 +434,10 @@ def _lines(text: str, width: int) -> int:
 
 def build_form(
     plan, year: int, unit_form: _UnitForm, *, fonts: Fonts, issued_on: date, target_year: int,
-    period: Period | None = None,
+    period: Period | None = None, password_check: str | None = None,
 ):
+    """The workbook of one unit. `password_check`: the check value (password_check_value) the sheets and the
+    structure are protected with; None protects them without a password."""
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
 
@@ -357,12 +452,12 @@ def build_form(
         kinds = {row.kind for row in unit_form.indicators}
         what = "主要指标" if kinds == {"main"} else "规划指标"
         title = f"{district}{period}规划{what}{year}年数据填报表"
-        _indicator_sheet(workbook, number, title, year, unit_form, fonts, target_year)
+        _indicator_sheet(workbook, number, title, year, unit_form, fonts, target_year, password_check)
         sheets.append(INDICATOR_SHEET)
         number += 1
     if unit_form.milestones:
         title = f"{district}{period}规划重点项目{year}年进展填报表"
-        _milestone_sheet(workbook, number, title, year, unit_form, fonts)
+        _milestone_sheet(workbook, number, title, year, unit_form, fonts, password_check)
         sheets.append(MILESTONE_SHEET)
     marker = workbook.create_sheet(MARKER_SHEET)
     facts = [
@@ -382,10 +477,14 @@ def build_form(
         set_text(marker.cell(row=index, column=2), value)
     marker.sheet_state = "veryHidden"
     marker.protection.sheet = True
+    if password_check:
+        marker.protection.set_password(password_check, already_hashed=True)
     workbook.active = 0
-    # Sheets cannot be added, removed, renamed or unhidden without first lifting the (password-free)
-    # workbook protection: the hidden marker stays where the importer looks for it.
+    # Sheets cannot be added, removed, renamed or unhidden without first lifting the workbook protection
+    # (with the office's password when one is set): the hidden marker stays where the importer looks for it.
     workbook.security = WorkbookProtection(lockStructure=True)
+    if password_check:
+        workbook.security.set_workbook_password(password_check, already_hashed=True)
     workbook.properties.title = f"{year}年填报表（{unit_form.unit}）"
     workbook.properties.creator = "guihua"
     return workbook
@@ -431,8 +530,8 @@ def _head(sheet, label: str, title: str, unit: str, columns: list[Column], style
     total_width = sum(c.width for c in columns if not c.hidden)
     sheet.row_dimensions[2].height = max(36, 28 * _lines(title, int(total_width * 11 / max(styles["title"].sz, 1))))
     half = max(2, visible // 2)
-    unit_cell = sheet.cell(row=3, column=1)
-    set_text(unit_cell, f"填报单位（盖章）：{unit}" if unit != NO_UNIT else "填报单位（盖章）：________（本表事项尚未确定牵头单位）")
+    unit_cell = sheet.cell(row=UNIT_ROW, column=1)
+    set_text(unit_cell, unit_line(unit))
     unit_cell.font = styles["body"]
     unit_cell.alignment = styles["line_left"]
     sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=half)
@@ -473,7 +572,7 @@ def _body_cell(sheet, row: int, column: int, value, styles, *, text: bool, align
     return cell
 
 
-def _finish(sheet, columns: list[Column], last_row: int, notes: list[str], styles) -> None:
+def _finish(sheet, columns: list[Column], last_row: int, notes: list[str], styles, password_check: str | None) -> None:
     """Column widths, hidden columns, the 注 block, freeze, print setup and protection."""
     from openpyxl.utils import get_column_letter
 
@@ -501,6 +600,8 @@ def _finish(sheet, columns: list[Column], last_row: int, notes: list[str], style
     print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
     protection = sheet.protection
     protection.sheet = True
+    if password_check:
+        protection.set_password(password_check, already_hashed=True)
     protection.formatRows = False  # rows may be made taller for long notes
     # Cell formats stay changeable so typing 「8.5%」 gets Excel's usual percent format, which the importer
     # reads back as 8.5 (locked cells stay locked: the protection tab is not available on a protected sheet).
@@ -523,8 +624,14 @@ def _row_height(values: list[tuple[str, int]]) -> float:
     return max(22.0, max((_lines(text, width) for text, width in values), default=1) * _LINE_HEIGHT + 6)
 
 
+def _protection_note(password_check: str | None) -> str:
+    if password_check:
+        return "本表已设工作表保护，仅为防止误改。"
+    return "本表已设工作表保护（无密码），仅为防止误改。"
+
+
 def _indicator_sheet(workbook, number: int, title: str, year: int, unit_form: _UnitForm, fonts: Fonts,
-                     target_year: int) -> None:
+                     target_year: int, password_check: str | None) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     sheet = workbook.create_sheet(INDICATOR_SHEET)
@@ -568,14 +675,14 @@ def _indicator_sheet(workbook, number: int, title: str, year: int, unit_form: _U
         sheet.add_data_validation(check)
     notes = [
         "注：1. 只填白色单元格（" + f"{year}年实际值、备注、数据阶段）；灰色单元格为规划办下发的数据，请勿改动。"
-        "本表已设工作表保护（无密码），仅为防止误改。",
+        + _protection_note(password_check),
         "2. 实际值只填数字，不带单位（单位见“单位”列，如单位为“%”的指标填 8.5），不要填写公式。"
         "已有数值的为规划办现有数据，有更新的直接改写；清空单元格视为不修改。",
         "3. 数据阶段从下拉列表中选择：" + "、".join(STAGES) + "。备注写明数据来源或需要说明的情况，不超过 "
         f"{NOTE_MAX_CHARS} 字。",
         "4. 请勿增删行列、修改工作表名称；填好后保存为 .xlsx 原文件发回规划办（不要另存为 .xls、PDF 或图片）。",
     ]
-    _finish(sheet, columns, last, notes, styles)
+    _finish(sheet, columns, last, notes, styles, password_check)
 
 
 def _note_validation():
@@ -595,7 +702,8 @@ def _excel_serial(day: date) -> int:
     return (day - date(1899, 12, 30)).days
 
 
-def _milestone_sheet(workbook, number: int, title: str, year: int, unit_form: _UnitForm, fonts: Fonts) -> None:
+def _milestone_sheet(workbook, number: int, title: str, year: int, unit_form: _UnitForm, fonts: Fonts,
+                     password_check: str | None) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     sheet = workbook.create_sheet(MILESTONE_SHEET)
@@ -650,13 +758,13 @@ def _milestone_sheet(workbook, number: int, title: str, year: int, unit_form: _U
         sheet.add_data_validation(check)
     notes = [
         "注：1. 只填白色单元格（新状态、完成日期、备注）；灰色单元格为规划办下发的数据，请勿改动。"
-        "本表已设工作表保护（无密码），仅为防止误改。",
+        + _protection_note(password_check),
         "2. 新状态从下拉列表中选择：" + "、".join(MILESTONE_STATUSES) + "；状态没有变化的可不填。",
         f"3. 已完成的里程碑请填写完成日期（如 {year}-06-30）；只填完成日期、未选新状态的，视为“已完成”。",
         "4. 备注写明进展情况、存在问题和下一步措施，不超过 "
         f"{NOTE_MAX_CHARS} 字。请勿增删行列；填好后保存为 .xlsx 原文件发回规划办。",
     ]
-    _finish(sheet, columns, last, notes, styles)
+    _finish(sheet, columns, last, notes, styles, password_check)
 
 
 def _merge_project(sheet, first: int, last: int, column: int) -> None:

@@ -7,11 +7,20 @@ evaluated: a formula cell is a problem for review, shown with the value Excel ca
 
 Import runs in two steps:
 - `read_forms` validates everything and writes nothing. Each file gets its problems (file, sheet, Excel row,
-  column, reason in Chinese), its changes (old → new) and its conflicts: fields whose value in guihua is no
-  longer the one the form was issued with (the fingerprint in a hidden column). A conflict shows three values
-  side by side (issued, in guihua now, in the form).
+  column, reason in Chinese), its changes (old → new), its conflicts: fields whose value in guihua is no
+  longer the one the form was issued with (the fingerprint in a hidden column), shown as three values side
+  by side (issued, in guihua now, in the form); and its clashes: fields that another returned form of the same
+  run gives a different value (an indicator led by two units comes back twice). Neither form of a clash is
+  imported, whatever the options: which one is right is for the office to find out (then it imports that file
+  on its own).
 - `apply_forms` applies each file without problems in one transaction (all of its changes or none), skipping
-  conflicts unless asked to overwrite them. The change log names the file each change came from.
+  conflicts unless asked to overwrite them, and says for every file what was applied and what was skipped and
+  why. The change log names the file each change came from.
+
+A row is read only when what it shows agrees with its hidden id: the indicator's name and unit (or the
+project's and milestone's titles), as guihua holds them now or held them before (the change log), and the
+「填报单位」 line with the hidden marker, whose unit must be one guihua knows. Sheet protection (with or without
+the office's password) is never relied on: any tool can lift it, so every cell is checked as if it had none.
 
 An empty input cell means "no change", never "clear"; so does a value equal to the one issued.
 """
@@ -42,10 +51,13 @@ from exports.forms import (
     MARKER_SHEET,
     MILESTONE_SHEET,
     NOTE_MAX_CHARS,
+    UNIT_ROW,
     VALUE_LIMIT,
     Column,
+    form_units,
     indicator_columns,
     milestone_columns,
+    unit_line,
 )
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -111,11 +123,26 @@ class FieldEdit:
 
 
 @dataclass(frozen=True)
+class Clash:
+    """Another returned form that gives the same field a different value."""
+
+    file: str
+    sheet: str
+    row: int
+    value: str
+
+    def text(self) -> str:
+        return f"「{self.file}」第 {self.row} 行为 {_shown(self.value)}"
+
+
+@dataclass(frozen=True)
 class Change:
     edit: FieldEdit
     current: str | None  # the value in guihua now
     conflict: bool = False
-    held_by: str = ""  # not itself in conflict, held back with a conflicting linked field (its label)
+    held_by: str = ""  # not itself in conflict, held back with a conflicting or clashing linked field (its label)
+    clashes: tuple[Clash, ...] = ()  # other forms giving this field other values: never imported
+    held_by_clash: bool = False  # held_by names a field that clashes with another form
 
     @property
     def old(self) -> str | None:
@@ -129,8 +156,19 @@ class Change:
     def issued(self) -> str | None:
         return self.edit.issued
 
+    @property
+    def clash_files(self) -> list[str]:
+        return list(dict.fromkeys(c.file for c in self.clashes))
+
     def text(self) -> str:
         head = f"{self.edit.label} {self.edit.field_label}"
+        if self.clashes:
+            others = "；".join(c.text() for c in self.clashes)
+            return (f"{head}：本表第 {self.edit.row} 行为 {_shown(self.new)} ｜ {others} ｜ guihua 现为 "
+                    f"{_shown(self.current)}（填报表之间不一致，都不导入）")
+        if self.held_by_clash:
+            return (f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}与其他填报表不一致，"
+                    "一并不导入）")
         if self.held_by:
             return f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}有冲突，一并暂不导入）"
         if self.conflict:
@@ -155,11 +193,16 @@ class FormFileReview:
     edits: list[FieldEdit] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     conflicts: list[Change] = field(default_factory=list)
+    clashes: list[Change] = field(default_factory=list)  # given differently by another form: not imported
     unchanged: int = 0
 
     @property
     def refused(self) -> bool:
         return bool(self.problems)
+
+    @property
+    def clash_files(self) -> list[str]:
+        return list(dict.fromkeys(name for c in self.clashes for name in c.clash_files))
 
     def problem(self, message: str, sheet: str = "", row: int | None = None, column: str = "") -> None:
         self.problems.append(Problem(self.name, message, sheet, row, column))
@@ -182,21 +225,56 @@ class FormsReview:
         return [c for f in self.files if not f.refused for c in f.conflicts]
 
     @property
+    def clashes(self) -> list[Change]:
+        return [c for f in self.files if not f.refused for c in f.clashes]
+
+    @property
     def refused(self) -> list[FormFileReview]:
         return [f for f in self.files if f.refused]
 
 
 @dataclass
 class FileResult:
+    """What became of one file: every file of an apply gets one, refused files included."""
+
     name: str
     applied: list[Change] = field(default_factory=list)
     skipped_conflicts: list[Change] = field(default_factory=list)
+    skipped_clashes: list[Change] = field(default_factory=list)
+    already: list[Change] = field(default_factory=list)  # reviewed as changes, found in guihua by apply time
     error: str = ""  # the file's transaction was rolled back
+    problems: int = 0  # refused for this many problems: nothing of it was written
+
+    @property
+    def skipped(self) -> list[Change]:
+        return self.skipped_conflicts + self.skipped_clashes
+
+    def text(self) -> str:
+        """One line: applied or not, and why."""
+        if self.problems:
+            return f"「{self.name}」没有导入：有 {self.problems} 处问题（见检查结果），整份文件不导入。"
+        if self.error:
+            return f"「{self.name}」没有导入：{self.error}"
+        parts = [f"已导入「{self.name}」：{len(self.applied)} 处修改。" if self.applied else
+                 f"「{self.name}」没有写入任何修改。"]
+        reasons = []
+        if self.skipped_conflicts:
+            reasons.append(f"冲突 {len(self.skipped_conflicts)} 处（下发后 guihua 中的数值已被修改）")
+        if self.skipped_clashes:
+            others = "、".join(f"「{n}」" for n in dict.fromkeys(f for c in self.skipped_clashes for f in c.clash_files))
+            reasons.append(f"与{others or '其他填报表'}不一致 {len(self.skipped_clashes)} 处（都不导入）")
+        if reasons:
+            parts.append(f"跳过{'；'.join(reasons)}。")
+        if self.already:
+            parts.append(f"另有 {len(self.already)} 处 guihua 中已是表中数值（如已由其他填报表导入），无需写入。")
+        if len(parts) == 1 and not self.applied:
+            parts.append("表中没有修改。")
+        return "".join(parts)
 
 
 @dataclass
 class ApplyResult:
-    files: list[FileResult] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)  # every file, in the review's order
     refused: list[str] = field(default_factory=list)  # files with problems: nothing of them was written
 
     @property
@@ -206,6 +284,10 @@ class ApplyResult:
     @property
     def skipped_conflicts(self) -> list[Change]:
         return [c for f in self.files for c in f.skipped_conflicts]
+
+    @property
+    def skipped_clashes(self) -> list[Change]:
+        return [c for f in self.files for c in f.skipped_clashes]
 
     @property
     def failed(self) -> list[FileResult]:
@@ -414,10 +496,13 @@ def read_forms(database: Database, paths, *, plan_id: int | None = None, year: i
         order = {INDICATOR_SHEET: 0, MILESTONE_SHEET: 1}
         review.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
         if review.problems:
-            review.edits, review.changes, review.conflicts, review.unchanged = [], [], [], 0
-            continue
-        with database.session() as session:
-            review.changes, review.conflicts, review.unchanged = classify(session, review)
+            review.edits, review.changes, review.conflicts, review.clashes, review.unchanged = [], [], [], [], 0
+    readable = [r for r in reviews if not r.refused]
+    clashes = find_clashes(readable)
+    with database.session() as session:
+        for review in readable:
+            review.changes, review.conflicts, review.clashes, review.unchanged = classify(
+                session, review, clashes.get(id(review), {}))
     return FormsReview(reviews)
 
 
@@ -447,16 +532,38 @@ def _read_form(database: Database, review: FormFileReview, plan_id: int | None, 
                     review.problem(f"缺少工作表「{title}」（可能被删除或改名）。请使用原表填写。")
                     continue
                 cells = _sheet_cells(workbook, title)
+                shown_unit = _text(cells.get(UNIT_ROW, {}).get(1, _EMPTY))
+                if shown_unit != unit_line(review.unit):
+                    review.problem(f"表上的“{shown_unit or '空'}”与隐藏的填报表标记（{review.unit}）不符，"
+                                   "可能被改动过，无法导入。请使用原表填写。", title, UNIT_ROW, "（A列）")
+                    continue
                 if title == INDICATOR_SHEET:
                     columns = indicator_columns(review.year, target_year)
                     _read_rows(session, review, title, cells, columns, _indicator_row, formula_cells)
                 else:
                     columns = milestone_columns(review.year)
+                    _fill_merged_down(cells, columns, "project")
                     _read_rows(session, review, title, cells, columns, _milestone_row, formula_cells)
     finally:
         workbook.close()
     if formula_cells:
         _report_formulas(review, formula_cells, target_year)
+
+
+def _fill_merged_down(cells: dict[int, dict[int, _Cell]], columns: list[Column], key: str) -> None:
+    """A project's rows share one merged 「项目」 cell: only its first row holds the text (the rows under it
+    read empty). Give each row with an id the text shown for it."""
+    position = {c.key: i for i, c in enumerate(columns, start=1)}
+    shown = None
+    for row_number in sorted(r for r in cells if r >= FIRST_ROW):
+        row = cells[row_number]
+        if row.get(position["id"], _EMPTY).empty:
+            continue
+        cell = row.get(position[key], _EMPTY)
+        if cell.empty and shown is not None:
+            row[position[key]] = shown
+        else:
+            shown = cell
 
 
 def _marker(review: FormFileReview, cells: dict[int, dict[int, _Cell]]) -> dict[str, str] | None:
@@ -499,6 +606,10 @@ def _check_marker(session, review: FormFileReview, marker: dict, plan_id: int | 
         return False
     if year is not None and form_year != year:
         review.problem(f"这是 {form_year} 年的填报表，本次导入的是 {year} 年的数据，已拒绝。")
+        return False
+    if review.unit not in form_units(session, form_plan):
+        review.problem(f"填报表标记中的填报单位“{review.unit or '空'}”在 guihua 中不存在（标记被改动，"
+                       "或不是 guihua 为本规划生成的表），已拒绝。请使用原表填写。")
         return False
     review.plan_id, review.year = form_plan, form_year
     return True
@@ -559,6 +670,29 @@ def _read_rows(session, review, title, cells, columns, read_row, formula_cells) 
             if not cell.empty and cell.formula:
                 formula_cells.append((title, row_number, position[key]))
         read_row(session, review, title, row_number, row, columns, position, entity_id, issued)
+
+
+def _agrees(session, shown: str, entity: str, entity_id: int, name: str, now: str | None) -> bool:
+    """Whether the text a row shows is what guihua holds for the row's hidden id, or held before (a name or
+    unit changed in guihua after the form was issued is still the same item; the change log knows)."""
+    from sqlmodel import or_, select
+
+    from db.models import ChangeLog
+
+    shown = shown.replace("\r\n", "\n")
+
+    def same(text: str | None) -> bool:
+        return (text or "").replace("\r\n", "\n").strip() == shown
+
+    if same(now):
+        return True
+    earlier = session.exec(
+        select(ChangeLog.old_value, ChangeLog.new_value).where(
+            ChangeLog.entity == entity, ChangeLog.entity_id == entity_id, ChangeLog.field == name,
+            or_(ChangeLog.old_value == shown, ChangeLog.new_value == shown),
+        )
+    ).first()
+    return earlier is not None
 
 
 def _id(cell: _Cell) -> int | None:
@@ -636,6 +770,16 @@ def _indicator_row(session, review, title, row_number, row, columns, position, e
     if indicator is None or indicator.plan_id != review.plan_id:
         review.problem("这一项指标在 guihua 中已不存在（可能已被删除），无法导入。", title, row_number)
         return
+    shown = _text(row.get(position["name"], _EMPTY))
+    if not _agrees(session, shown, "indicator", entity_id, "name", indicator.name):
+        review.problem(f"隐藏的编号对应指标“{indicator.name}”，与本行显示的“{shown or '空'}”不符（编号或名称被改动），"
+                       "本行无法导入。请使用原表填写。", title, row_number, _where(columns, "name"))
+        return
+    shown = _text(row.get(position["unit"], _EMPTY))
+    if not _agrees(session, shown, "indicator", entity_id, "unit", indicator.unit):
+        review.problem(f"本行显示的单位“{shown or '空'}”与 guihua 中指标“{indicator.name}”的单位“{indicator.unit or '空'}”"
+                       "不符（编号或单位被改动），本行无法导入。请使用原表填写。", title, row_number, _where(columns, "unit"))
+        return
     if not indicator.base_year < review.year <= indicator.target_year:
         review.problem(f"指标“{indicator.name}”的规划期不含 {review.year} 年。", title, row_number)
         return
@@ -674,6 +818,14 @@ def _milestone_row(session, review, title, row_number, row, columns, position, e
     if milestone is None or project is None or project.plan_id != review.plan_id:
         review.problem("这一项里程碑在 guihua 中已不存在（可能已被删除），无法导入。", title, row_number)
         return
+    for key, entity, entity_id_, now in (("project", "project", project.id, project.title),
+                                         ("milestone", "milestone", milestone.id, milestone.title)):
+        shown = _text(row.get(position[key], _EMPTY))
+        if not _agrees(session, shown, entity, entity_id_, "title", now):
+            review.problem(f"隐藏的编号对应项目“{project.title}”的里程碑“{milestone.title}”，与本行显示的"
+                           f"“{shown or '空'}”不符（编号或名称被改动），本行无法导入。请使用原表填写。",
+                           title, row_number, _where(columns, key))
+            return
     label = f"{project.title} — {milestone.title}"
     values: dict[str, str] = {}
     for key, name in (("new_status", "status"), ("done_date", "done_date"), ("note", "note")):
@@ -790,29 +942,70 @@ def _current(session, edit: FieldEdit) -> str | None:
     return value.isoformat() if isinstance(value, date) else _norm(value)
 
 
-def classify(session, review: FormFileReview) -> tuple[list[Change], list[Change], int]:
-    """Compare the form with guihua as it is now: (changes, conflicts, unchanged count)."""
-    found: list[tuple[FieldEdit, str | None, bool]] = []
+def _field_key(edit: FieldEdit) -> tuple:
+    """What one edit sets: an indicator's field of one year, or a milestone's field (milestones have no year)."""
+    return (edit.kind, edit.entity_id, edit.field, edit.year if edit.kind == "indicator" else None)
+
+
+def find_clashes(forms: list[FormFileReview]) -> dict[int, dict[tuple, tuple[Clash, ...]]]:
+    """Fields that two or more of `forms` give different values: {id(form): {field key: the other forms'
+    values}}. Only what a department wrote counts (a value equal to the one issued is no statement); forms
+    that agree are no clash (the first brings the value in, the others then find it there)."""
+    given: dict[tuple, list[tuple[FormFileReview, FieldEdit]]] = defaultdict(list)
+    for form in forms:
+        for edit in form.edits:
+            if edit.value != edit.issued:
+                given[_field_key(edit)].append((form, edit))
+    clashes: dict[int, dict[tuple, tuple[Clash, ...]]] = defaultdict(dict)
+    for key, entries in given.items():
+        if len({edit.value for _, edit in entries}) < 2:
+            continue
+        for form, edit in entries:
+            others = tuple(Clash(other.name, e.sheet, e.row, e.value) for other, e in entries
+                           if other is not form and e.value != edit.value)
+            clashes[id(form)][key] = others
+    return clashes
+
+
+def classify(session, review: FormFileReview, clashes: dict[tuple, tuple[Clash, ...]] | None = None,
+             ) -> tuple[list[Change], list[Change], list[Change], int]:
+    """Compare the form with guihua as it is now, and with the other forms of the same import (`clashes`, as
+    find_clashes gives them for this form): (changes, conflicts, clashes, unchanged count)."""
+    clashes = clashes or {}
+    found: list[tuple[FieldEdit, str | None, str]] = []
     unchanged = 0
     for edit in review.edits:
         current = _current(session, edit)
+        if _field_key(edit) in clashes:
+            found.append((edit, current, "clash"))
+            continue
         if edit.value == edit.issued or edit.value == current:
             unchanged += 1  # the department kept the value it was given, or guihua already holds it
             continue
-        found.append((edit, current, current != edit.issued))
-    # A conflict on one of two linked fields holds back the other one of the same item.
-    held = {(e.kind, e.entity_id): e.field_label for e, _, conflict in found if conflict and e.field in LINKED[e.kind]}
+        found.append((edit, current, "conflict" if current != edit.issued else "change"))
+    # A clash or a conflict on one of two linked fields holds back the other one of the same item (a clash
+    # first: it is never imported, while a conflict may be overwritten).
+    held: dict[tuple, tuple[str, bool]] = {}
+    for kind in ("conflict", "clash"):
+        for edit, _, what in found:
+            if what == kind and edit.field in LINKED[edit.kind]:
+                held[(edit.kind, edit.entity_id)] = (edit.field_label, kind == "clash")
     changes: list[Change] = []
     conflicts: list[Change] = []
-    for edit, current, conflict in found:
-        other = held.get((edit.kind, edit.entity_id)) if edit.field in LINKED[edit.kind] else None
-        if conflict:
+    clashing: list[Change] = []
+    for edit, current, what in found:
+        holder = held.get((edit.kind, edit.entity_id)) if edit.field in LINKED[edit.kind] else None
+        if what == "clash":
+            clashing.append(Change(edit, current, conflict=True, clashes=clashes[_field_key(edit)]))
+        elif holder and holder[1]:
+            clashing.append(Change(edit, current, conflict=True, held_by=holder[0], held_by_clash=True))
+        elif what == "conflict":
             conflicts.append(Change(edit, current, conflict=True))
-        elif other:
-            conflicts.append(Change(edit, current, conflict=True, held_by=other))
+        elif holder:
+            conflicts.append(Change(edit, current, conflict=True, held_by=holder[0]))
         else:
             changes.append(Change(edit, current))
-    return changes, conflicts, unchanged
+    return changes, conflicts, clashing, unchanged
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -827,30 +1020,37 @@ def apply_forms(
     overwrite_conflicts: bool = False,
 ) -> ApplyResult:
     """Apply each file without problems in its own transaction: all of its changes or none. `files` (paths or
-    names) limits which files; conflicts are skipped unless `overwrite_conflicts`. Changes and conflicts are
-    worked out again against guihua as it is now, so a value changed since the review is never overwritten
-    silently."""
+    names) limits which files; conflicts are skipped unless `overwrite_conflicts`; fields the applied files
+    give different values (clashes) are always skipped. Changes, conflicts and clashes are worked out again
+    against guihua as it is now and among the files applied, so a value changed since the review, or by
+    another of the files, is never overwritten silently. Every file gets a FileResult saying what came in
+    and what was skipped and why."""
     from db.audit import is_write_conflict
 
     wanted = None if files is None else {str(f) for f in files} | {Path(f).name for f in files}
+    chosen_forms = [f for f in review.files
+                    if wanted is None or str(f.path) in wanted or f.name in wanted]
+    clashes = find_clashes([f for f in chosen_forms if not f.refused])
     result = ApplyResult()
-    for form in review.files:
-        if wanted is not None and str(form.path) not in wanted and form.name not in wanted:
-            continue
+    for form in chosen_forms:
         if form.refused:
             result.refused.append(form.name)
+            result.files.append(FileResult(form.name, problems=len(form.problems)))
             continue
         outcome = FileResult(form.name)
         result.files.append(outcome)
         with database.session() as session:
             try:
-                changes, conflicts, _ = classify(session, form)
+                changes, conflicts, clashing, _ = classify(session, form, clashes.get(id(form), {}))
                 chosen = changes + (conflicts if overwrite_conflicts else [])
                 if chosen:
                     _write(session, form, chosen)
                     session.commit()
                 outcome.applied = chosen
                 outcome.skipped_conflicts = [] if overwrite_conflicts else conflicts
+                outcome.skipped_clashes = clashing
+                settled = {c.edit for c in chosen + conflicts + clashing}
+                outcome.already = [c for c in form.changes + form.conflicts + form.clashes if c.edit not in settled]
             except GuihuaError as exc:
                 session.rollback()
                 outcome.error = exc.message

@@ -128,7 +128,7 @@ FORMS_HELP_SECTIONS: Sections = [
         "检查结果",
         [
             ("回车 / y", "导入列出的修改（导入前自动备份数据库）"),
-            ("o", "冲突（下发后 guihua 中已改过的数值）也按表中数值覆盖；再按取消"),
+            ("o", "冲突（下发后 guihua 中已改过的数值）也按表中数值覆盖；再按取消。几份表填得不一致的各处不覆盖、不导入"),
             ("Esc / n", "取消，不导入任何内容"),
             ("↑ ↓ / k j", "上下滚动"),
             ("? / F1", "显示本帮助"),
@@ -183,7 +183,8 @@ class FormsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from exports.forms import default_output_dir
 
-        folder = default_output_dir(self.app.database)  # type: ignore[attr-defined]
+        database = self.app.database  # type: ignore[attr-defined]
+        folder = default_output_dir(database)
         with VerticalScroll(id="forms-box") as box:
             box.border_title = "填报表"
             box.border_subtitle = "回车执行 · Tab 切换 · Esc 关闭"
@@ -192,6 +193,7 @@ class FormsScreen(ModalScreen[None]):
                 yield Label("填报年份", classes="forms-label")
                 yield Input(str(self.year), id="forms-year", compact=True, restrict=r"[0-9０-９]*", max_length=4)
             yield Static(f"保存到：{folder}", classes="forms-hint", markup=False)
+            yield Static(_protection_hint(database), id="forms-protection", classes="forms-hint", markup=False)
             yield Static("导入交回的填报表（先检查并列出修改，确认后才导入）", classes="forms-section")
             with Horizontal(classes="forms-row"):
                 yield Label("文件或文件夹", classes="forms-label")
@@ -296,6 +298,19 @@ class FormsScreen(ModalScreen[None]):
             self.say(result)
 
 
+def _protection_hint(database) -> str:
+    """Whether the forms get the office's stored sheet password (set with `guihua forms --password`)."""
+    from exports.forms import has_password
+
+    try:
+        stored = has_password(database)
+    except GuihuaError as exc:
+        return exc.message
+    if stored:
+        return "工作表保护：使用已设的密码（命令行 guihua forms --password 更改，--no-password 取消）。"
+    return "工作表保护：无密码，只防误改（命令行 guihua forms --password 可设密码）。"
+
+
 class FormsReviewScreen(ModalScreen[Text | None]):
     """What the returned forms would change, file by file; Enter/y imports, o also overwrites conflicts."""
 
@@ -350,8 +365,9 @@ class FormsReviewScreen(ModalScreen[Text | None]):
         review = self.review
         files = sum(1 for f in review.files if not f.refused and (f.changes or (self.overwrite and f.conflicts)))
         skipped = "将覆盖，按 O 改为跳过" if self.overwrite else "跳过，按 O 改为覆盖" if review.conflicts else "无"
+        clashes = f"与其他填报表不一致 {len(review.clashes)} 处（不导入）；" if review.clashes else ""
         summary = (f"合计：可导入 {self.pending()} 处修改（{files} 个文件）；冲突 {len(review.conflicts)} 处（{skipped}）；"
-                   f"拒绝 {len(review.refused)} 个文件。")
+                   f"{clashes}拒绝 {len(review.refused)} 个文件。")
         summary += "  回车导入，Esc 取消。" if self.pending() else "  没有需要导入的修改，Esc 返回。"
         self.query_one("#forms-review-summary", Static).update(summary)
 
@@ -383,20 +399,33 @@ class FormsReviewScreen(ModalScreen[Text | None]):
         except GuihuaError as exc:
             self.app.notify(exc.message, severity="error", timeout=12, markup=False)
             return
-        report = Text()
-        for outcome in result.files:
-            if outcome.error:
-                report.append(f"「{outcome.name}」没有导入：{outcome.error}\n", style="red")
-            elif outcome.applied:
-                kept = f"，跳过冲突 {len(outcome.skipped_conflicts)} 处" if outcome.skipped_conflicts else ""
-                report.append(f"已导入「{outcome.name}」：{len(outcome.applied)} 处修改{kept}。\n")
+        report = outcome_report(result)
         not_imported = [n for n in result.refused] + [f.name for f in result.failed]
-        if not_imported:
-            report.append(f"以下文件没有导入：{'、'.join(not_imported)}。请按列出的问题修改后重新发回。", style="yellow")
-        self.app.notify(f"已导入 {len(result.applied)} 处修改。", markup=False,
-                        severity="warning" if not_imported else "information")
+        skipped = len(result.skipped_conflicts) + len(result.skipped_clashes)
+        self.app.notify(f"已导入 {len(result.applied)} 处修改" + (f"，跳过 {skipped} 处" if skipped else "") + "。",
+                        markup=False, severity="warning" if not_imported or result.skipped_clashes else "information")
         _reload_shown_screens(self.app)
         self.dismiss(report)
+
+
+def outcome_report(result) -> Text:
+    """After an import: every file's outcome (applied / skipped and why), the skipped items under it."""
+    report = Text()
+    report.append("导入结果：\n", style="bold")
+    for outcome in result.files:
+        trouble = outcome.error or outcome.problems
+        report.append(f"{outcome.text()}\n", style="red" if trouble else "yellow" if outcome.skipped_clashes else None)
+        for change in outcome.skipped:
+            report.append(f"  跳过：{change.text()}\n", style="dim")
+    not_imported = [f.name for f in result.files if f.error or f.problems]
+    if not_imported:
+        report.append(f"以下文件没有导入：{'、'.join(not_imported)}。请按列出的问题修改后重新发回。\n", style="yellow")
+    clashing = [f.name for f in result.files if f.skipped_clashes]
+    if clashing:
+        report.append(f"{'、'.join(f'「{n}」' for n in clashing)}给同一项填了不同的数值，这几处没有导入。请与填报单位核实，"
+                      "再单独导入正确的那一份（在“文件或文件夹”栏填该文件）。", style="yellow")
+    report.rstrip()
+    return report
 
 
 def file_review(form, overwrite: bool) -> Table:
@@ -434,7 +463,21 @@ def file_review(form, overwrite: bool) -> Table:
             conflicts.add_row(f"  {change.edit.label}", label, _shown(change.issued), _shown(change.old),
                               _shown(change.new))
         table.add_row(conflicts)
-    if not form.changes and not form.conflicts:
+    if form.clashes:
+        table.add_row(Text(f"  与其他填报表不一致 {len(form.clashes)} 处（几份表给同一项填了不同的数值，都不导入，"
+                           "按 O 也不覆盖；核实后单独导入正确的那一份）：", style="red"))
+        clashes = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+        clashes.add_column("  不一致", overflow="fold")
+        clashes.add_column("项目", overflow="fold")
+        clashes.add_column("本表", justify="right")
+        clashes.add_column("其他填报表", overflow="fold")
+        clashes.add_column("guihua 现为", justify="right")
+        for change in form.clashes:
+            label = change.edit.field_label + (f"（随{change.held_by}）" if change.held_by else "")
+            others = "；".join(c.text() for c in change.clashes) if change.clashes else "—"
+            clashes.add_row(f"  {change.edit.label}", label, _shown(change.new), Text(others), _shown(change.old))
+        table.add_row(clashes)
+    if not form.changes and not form.conflicts and not form.clashes:
         table.add_row(Text("  没有修改。", style="dim"))
     if form.unchanged:
         table.add_row(Text(f"  与 guihua 一致或未改动 {form.unchanged} 处。", style="dim"))

@@ -865,18 +865,31 @@ def review_command(ctx, action, ids) -> None:
               help="只生成某单位的表（可重复）；写“未定牵头单位”生成尚未确定牵头单位的事项表。")
 @click.option("--output", type=click.Path(path_type=Path, file_okay=False),
               help="保存到哪个文件夹（默认：数据库所在文件夹下的“填报表”）。")
+@click.option("--password", metavar="PASSWORD",
+              help="工作表保护密码（英文字母、数字和符号，最多 15 个字符），并记住它，以后生成填报表（含界面中）同样使用。"
+                   "保护只防误改，不是加密。")
+@click.option("--no-password", "no_password", is_flag=True, help="工作表保护不设密码，并取消记住的密码。")
 @plan_option
 @click.pass_context
 @report_errors
-def forms_command(ctx, year, unit_names, output, plan_key) -> None:
-    """生成各牵头单位的年度数据填报表（每个单位一个 .xlsx，含指标和未完成的项目里程碑）。"""
-    from db.plan_store import find_plan
-    from exports.forms import NO_UNIT, write_forms
+def forms_command(ctx, year, unit_names, output, password, no_password, plan_key) -> None:
+    """生成各牵头单位的年度数据填报表（每个单位一个 .xlsx，含指标和未完成的项目里程碑）。
 
+    各工作表设有保护（只能填白色单元格）；用 --password 设的密码保存在数据库中，以后生成时同样使用。"""
+    from db.plan_store import find_plan
+    from exports.forms import NO_UNIT, check_password, save_password, write_forms
+
+    if password is not None and no_password:
+        raise UserInputError("--password 和 --no-password 只能选一个。")
+    if password is not None:
+        check_password(password)
     database = open_db(ctx)
     with database.session() as session:
         plan = find_plan(session, plan_key)
-    written = write_forms(database, plan.id, year, units=list(unit_names) or None, output_dir=output)
+    written = write_forms(database, plan.id, year, units=list(unit_names) or None, output_dir=output,
+                          password=password, use_stored_password=not no_password)
+    if password is not None or no_password:
+        save_password(database, password)
     for form in written:
         parts = [f"指标 {form.indicators} 项" if form.indicators else "", f"里程碑 {form.milestones} 项" if form.milestones else ""]
         renamed = "（同名文件正在使用，已另存为新文件名）" if form.renamed else ""
@@ -887,7 +900,16 @@ def forms_command(ctx, year, unit_names, output, plan_key) -> None:
                                      f"{unassigned.milestones} 个里程碑" if unassigned.milestones else "") if p)
         click.echo(f"提示：{what}尚未确定牵头单位，已放入「{NO_UNIT}」表。请在 guihua 中设定牵头单位后重新生成，"
                    "或把该表转交相关单位填报。", err=True)
+    if password is not None:
+        click.echo("工作表保护：已设密码，并已记住（以后生成的填报表同样使用；取消用 --no-password）。")
+    elif written[0].password:
+        click.echo("工作表保护：使用已记住的密码（更改用 --password，取消用 --no-password）。")
+    else:
+        click.echo("工作表保护：无密码，只防误改（设密码用 --password）。")
     click.echo(f"共 {len(written)} 个文件，保存在 {written[0].path.parent}。各单位填好发回后，用 guihua import-forms 导入。")
+
+
+FORMS_CLASH_ACTION = "几份表给同一项填了不同的数值，都不导入，--overwrite-conflicts 也不覆盖；核实后单独导入正确的那一份"
 
 
 def _echo_form_review(form, overwrite_conflicts: bool) -> None:
@@ -907,7 +929,11 @@ def _echo_form_review(form, overwrite_conflicts: bool) -> None:
         click.echo(click.style(f"  冲突 {len(form.conflicts)} 处（下发后 guihua 中的数值已被修改，{action}）：", fg="yellow"))
         for change in form.conflicts:
             click.echo(f"    {change.text()}")
-    if not form.changes and not form.conflicts:
+    if form.clashes:
+        click.echo(click.style(f"  与其他填报表不一致 {len(form.clashes)} 处（{FORMS_CLASH_ACTION}）：", fg="red"))
+        for change in form.clashes:
+            click.echo(f"    {change.text()}")
+    if not form.changes and not form.conflicts and not form.clashes:
         click.echo("  没有修改。")
     if form.unchanged:
         click.echo(f"  与 guihua 一致或未改动 {form.unchanged} 处。")
@@ -925,7 +951,8 @@ def _echo_form_review(form, overwrite_conflicts: bool) -> None:
 def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, assume_yes, year, plan_key) -> None:
     """导入各单位发回的填报表（文件或文件夹）：先检查全部单元格并列出修改，确认后逐个文件导入。
 
-    有问题的文件整份不导入；下发后 guihua 中已被修改的数值视为冲突，默认不覆盖。"""
+    有问题的文件整份不导入；下发后 guihua 中已被修改的数值视为冲突，默认不覆盖；几份表给同一项填了不同的数值时，
+    这几处都不导入。导入后逐个文件说明导入了什么、跳过了什么和原因。"""
     from db.plan_store import find_plan
     from importers.forms import apply_forms, read_forms
 
@@ -943,18 +970,22 @@ def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, assume_yes, y
     files = sum(1 for f in review.files if not f.refused and (f.changes or (overwrite_conflicts and f.conflicts)))
     refused = review.refused
     skipped = "将覆盖" if overwrite_conflicts else "跳过"
+    clashes = f"与其他填报表不一致 {len(review.clashes)} 处（不导入）；" if review.clashes else ""
     click.echo(f"合计：可导入 {pending} 处修改（{files} 个文件）；冲突 {len(review.conflicts)} 处（{skipped}）；"
-               f"拒绝 {len(refused)} 个文件。")
-    exit_code = 2 if refused else 0
+               f"{clashes}拒绝 {len(refused)} 个文件。")
+    exit_code = 2 if refused or review.clashes else 0
     if dry_run:
         click.echo("试运行（--dry-run）：没有写入任何内容。")
+        _echo_clash_advice(review.files)
         sys.exit(exit_code)
     if not pending:
         click.echo("没有需要导入的修改。")
+        _echo_clash_advice(review.files)
         sys.exit(exit_code)
     if not assume_yes:
+        held = f"（与其他填报表不一致的 {len(review.clashes)} 处不导入）" if review.clashes else ""
         try:
-            confirmed = click.confirm(f"导入以上 {pending} 处修改？", default=False)
+            confirmed = click.confirm(f"导入以上 {pending} 处修改{held}？", default=False)
         except click.Abort:
             confirmed = False
         if not confirmed:
@@ -962,16 +993,28 @@ def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, assume_yes, y
             sys.exit(1)
     backup_before(database, "import")
     result = apply_forms(database, review, overwrite_conflicts=overwrite_conflicts)
+    click.echo(click.style("导入结果：", bold=True))
     for outcome in result.files:
-        if outcome.error:
-            click.echo(f"「{outcome.name}」没有导入：{outcome.error}", err=True)
-        elif outcome.applied:
-            kept = f"，跳过冲突 {len(outcome.skipped_conflicts)} 处" if outcome.skipped_conflicts else ""
-            click.echo(f"已导入「{outcome.name}」：{len(outcome.applied)} 处修改{kept}。")
+        trouble = outcome.error or outcome.problems
+        click.echo(f"  {outcome.text()}", err=bool(trouble))
+        for change in outcome.skipped:
+            click.echo(f"    跳过：{change.text()}")
+    clashing = [f for f in result.files if f.skipped_clashes]
+    if clashing:
+        _echo_clash_advice(clashing)
     if refused or result.failed:
         names = "、".join([f.name for f in refused] + [f.name for f in result.failed])
         click.echo(f"以下文件没有导入：{names}。请按上面列出的问题修改后重新发回。", err=True)
+    if refused or result.failed or clashing:
         sys.exit(2)
+
+
+def _echo_clash_advice(files) -> None:
+    """Forms that disagree: nothing of the disagreement came in; say how to settle it."""
+    names = [f.name for f in files if getattr(f, "clashes", None) or getattr(f, "skipped_clashes", None)]
+    if names:
+        click.echo(f"{'、'.join(f'「{n}」' for n in names)}给同一项填了不同的数值，这几处没有导入。请与填报单位核实，"
+                   "再单独导入正确的那一份（guihua import-forms 该文件）。", err=True)
 
 
 # ----------------------------------------------------------------------------------------------------------
