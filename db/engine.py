@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,9 +170,68 @@ def _check_sqlite_file(path: Path) -> None:
         except PermissionError as exc:
             raise DatabaseOpenError(f"没有权限读取数据库文件：{path}\n请检查文件权限，或用 --db 指定其他位置。") from exc
         if header != SQLITE_HEADER:
+            from db.backup import list_backups, restore_advice
+
+            damaged = ""
+            if list_backups(path):  # guihua kept backups of a database by this name: its start may be damaged
+                damaged = f"\n如果它原来是 guihua 数据库、开头被损坏了：{restore_advice(path)}"
             raise DatabaseOpenError(
                 f"这个文件不是 guihua 数据库（也不是 SQLite 数据库）：{path}\n请用 --db 指定正确的数据库文件，或换一个新文件名。"
+                + damaged
             )
+
+
+def read_only_connection(path: Path, *, immutable: bool = True) -> sqlite3.Connection:
+    """A connection that cannot change the file: not its journal mode, not its contents. A WAL database
+    without a -wal file has no writer and nothing outside the main file: it is read as immutable, so no
+    -wal/-shm files are created beside someone else's database either (immutable=False: always with
+    SQLite's locks, for a second look)."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    idle_wal = immutable and header[18:20] == b"\x02\x02" and not Path(f"{path}-wal").exists()
+    return sqlite3.connect(path.resolve().as_uri() + ("?immutable=1" if idle_wal else "?mode=ro"), uri=True)
+
+
+def _inspect_before_opening(path: Path, target: str) -> None:
+    """Refuse a file that is not guihua's, is damaged, or is from a newer guihua, before the first connection
+    that could change it (the pragmas switch a file to WAL). Reads through a read-only connection; a file
+    that cannot be opened read-only here (a live WAL database without its -shm in a read-only folder …) is
+    left to the normal open, which says what is wrong."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    from db.schema import classify_sqlite
+
+    for immutable in (True, False):  # damage seen without locks is looked at again with them
+        try:
+            raw = read_only_connection(path, immutable=immutable)
+        except (sqlite3.Error, OSError):
+            return
+        try:
+            verdict = classify_sqlite(raw)
+            problem = raw.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.OperationalError:
+            return
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+            problem = str(exc)
+        finally:
+            raw.close()
+        if problem == "ok":
+            break
+    else:
+        raise damaged_database_error(path, target, problem)
+    refusal = _refusal(verdict.kind, verdict.revision, target, path)
+    if refusal is not None:
+        raise refusal
+
+
+def damaged_database_error(path: Path, target: str, detail: str = "") -> DatabaseOpenError:
+    """E02: the file is damaged. Names the backup to restore and the exact command."""
+    from db.backup import restore_advice
+
+    return DatabaseOpenError(
+        f"数据库文件已损坏：{target}\n{restore_advice(path)}\n"
+        f"（用 guihua check 可以查看损坏的详情。）"
+    )
 
 
 def open_database(target: str | os.PathLike | None = None) -> Database:
@@ -184,6 +244,8 @@ def open_database(target: str | os.PathLike | None = None) -> Database:
     else:
         path = Path(resolved).expanduser()
         _check_sqlite_file(path)
+        _inspect_before_opening(path, str(path))
+        created = not path.exists() or path.stat().st_size == 0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -194,13 +256,30 @@ def open_database(target: str | os.PathLike | None = None) -> Database:
         database = Database(engine, str(path), path, network_share=network)
     try:
         prepare_schema(database)
-    except DatabaseError as exc:  # OperationalError included
+    except (DatabaseError, sqlite3.Error) as exc:  # OperationalError included; sqlite3's own from raw reads
         engine.dispose()
         raise _explain(exc, database) from exc
     except BaseException:
         engine.dispose()  # no pooled connection left behind (a server counts them)
         raise
+    if database.path is not None and created:
+        _mention_backups_of_a_new_file(database.path)
     return database
+
+
+def _mention_backups_of_a_new_file(path: Path) -> None:
+    """A new database where one by that name had backups: the file was deleted or moved. Say how to get it
+    back (guihua just made an empty one in its place)."""
+    from db.backup import list_backups, restore_advice
+
+    try:
+        if not list_backups(path):
+            return
+        advice = restore_advice(path)
+    except (OSError, GuihuaError):
+        return
+    print(f"提示：{path} 原来不存在，已新建数据库；“备份”文件夹中有这个数据库以前的备份。\n"
+          f"如果要找回原来的数据，{advice}", file=sys.stderr)
 
 
 def explain_database_error(exc: Exception, target: str) -> GuihuaError | None:
@@ -208,17 +287,36 @@ def explain_database_error(exc: Exception, target: str) -> GuihuaError | None:
     if _is_server_error(exc):
         return _explain_server_at_work(exc, target)
     detail = str(getattr(exc, "orig", exc)).lower()
+    where = f"：{target}" if target else "。"
     if "locked" in detail or "busy" in detail:
-        return DatabaseOpenError(f"数据库正被另一个 guihua 使用（已锁定），这次修改没有保存：{target}\n请关闭其他 guihua 窗口后重试。")
+        return DatabaseOpenError(f"数据库正被另一个 guihua 使用（已锁定），这次修改没有保存{where}\n请关闭其他 guihua 窗口后重试。")
     if "disk" in detail and "full" in detail:
-        return DatabaseOpenError(f"磁盘已满，这次修改没有保存：{target}\n请清理磁盘空间后重试。")
+        return DatabaseOpenError(f"磁盘已满，这次修改没有保存{where}\n请清理磁盘空间后重试。")
     if "readonly" in detail or "read-only" in detail:
-        return DatabaseOpenError(f"数据库文件只读，这次修改没有保存：{target}\n请检查文件和文件夹的权限。")
+        return DatabaseOpenError(f"数据库文件只读，这次修改没有保存{where}\n请检查文件和文件夹的权限。")
     if "malformed" in detail or "not a database" in detail:
-        return DatabaseOpenError(f"数据库文件已损坏：{target}\n请运行 guihua check 检查，或用 guihua restore 从备份恢复。")
+        return damaged_database_error(Path(target), target, detail) if target else DatabaseOpenError(
+            "数据库文件已损坏。请运行 guihua check 检查，或用 guihua restore 从备份恢复。")
+    if "could not decode to utf-8" in detail:
+        return damaged_text_error(exc, target)
     if "disk i/o" in detail:
-        return DatabaseOpenError(f"读写数据库文件时出错（磁盘或网络故障）：{target}\n请检查磁盘后重试。")
+        return DatabaseOpenError(f"读写数据库文件时出错（磁盘已满、磁盘或网络故障）{where}\n请检查磁盘后重试。")
     return None
+
+
+def damaged_text_error(exc: Exception, target: str) -> DatabaseOpenError:
+    """A stored text that is not valid UTF-8 (a flipped bit on disk, another program writing to the file)."""
+    found = re.search(r"column '([^']*)'", str(getattr(exc, "orig", exc)))
+    where = f"（{found.group(1)} 列）" if found else ""
+    advice = "请用 guihua restore 从备份恢复。"
+    if target and not is_server_url(target):
+        from db.backup import restore_advice
+
+        advice = restore_advice(Path(target))
+    return DatabaseOpenError(
+        f"数据库中有一处文字已损坏{where}，不是有效的 UTF-8 文字，无法读取：{target}\n"
+        f"{advice}\n（用 guihua check 可以列出全部损坏的记录。）"
+    )
 
 
 def _is_server_error(exc: Exception) -> bool:
@@ -334,30 +432,58 @@ def _explain(exc: Exception, database: Database) -> DatabaseOpenError:
     if "readonly" in detail or "unable to open" in detail:
         return DatabaseOpenError(f"无法写入数据库文件：{database.target}\n请检查文件夹权限，或用 --db 指定其他位置。")
     if "malformed" in detail or "not a database" in detail:
-        return DatabaseOpenError(f"数据库文件已损坏或不是 guihua 数据库：{database.target}\n请从备份恢复，或用 --db 指定其他文件。")
+        return damaged_database_error(database.path, database.target, detail)
     if "disk" in detail and "full" in detail:
         return DatabaseOpenError(f"磁盘已满，无法写入数据库：{database.target}\n请清理磁盘空间后重试。")
+    if "disk i/o" in detail.lower():
+        return DatabaseOpenError(
+            f"读写数据库文件时出错：{database.target}\n请检查磁盘：空间是否已满，磁盘或网络是否有故障；处理后重试，数据库没有改动。"
+        )
     return DatabaseOpenError(f"无法打开数据库：{database.target}\n原因：{detail}")
+
+
+FOREIGN_MESSAGE = ("这个文件是别的程序的数据库，不是 guihua 数据库：{target}\n"
+                   "guihua 没有改动它。请用 --db 指定 guihua 的数据库文件，或换一个新文件名。")
+
+
+def _refusal(kind: str, revision: str | None, target: str, path: Path | None) -> DatabaseOpenError | None:
+    """The message for a database guihua will not open (db.schema.Verdict kinds); None for the others."""
+    if kind == "foreign":
+        return DatabaseOpenError(FOREIGN_MESSAGE.format(target=target))
+    if kind == "newer":
+        return DatabaseOpenError(
+            f"这个数据库来自更新版本的 guihua（数据库版本 {revision}），本程序不能打开，以免损坏数据：{target}\n"
+            "请安装新版本的 guihua 后再打开。"
+        )
+    if kind == "interrupted":
+        advice = "请用升级前的备份恢复。"
+        if path is not None:
+            from db.backup import restore_advice
+
+            advice = restore_advice(path, prefer="migration")
+        return DatabaseOpenError(
+            f"数据库升级失败：上次升级数据库结构时被中断（断电或程序被强行结束），数据库结构不完整，guihua 没有改动它：{target}\n"
+            f"{advice}\n恢复后重新打开 guihua，会先备份再重新升级。"
+        )
+    return None
 
 
 def prepare_schema(database: Database) -> None:
     """New database: create it. Older one: back it up, then upgrade. Newer one: refuse."""
-    from db.schema import ForeignDatabaseError, NewerDatabaseError, ensure_schema, pending_upgrade, upgrade
+    from db.schema import (ForeignDatabaseError, InterruptedUpgradeError, NewerDatabaseError, ensure_schema,
+                           upgrade)
 
     try:
-        ensure_schema(database.engine)
-        if pending_upgrade(database.engine) is None:
-            return
+        pending = ensure_schema(database.engine)
     except ForeignDatabaseError:
-        raise DatabaseOpenError(
-            f"这个文件是别的程序的数据库，不是 guihua 数据库：{database.target}\n"
-            "guihua 没有改动它。请用 --db 指定 guihua 的数据库文件，或换一个新文件名。"
-        ) from None
+        raise _refusal("foreign", None, database.target, database.path) from None
     except NewerDatabaseError as exc:
-        raise DatabaseOpenError(
-            f"这个数据库来自更新版本的 guihua（数据库版本 {exc.version}），本程序不能打开，以免损坏数据：{database.target}\n"
-            "请安装新版本的 guihua 后再打开。"
-        ) from None
+        raise _refusal("newer", exc.version, database.target, database.path) from None
+    except InterruptedUpgradeError as exc:
+        raise _refusal("interrupted", exc.version, database.target, database.path) from None
+    if pending is None:
+        return
+    saved = None
     if database.path is not None:
         from db.backup import backup_now
 
@@ -368,16 +494,16 @@ def prepare_schema(database: Database) -> None:
     try:
         upgrade(database.engine)
     except Exception as exc:
-        if database.path is None:
-            if _sqlstate(exc) == "42501" or "permission denied" in str(exc).lower():
-                raise _explain_server(exc, database) from exc
-            error = DatabaseOpenError(
-                f"数据库升级失败，已整体撤回，数据没有改动：{database.target}\n请把日志发给技术支持。"
-            )
-        else:
-            error = DatabaseOpenError(
-                f"数据库升级失败：{database.target}\n升级前的备份在数据库旁的“备份”文件夹中，可用 guihua restore 恢复；"
-                "请把日志发给技术支持。"
-            )
+        if database.path is None and (_sqlstate(exc) == "42501" or "permission denied" in str(exc).lower()):
+            raise _explain_server(exc, database) from exc
+        if database.path is not None and isinstance(exc, DatabaseError):
+            known = _explain(exc, database)  # a full disk, a lock …: said as such, nothing was changed
+            if not known.message.startswith("无法打开数据库"):
+                raise known from exc
+        kept = f"\n升级前的备份：{saved}" if saved else ""
+        error = DatabaseOpenError(
+            f"数据库升级失败，已整体撤回，数据库没有改动：{database.target}{kept}\n"
+            "请把日志发给技术支持；问题解决之前，可以继续使用原来版本的 guihua 打开它。"
+        )
         error.log_cause = True  # the front end writes the traceback to the log file and names it
         raise error from exc

@@ -90,9 +90,12 @@ def test_rotation_keeps_ten_recent_and_one_per_month(tmp_path):
         (folder / name).write_bytes(b"x")
         names.append(name)
     (folder / "notes.txt").write_text("kept")  # not ours: never deleted
-    rotate(folder)
+    other = [f"guihua2_{stamp}_startup.sqlite3", f"十五五_{stamp}_startup.sqlite3"]  # other databases' backups
+    for name in other:
+        (folder / name).write_bytes(b"x")
+    rotate(tmp_path / "guihua.sqlite3")
     left = sorted(p.name for p in folder.iterdir())
-    assert "notes.txt" in left
+    assert "notes.txt" in left and set(other) <= set(left)
     kept = [n for n in left if n.startswith("guihua_")]
     assert set(names[-10:]) <= set(kept)
     months = {n[7:13] for n in kept}

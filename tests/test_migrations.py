@@ -72,7 +72,7 @@ def test_the_released_schema_upgrades_without_losing_a_row(tmp_path):
         assert connection.execute("SELECT text FROM plan_block").fetchone()[0] == "地区生产总值年均增长8%左右。"
         connection.close()
         assert "plan_search" not in table_names(path)  # 0003: search reads the tables, the FTS copy is gone
-        backups = list((tmp_path / "备份").glob("guihua_*_migration.sqlite3"))
+        backups = list((tmp_path / "备份").glob("old_*_migration.sqlite3"))  # named after the database
         assert len(backups) == 1 and counts(backups[0]) == before  # the backup holds the old database
         from db.plan_store import search
 
