@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, select
@@ -18,6 +18,7 @@ from core.errors import NotFoundError, UserInputError
 from core.period import Period
 from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
 from core.targets import Target, TargetKind, parse_target
+from core.text_hygiene import clean_optional, clean_text
 from db.audit import changed_fields, current_user, log_change, now, retry_on_conflict, save_changes
 from db.models import AppState, ChangeLog, Indicator, IndicatorYear, PlanBlock, PlanNode
 from db.plan_store import plan_period
@@ -386,7 +387,7 @@ def _set_year_fields(
     for name, value in changes.items():
         if name not in YEAR_FIELDS:
             raise ValueError(f"not a yearly field: {name}")
-        value = _check_year_field(name, value)
+        value = _check_year_field(name, clean_optional(value, multiline=True))  # no control characters
         values[name] = (value or None) if name in ("actual", "target", "manual_status") else (value or "")
     pending = changed_fields(row, values)
     if not pending:  # a save that changes nothing cannot overwrite anyone
@@ -511,7 +512,7 @@ def _set_indicator_fields(session, indicator_id, origin, user, expected_version,
     for name, value in fields.items():
         if name not in INDICATOR_FIELDS and name not in CATALOGUE_FIELDS:
             raise ValueError(f"not an indicator field: {name}")
-        value = (value or "").strip()
+        value = clean_text(value, multiline=True).strip()  # no control characters (core.text_hygiene)
         if name == "attribute" and value and value not in ATTRIBUTES:
             raise UserInputError(f"属性“{value}”无效，应为“预期性”或“约束性”。")
         values[name] = value
@@ -762,6 +763,7 @@ def load_catalogue(
     added = updated = unchanged = 0
     stamp = now()
     for entry in entries:
+        entry = _clean_entry(entry)
         row = existing.get(entry.name)
         fields = {
             "category": entry.category,
@@ -809,6 +811,17 @@ def load_catalogue(
     if commit:
         session.commit()
     return CatalogueResult(added=added, updated=updated, unchanged=unchanged, linked_to_text=linked)
+
+
+def _clean_entry(entry: CatalogueEntry) -> CatalogueEntry:
+    """A catalogue row's text as every front end stores it: no control characters (core.text_hygiene), the
+    name on one line."""
+    texts = {name: getattr(entry, name) for name in ("category", "name", "unit", "target_text", "growth_text",
+                                                     "attribute", "base_source", "lead_unit", "partner_units",
+                                                     "leader", "text_anchor")}
+    cleaned = {name: None if value is None else clean_text(value, multiline=name != "name").strip()
+               for name, value in texts.items()}
+    return entry if cleaned == texts else replace(entry, **cleaned)
 
 
 def latest_year(views: list[IndicatorView]) -> int | None:

@@ -35,6 +35,7 @@ from core.schedule import (
     rollup,
 )
 from core.targets import Comparator, ValueParseError, parse_value
+from core.text_hygiene import clean_text
 from db.audit import (
     ConcurrentEditError,
     changed_fields,
@@ -67,7 +68,7 @@ def _unit_core(name: str) -> str:
 
 
 def add_unit(session: Session, name: str, short_name: str = "", kind: str = "") -> Unit:
-    name = _SPACES.sub("", name or "")
+    name, short_name, kind = (_SPACES.sub("", clean_text(name)), clean_text(short_name), clean_text(kind))
     if not name:
         raise UserInputError("单位名称不能为空。")
     for unit in list_units(session):
@@ -336,6 +337,7 @@ LONG_RANGE_YEARS = 10
 
 def _validated_target_data(data: dict, period: Period) -> dict:
     """A target proposal's data, checked; a target that names no year is for the plan's target year."""
+    data = {k: clean_text(v, multiline=True) if isinstance(v, str) else v for k, v in data.items()}
     metric = _SPACES.sub("", str(data.get("metric", "")))
     if not metric:
         raise UserInputError("指标名称不能为空。")
@@ -355,6 +357,7 @@ def _validated_target_data(data: dict, period: Period) -> dict:
 
 
 def _validated_project_data(data: dict) -> dict:
+    data = {k: clean_text(v, multiline=True) if isinstance(v, str) else v for k, v in data.items()}
     title = _SPACES.sub("", str(data.get("title", "")))
     if not title:
         raise UserInputError("项目名称不能为空。")
@@ -724,7 +727,7 @@ def find_milestone(project: ProjectView, name_or_id: str) -> MilestoneView:
 
 
 def _clean_project_field(session: Session, name: str, value) -> str | None:
-    text = "" if value is None else str(value).strip()
+    text = clean_text(None if value is None else str(value), multiline=name == "note").strip()
     if name in ("lead_unit",):
         return resolve_unit(session, text).name if text else ""
     if name == "partner_units":
@@ -794,7 +797,7 @@ def _update_project(session, project_id, origin, user, expected_version, overwri
 
 
 def _clean_milestone_field(name: str, value) -> object:
-    text = "" if value is None else str(value).strip()
+    text = clean_text(None if value is None else str(value), multiline=name == "note").strip()
     if name == "title" and not text:
         raise UserInputError("里程碑名称不能为空。")
     if name == "due":
@@ -833,7 +836,7 @@ def add_milestone(session: Session, project_id: int, title: str, due: str = "", 
                       what=f"项目“{project.title}”")
     ordinal = max(session.exec(select(Milestone.ordinal).where(Milestone.project_id == project_id)).all(), default=0) + 1
     milestone = Milestone(project_id=project_id, ordinal=ordinal, title=_clean_milestone_field("title", title),
-                          due=_clean_milestone_field("due", due), note=note.strip())
+                          due=_clean_milestone_field("due", due), note=_clean_milestone_field("note", note))
     session.add(milestone)
     session.flush()
     log_change(session, user=user, origin=origin, entity="milestone", entity_id=milestone.id, project_id=project_id,

@@ -1,10 +1,16 @@
 """Writing an indicator catalogue in the layout the catalogue importer reads, so an export imports back
 unchanged: 类别 | 指标 | 单位 | YYYY年基数 | YYYY年目标 | 年均增速 | 属性 | 牵头单位 | 配合单位 | 分管领导 | 文中出处,
-the years being the plan's own base and target years (db.plan_store.plan_period)."""
+the years being the plan's own base and target years (db.plan_store.plan_period).
+
+Text never runs as a formula: in the .xlsx it is stored as text; in the .csv, which Excel and WPS open by
+evaluating 「=…」 and its kin, a formula-like text is written with a leading 「'」 (the catalogue importer reads
+it back without it). The file is made in memory and put on disk by exports.sheet_style.save_bytes."""
 
 from __future__ import annotations
 
 import csv
+import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,31 +45,43 @@ def catalogue_table(database: Database, plan_id: int) -> list[list[str]]:
 
 def export_catalogue_file(database: Database, plan_id: int, path: str | Path) -> int:
     """Write the catalogue as .xlsx or .csv (UTF-8 with BOM, which Excel opens correctly). Returns row count."""
+    from exports.sheet_style import save_bytes
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UserInputError(f"{path.name}：请用 .xlsx 或 .csv 作为文件扩展名。")
     table = catalogue_table(database, plan_id)
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        if suffix == ".csv":
-            with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
-                csv.writer(handle).writerows(table)
-        else:
-            _write_xlsx(temporary, table)
-        temporary.replace(path)
-    except PermissionError:
-        temporary.unlink(missing_ok=True)
-        raise UserInputError(f"无法写入 {path}：文件可能正在 Excel/WPS 中打开，或没有写入权限。") from None
-    except FileNotFoundError:
-        temporary.unlink(missing_ok=True)
-        raise UserInputError(f"无法写入 {path}：文件夹不存在。") from None
+    save_bytes(_csv_bytes(table) if suffix == ".csv" else _xlsx_bytes(table), path)
     return len(table) - 1
 
 
-def _write_xlsx(path: Path, table: list[list[str]]) -> None:
+# What Excel, WPS and LibreOffice take as the start of a formula when they open a CSV file.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?%?")
+
+
+def csv_safe(text: str) -> str:
+    """A CSV cell that cannot run as a formula: 「=cmd|'/c calc'!A1」 → 「'=cmd|'/c calc'!A1」; numbers such as
+    「-3.5」 and 「-2%」 stay numbers."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _csv_bytes(table: list[list[str]]) -> bytes:
+    from core.text_hygiene import clean_text
+
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows([[csv_safe(clean_text(cell, multiline=True)) for cell in row] for row in table])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_bytes(table: list[list[str]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
+
+    from exports.sheet_style import set_text, workbook_bytes
 
     workbook = Workbook()
     sheet = workbook.active
@@ -78,8 +96,7 @@ def _write_xlsx(path: Path, table: list[list[str]]) -> None:
                 cell.value = Decimal(value)
                 cell.number_format = "General"
             else:
-                cell.value = value
-                cell.data_type = "s"  # text from users is never a formula, even when it starts with "="
+                set_text(cell, value)  # text from users is never a formula, even when it starts with "="
             cell.border = border
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if r == 1:
@@ -88,4 +105,4 @@ def _write_xlsx(path: Path, table: list[list[str]]) -> None:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
     sheet.freeze_panes = "C2"
-    workbook.save(path)
+    return workbook_bytes(workbook, "导出指标目录")

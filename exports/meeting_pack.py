@@ -179,7 +179,7 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
             raise UserInputError(f"规划「{plan.name}」还没有指标，无法导出监测表。")
         period = plan_period(session, plan_id)
         base, end = period.base_year, period.target_year
-        year = options.year or latest_year(everything) or base + 1
+        year = options.year if options.year is not None else (latest_year(everything) or base + 1)  # 0 is refused
         if not base < year <= end:
             raise UserInputError(f"年份 {year} 不在规划期 {base + 1}—{end} 年内。")
         assessments = assess_all(session, everything, year, as_of=True)
@@ -412,7 +412,7 @@ def write_pack(
 ) -> PackResult:
     from db.plan_store import get_state
     from db.projects import today as current_day
-    from exports.sheet_style import save_workbook
+    from exports.sheet_style import explained_cell_errors, save_workbook
 
     started = time.perf_counter()
     today = options.today or current_day()
@@ -431,11 +431,12 @@ def write_pack(
         workbook = default_template(years, Fonts.from_settings(settings))
         name = "默认模板"
     check_template(workbook, data, name)
-    fill_workbook(workbook, data)
+    with explained_cell_errors("导出会议监测表"):  # a text a workbook cannot hold is named, not a crash
+        fill_workbook(workbook, data)
     path = Path(output) if output else default_pack_path(database, year, today, folder, str(data.scalars["plan.period"]))
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(path.suffix + ".xlsx") if path.suffix else path.with_suffix(".xlsx")
-    written, renamed = save_workbook(workbook, path)
+    written, renamed = save_workbook(workbook, path, "导出会议监测表")
     counts = {prefix: len(c.items) for prefix, c in data.collections.items()}
     return PackResult(written, renamed, [s.title for s in workbook.worksheets], counts, time.perf_counter() - started)
 

@@ -1,19 +1,25 @@
 """What every official table guihua writes has in common: fonts and sizes set in one place, borders,
 CJK-aware column widths, A4 landscape fitted to the page width with header rows repeated, text that can
-never turn into a formula, and a safe way to put the file on disk.
+never turn into a formula or hold a character Excel's format cannot (core.text_hygiene), and a safe way to put
+the file on disk: the whole file is made in memory, written beside the target and renamed over it, so a full
+disk or a crash never leaves half a file or a temporary one behind.
 
 openpyxl is imported inside functions (and by callers) so that importing this module stays cheap.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from core.errors import UserInputError
+from core.text_hygiene import clean_text, printable_for_terminal
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,34 @@ def display_width(text: str) -> int:
 
 
 def set_text(cell, value) -> None:
-    """Store user or imported text as text, never as a formula (=…, +…, -…, @… stay literal)."""
-    cell.value = "" if value is None else str(value)
+    """Store user or imported text as text, never as a formula (=…, +…, -…, @… stay literal), without the
+    control characters a workbook cannot hold (the last line of defence: stored text is cleaned on input)."""
+    cell.value = "" if value is None else clean_text(str(value), multiline=True)
     cell.data_type = "s"
+
+
+@contextmanager
+def explained_cell_errors(what: str):
+    """Around filling a workbook: a text openpyxl still refuses (a character Excel's format cannot hold, in a
+    cell written some other way than set_text) becomes a Chinese message naming the text, not a crash."""
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    try:
+        yield
+    except IllegalCharacterError as exc:
+        raise illegal_character_error(exc, what) from None
+
+
+def illegal_character_error(exc: Exception, what: str) -> UserInputError:
+    """openpyxl's IllegalCharacterError ("<text> cannot be used in worksheets.") said in Chinese, naming the
+    text with its control characters made visible."""
+    text = str(exc.args[0]) if exc.args else ""
+    text = text.removesuffix(" cannot be used in worksheets.")
+    shown = printable_for_terminal(text if len(text) <= 60 else text[:60] + "…")
+    return UserInputError(
+        f"{what}没有完成：“{shown}”中含有 Excel 表格不能保存的控制字符（显示为 ␂ 等符号）。"
+        "请在 guihua 中修改这一项（删去这些字符）后重新导出。没有写入任何文件。"
+    )
 
 
 def thin_border():
@@ -104,7 +135,80 @@ def print_setup(sheet, header_rows: str, landscape: bool = True) -> None:
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def save_workbook(workbook, path: Path) -> tuple[Path, bool]:
+def workbook_bytes(workbook, what: str = "导出") -> bytes:
+    """The .xlsx file's bytes, made in memory: openpyxl writing straight to disk leaves an unclosed zip file
+    behind when the disk fills, whose clean-up later prints a traceback."""
+    buffer = io.BytesIO()
+    with explained_cell_errors(what):
+        workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def no_space(exc: OSError) -> bool:
+    return getattr(exc, "errno", None) in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def disk_full(path: Path) -> UserInputError:
+    """E06 for a file guihua writes (the temporary file is already gone when this is raised)."""
+    return UserInputError(f"磁盘空间不足，无法写入 {path}。请清理磁盘后重试；没有留下写了一半的文件。")
+
+
+OS_REASONS = {
+    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "磁盘或文件夹是只读的",
+    errno.ENOENT: "文件夹不存在", errno.ENOTDIR: "路径中有一部分不是文件夹", errno.EISDIR: "这是一个文件夹",
+    errno.ENAMETOOLONG: "文件名太长", errno.ENOSPC: "磁盘空间不足", errno.EIO: "磁盘读写出错",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be written, in Chinese (the OS says it in English)."""
+    return OS_REASONS.get(getattr(exc, "errno", None), exc.strerror or str(exc))
+
+
+def write_temporary(data: bytes, temporary: Path, path: Path) -> None:
+    """Write `data` to `temporary` (beside `path`) and make it durable; on any failure remove it and raise
+    UserInputError saying why (full disk, no permission …) in Chinese."""
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        _remove(temporary)
+        if no_space(exc):
+            raise disk_full(path) from None
+        if isinstance(exc, FileNotFoundError):
+            raise UserInputError(f"无法写入 {path}：文件夹不存在。") from None
+        raise UserInputError(f"无法写入 {path.parent}：{os_reason(exc)}（请检查文件夹权限）。") from None
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # nothing more can be done; the next save uses the same name and replaces it
+
+
+def save_bytes(data: bytes, path: Path) -> None:
+    """Put a whole file on disk safely: written beside the target, then renamed over it. Errors are
+    UserInputErrors in Chinese; no temporary file is left behind."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write_temporary(data, temporary, path)
+    try:
+        os.replace(temporary, path)
+    except OSError as exc:
+        _remove(temporary)
+        if isinstance(exc, IsADirectoryError) or path.is_dir():
+            raise UserInputError(f"无法写入 {path}：这是一个文件夹，请给出文件名。") from None
+        if isinstance(exc, PermissionError):
+            raise UserInputError(f"无法写入 {path}：文件可能正在 Excel/WPS 中打开，或没有写入权限。") from None
+        if no_space(exc):
+            raise disk_full(path) from None
+        raise UserInputError(f"无法写入 {path}：{os_reason(exc)}") from None
+
+
+def save_workbook(workbook, path: Path, what: str = "导出") -> tuple[Path, bool]:
     """Write to a temporary file and rename, so a crash never leaves half a workbook. If the target is open in
     Excel/WPS (locked on Windows) or otherwise not replaceable, write under a new name instead.
     Returns (where it was written, whether that is a new name)."""
@@ -113,15 +217,17 @@ def save_workbook(workbook, path: Path) -> tuple[Path, bool]:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserInputError(f"无法创建文件夹 {path.parent}：{exc.strerror or exc}") from None
+            if no_space(exc):
+                raise UserInputError(f"磁盘空间不足，无法创建文件夹 {path.parent}。请清理磁盘后重试。") from None
+            raise UserInputError(f"无法创建文件夹 {path.parent}：{os_reason(exc)}") from None
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.xlsx")
     try:
-        workbook.save(temporary)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        if getattr(exc, "errno", None) == 28:
-            raise UserInputError(f"磁盘空间不足，无法写入 {path}。请清理磁盘后重试。") from None
-        raise UserInputError(f"无法写入 {path.parent}：{exc.strerror or exc}（请检查文件夹权限）。") from None
+        data = workbook_bytes(workbook, what)
+    except OSError as exc:  # not from a BytesIO; kept for whatever else openpyxl may touch
+        if no_space(exc):
+            raise disk_full(path) from None
+        raise UserInputError(f"无法写入 {path.parent}：{os_reason(exc)}（请检查文件夹权限）。") from None
+    write_temporary(data, temporary, path)
     for attempt in range(0, 100):
         target = path if attempt == 0 else path.with_name(f"{path.stem}({attempt}){path.suffix}")
         if attempt and target.exists():
@@ -134,9 +240,11 @@ def save_workbook(workbook, path: Path) -> tuple[Path, bool]:
         except PermissionError:
             continue  # the file is open in Excel/WPS: try the next free name
         except OSError as exc:
-            temporary.unlink(missing_ok=True)
-            raise UserInputError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    temporary.unlink(missing_ok=True)
+            _remove(temporary)
+            if no_space(exc):
+                raise disk_full(target) from None
+            raise UserInputError(f"无法写入 {target}：{os_reason(exc)}") from None
+    _remove(temporary)
     raise UserInputError(f"无法写入 {path}：文件被占用，且无法使用其他文件名。")
 
 

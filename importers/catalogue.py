@@ -21,6 +21,7 @@ from pathlib import Path
 from core.errors import UserInputError
 from core.period import Period
 from core.targets import ValueParseError, parse_value
+from core.text_hygiene import clean_text
 from db.engine import Database
 from db.indicators import ATTRIBUTES, CATALOGUE_HEADERS, CatalogueEntry, CatalogueResult, catalogue_headers, load_catalogue
 from db.plan_store import plan_period
@@ -95,7 +96,15 @@ def _cell_text(value) -> str:
     if isinstance(value, float):
         # openpyxl gives 971.9 as a float; repr keeps the shortest exact form, never 971.8999999.
         return repr(value) if not value.is_integer() else str(int(value))
-    return str(value).strip()
+    return clean_text(str(value), multiline=True).strip()  # no control characters (core.text_hygiene)
+
+
+# A text cell guihua's CSV export kept from running as a formula (exports.catalogue): 「'=…」 reads as 「=…」.
+_PROTECTED_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+def _csv_cell(text: str) -> str:
+    return _PROTECTED_FORMULA.sub("", clean_text(text, multiline=True).strip()).strip()
 
 
 def _read_rows(path: Path) -> list[list[str]]:
@@ -170,7 +179,7 @@ def _read_csv(data: bytes, name: str) -> list[list[str]]:
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     try:
         # newline="" lets the csv module see line endings itself: a bare \r inside a field is then data.
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return [[_csv_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise UserInputError(f"{name}：不是有效的 CSV 文件（{exc}）。没有导入任何内容。") from None
 

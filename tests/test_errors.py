@@ -103,6 +103,42 @@ def test_E06_disk_full_while_exporting(run, monkeypatch, tmp_path):
     assert not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.glob(".*.tmp.xlsx"))
 
 
+def test_E06_disk_full_on_a_read_command(run, tmp_path, monkeypatch):
+    """A disk so full that SQLite cannot make its shared-memory file says only 「disk I/O error」."""
+    import shutil
+    from collections import namedtuple
+
+    from sqlalchemy.exc import OperationalError
+
+    from db.engine import DatabaseOpenError
+
+    def io_error(target=None):
+        raise DatabaseOpenError(f"无法打开数据库：{target}\n原因：disk I/O error") from OperationalError(
+            "PRAGMA journal_mode=WAL", {}, sqlite3.OperationalError("disk I/O error"))
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr("db.engine.open_database", io_error)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9, 0))
+    result = run("plans")
+    assert result.exit_code == 4 and result.stderr.startswith("错误：磁盘已满，无法打开数据库")
+    assert "disk I/O" not in result.stderr
+
+
+def test_E06_disk_full_leaves_no_temporary_file(run, monkeypatch, tmp_path):
+    import errno
+
+    def no_space(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert run("plans").exit_code == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr("os.fsync", no_space)
+    result = run("export-catalogue", str(out / "目录.csv"))
+    assert result.exit_code == 2 and result.stderr.startswith("错误：磁盘空间不足，无法写入")
+    assert "Traceback" not in result.output and not list(out.iterdir())
+
+
 def test_E07_no_permission(run, tmp_path, monkeypatch):
     path = tmp_path / "g.sqlite3"
     path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
@@ -116,6 +152,22 @@ def test_E07_no_permission(run, tmp_path, monkeypatch):
     monkeypatch.setattr(type(path), "open", refuse)  # root ignores chmod, so the OS answer is simulated
     result = run("plans")
     assert result.exit_code == 4 and "没有权限读取数据库文件" in result.stderr
+
+
+def test_E07_no_permission_for_the_folder(run, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    locked = tmp_path / "别人的文件夹"
+    real_stat = Path.stat
+
+    def stat(self, *args, **kwargs):
+        if locked in self.parents:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)  # root ignores chmod, so the OS answer is simulated
+    result = run("--db", str(locked / "g.sqlite3"), "plans")
+    assert result.exit_code == 4 and "没有权限访问数据库文件或它所在的文件夹" in result.stderr
 
 
 def test_E08_file_not_found(run, tmp_path):
@@ -138,6 +190,17 @@ def test_E09_wrong_file_type(run, tmp_path, command, name, content, message):
     path.write_bytes(content)
     result = run(command, str(path))
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_E09_nul_bytes_after_the_start_of_a_text(run, tmp_path):
+    from importers.plan import bundled_plan_bytes
+
+    data = bundled_plan_bytes()
+    at = data.index(b"\n", 10000) + 1
+    path = tmp_path / "规划.txt"
+    path.write_bytes(data[:at] + b"\x00" + data[at:])
+    result = run("import-plan", str(path))
+    assert result.exit_code == 2 and "含有空字符（NUL）" in result.stderr and "没有导入任何内容" in result.stderr
 
 
 def test_E10_non_utf8_locale(run, monkeypatch):
@@ -289,3 +352,50 @@ def test_E20_a_user_bound_to_a_unit_changes_another_units_item(run, tmp_path, mo
             assert 2021 not in get_indicator(session, gdp).values
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["indicators", "--year", "abc"], "参数“年份”（--year）应为整数，收到“abc”"),
+    (["forms"], "缺少选项 --year（年份）"),
+    (["nosuch"], "没有“nosuch”这个命令"),
+    (["review", "accept", "abc"], "参数“编号”（IDS...）应为整数，收到“abc”"),
+])
+def test_E21_command_line_written_wrong(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2 and result.stderr.startswith("错误：") and message in result.stderr
+    assert "Usage" not in result.output and "Error:" not in result.output
+
+
+def test_E22_control_characters_or_bytes_that_are_not_utf8_in_an_argument(run):
+    result = run("set", "地区生产总值", "2021", "1000", "--note", "快报\x1b[31m")
+    assert result.exit_code == 2 and "含有不能使用的控制字符" in result.stderr and "\x1b" not in result.output
+    result = run("search", "\udcff")
+    assert result.exit_code == 2 and "含有不是 UTF-8 编码的字节" in result.stderr
+
+
+def test_E23_a_question_without_an_answer(run, tmp_path):
+    backup = tmp_path / "备份.sqlite3"
+    assert run("backup", str(backup)).exit_code == 0
+    result = CliRunner().invoke(cli.main, ["restore", str(backup)], input="")
+    assert result.exit_code == 1 and "已取消：没有得到确认" in result.stderr and "Aborted" not in result.output
+
+
+def test_E24_a_text_excel_cannot_hold(run, tmp_path, monkeypatch):
+    def raw(cell, value):  # a cell written without the last line of defence
+        cell.value = "" if value is None else str(value)
+
+    assert run("plans").exit_code == 0
+    connection = sqlite3.connect(tmp_path / "g.sqlite3")
+    connection.execute("UPDATE indicator SET name = '地区\x02生产总值' WHERE name = '地区生产总值'")  # an older guihua's
+    connection.commit()
+    connection.close()
+    monkeypatch.setattr("exports.sheet_style.set_text", raw)
+    result = run("export", "-o", str(tmp_path / "导出" / "x.xlsx"))
+    assert result.exit_code == 2 and "导出会议监测表没有完成：“地区␂生产总值”中含有 Excel 表格不能保存的控制字符" in result.stderr
+
+
+def test_E25_a_number_beyond_any_record(run):
+    result = run("outline", "--plan", "99999999999999999999")
+    assert result.exit_code == 3 and "没有编号为 99999999999999999999 的规划" in result.stderr
+    result = run("review", "accept", "99999999999999999999")
+    assert result.exit_code == 3 and "给出的编号超出范围" in result.stderr

@@ -7,21 +7,43 @@ path the message names.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import locale
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
 import click
 
-from core.errors import GuihuaError, UserInputError
+from core.errors import GuihuaError, NotFoundError, UserInputError
+from core.text_hygiene import describe_char, first_refused, printable_for_terminal
 from tui import errorlog
 from tui.errorlog import unexpected_message
 
 VERSION = "0.1.0"
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def say(message: str, err: bool = False) -> None:
+    """Echo a line that holds stored or user-given text: control characters in it are shown (␛, ␇ …), not
+    acted on by the terminal (core.text_hygiene.printable_for_terminal). A line with click.style pieces
+    passes its text pieces through safe() instead."""
+    click.echo(printable_for_terminal(message), err=err)
+
+
+def safe(value) -> str:
+    """Stored or user-given text made safe to put into a terminal line (see say())."""
+    return printable_for_terminal("" if value is None else str(value))
+
+
+class DiskFullError(GuihuaError):
+    """E06 met outside the database and the exports, which say it themselves."""
+
+    exit_code = 4
 
 
 def report_errors(func):
@@ -35,7 +57,7 @@ def report_errors(func):
             message = exc.message
             if getattr(exc, "log_cause", False) and exc.__cause__ is not None:
                 message += f"\n详细信息已写入日志：{errorlog.log_unexpected(exc.__cause__)}"
-            click.echo(f"错误：{message}", err=True)
+            say(f"错误：{message}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -47,14 +69,34 @@ def report_errors(func):
             sys.stderr.close()
             sys.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches a user
-            known = _known_database_error(exc)
+            known = _known_error(exc)
             if known is not None:
-                click.echo(f"错误：{known.message}", err=True)
+                say(f"错误：{known.message}", err=True)
                 sys.exit(known.exit_code)
-            click.echo(unexpected_message(exc, errorlog.log_unexpected(exc)), err=True)
+            say(unexpected_message(exc, errorlog.log_unexpected(exc)), err=True)
             sys.exit(70)
 
     return wrapper
+
+
+def _known_error(exc: Exception) -> GuihuaError | None:
+    """A failure that is not a bug, met where no code expected it, said plainly: the database's (locked by
+    another guihua, disk full …), a full disk anywhere, a number too large for any record, a text a workbook
+    cannot hold."""
+    known = _known_database_error(exc)
+    if known is not None:
+        return known
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        where = f"：{exc.filename}" if exc.filename else ""
+        return DiskFullError(f"磁盘已满，没有完成{where}\n请清理磁盘空间后重试。")
+    if isinstance(exc, OverflowError) and "too large" in str(exc):  # SQLite takes 64-bit integers only
+        return NotFoundError("没有找到：给出的编号超出范围（太大），没有这样的记录。请检查编号，"
+                             "可用 guihua plans、guihua projects 等命令查看各项的编号。")
+    if type(exc).__name__ == "IllegalCharacterError":  # openpyxl: a cell text Excel's format cannot hold
+        from exports.sheet_style import illegal_character_error
+
+        return illegal_character_error(exc, "导出")
+    return None
 
 
 def _known_database_error(exc: Exception) -> GuihuaError | None:
@@ -67,27 +109,67 @@ def _known_database_error(exc: Exception) -> GuihuaError | None:
 
     root = click.get_current_context(silent=True)
     database = root.find_root().meta.get("database") if root else None
-    return explain_database_error(exc, database.target if database else "")
+    target = database.target if database else ""
+    full = _disk_full_error(exc, database.path if database else None, "这次修改没有保存")
+    return full or explain_database_error(exc, target)
+
+
+def _disk_full_error(exc: BaseException | None, path: Path | None, what: str) -> GuihuaError | None:
+    """SQLite says 「disk I/O error」, not 「disk full」, when a completely full disk leaves no room for its
+    shared-memory file: E06 all the same when the database's disk has (almost) no free space."""
+    if exc is None or path is None or "disk i/o" not in str(getattr(exc, "orig", exc)).lower():
+        return None
+    try:
+        free = shutil.disk_usage(Path(path).expanduser().parent).free
+    except OSError:
+        return None
+    if free >= 1024 * 1024:
+        return None
+    return DiskFullError(f"磁盘已满，{what}：{path}\n请清理数据库所在磁盘的空间后重试；数据库本身没有改动。")
 
 
 def open_db(ctx: click.Context):
     """Open the database chosen by --db / GUIHUA_DB / default, importing the bundled plan on first use."""
-    from db.engine import open_database
     from importers.plan import ensure_bundled_plan
 
     root = ctx.find_root()
     if "database" not in root.meta:
-        database = open_database(root.params.get("db"))
+        database = _open_database(root.params.get("db"))
         if database.network_share:
             from db.engine import NETWORK_WARNING
 
-            click.echo(NETWORK_WARNING.format(path=database.target), err=True)
+            say(NETWORK_WARNING.format(path=database.target), err=True)
         result = ensure_bundled_plan(database)
         if result is not None and root.invoked_subcommand is not None:
-            click.echo(f"首次运行：已导入内置规划「{result.name}」到 {database.target}", err=True)
+            say(f"首次运行：已导入内置规划「{result.name}」到 {database.target}", err=True)
         root.meta["database"] = database
         root.call_on_close(database.dispose)
     return root.meta["database"]
+
+
+def _open_database(given: str | None):
+    """db.engine.open_database, with what it cannot say itself: a folder the user may not enter, a disk so
+    full that SQLite only reports 「disk I/O error」."""
+    from db.engine import DatabaseOpenError, is_server_url, open_database, resolve_target
+
+    def no_permission(exc: PermissionError) -> DatabaseOpenError:
+        return DatabaseOpenError(
+            f"没有权限访问数据库文件或它所在的文件夹：{exc.filename or resolve_target(given)}\n"
+            "请检查文件夹的权限，或用 --db 指定自己有权限读写的位置。"
+        )
+
+    try:
+        return open_database(given)
+    except PermissionError as exc:  # the folder cannot even be looked into
+        raise no_permission(exc) from None
+    except GuihuaError as exc:
+        if isinstance(exc.__cause__, PermissionError) and exc.__cause__.strerror in exc.message:
+            raise no_permission(exc.__cause__) from None  # its folder cannot be created: the reason was English
+        target = resolve_target(given)
+        full = None if is_server_url(target) else _disk_full_error(exc.__cause__, Path(target), "无法打开数据库")
+        if full is not None:
+            raise full from exc.__cause__
+        raise
 
 
 def backup_before(database, reason: str) -> None:
@@ -113,7 +195,10 @@ def local_time(moment):
 
 
 def echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """JSON on stdout. json escapes C0 controls itself; DEL, C1 controls and stand-ins for bytes that were not
+    UTF-8 are escaped too (\\u009b …), so stored text cannot act on a terminal or fail to print."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(re.sub("[\x7f-\x9f\ud800-\udfff]", lambda m: f"\\u{ord(m.group(0)):04x}", text))
 
 
 def check_utf8_terminal() -> None:
@@ -131,7 +216,259 @@ def check_utf8_terminal() -> None:
         )
 
 
-@click.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+# ----------------------------------------------------------------------------------------------------------
+# click in Chinese: usage errors, help, and the arguments every command receives
+
+
+# What each parameter is called in messages (by its name in the code); others are named by their flag.
+PARAM_LABELS = {
+    "year": "年份", "ids": "编号", "file": "文件", "path": "文件", "paths": "文件或文件夹", "indicator": "指标",
+    "value": "数值", "limit": "最多显示多少处", "action": "操作", "words": "检索词", "project": "项目",
+    "milestone": "里程碑", "title": "名称", "output": "输出", "template": "模板", "db": "数据库",
+    "status": "审核状态", "unit_name": "单位", "unit_names": "单位", "plan_key": "规划", "done_date": "完成日期",
+    "due": "计划时间", "note": "备注", "stage": "数据阶段", "source": "数据来源", "name": "名称", "period": "规划期",
+    "target": "数据库地址", "add_name": "单位名称", "short_name": "简称", "kind": "类型",
+}
+HELP_TEXTS = {
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+}
+HEADINGS = {"Options": "选项", "Commands": "命令", "Positional arguments": "参数", "Arguments": "参数"}
+
+
+class ChineseHelpFormatter(click.HelpFormatter):
+    """click's help page with Chinese headings, usage line and standard option texts."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        args = args.replace("[COMMAND] [ARGS]...", "[命令] [参数]...")
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        def chinese(text: str) -> str:
+            for english, translated in HELP_TEXTS.items():
+                text = text.replace(english, translated)
+            text = re.sub(r"\[default: ([^\]]*)\]", r"[默认：\1]", text)
+            text = re.sub(r"\[env var: ([^\]]*)\]", r"[环境变量：\1]", text)
+            return text.replace("[required]", "[必填]")
+
+        super().write_dl([(term, chinese(text)) for term, text in rows], col_max, col_spacing)
+
+
+class ChineseUsageError(click.UsageError):
+    """A usage error whose message is already the Chinese text to show."""
+
+
+class GuihuaContext(click.Context):
+    """Every guihua command's context: Chinese help, and arguments checked before the command runs."""
+
+    formatter_class = ChineseHelpFormatter
+
+    def invoke(self, callback, /, *args, **kwargs):
+        if self.command is not None and callback is self.command.callback:
+            check_text_arguments(self, kwargs)
+        return super().invoke(callback, *args, **kwargs)
+
+
+def check_text_arguments(ctx: click.Context, values: dict) -> None:
+    """Refuse an argument holding control characters (ESC, BEL, \\x0b … from a paste) or bytes that are not
+    UTF-8 (a terminal or script in another encoding): they would be stored, exported and echoed unseen.
+    File paths are exempt: on Linux a file may be named in any bytes, and guihua only opens it."""
+    for param in ctx.command.params:
+        if isinstance(param.type, click.Path) or param.name not in values:
+            continue
+        value = values[param.name]
+        for text in value if isinstance(value, (tuple, list)) else (value,):
+            if not isinstance(text, str):
+                continue
+            bad = first_refused(text)
+            if bad is None:
+                continue
+            label = _param_label(ctx, param)
+            if 0xDC80 <= ord(bad) <= 0xDCFF:  # a byte that was not UTF-8, kept by Python as a stand-in
+                raise ChineseUsageError(
+                    f"{label}含有不是 UTF-8 编码的字节（0x{ord(bad) - 0xDC00:02X}）：“{safe(text)}”。\n"
+                    "请把终端或脚本的字符编码设为 UTF-8（如 export LANG=zh_CN.UTF-8）后重新输入。", ctx)
+            raise ChineseUsageError(
+                f"{label}含有不能使用的控制字符（{describe_char(bad)}）：“{safe(text)}”。\n"
+                "这类字符看不见，常随复制粘贴带入；请删去后重试。", ctx)
+
+
+def _param_label(ctx: click.Context | None, param: click.Parameter | None, hint: str | None = None) -> str:
+    """「参数“年份”（--year）」: the parameter as the user typed it, with its Chinese name."""
+    if param is None:
+        return f"参数 {hint}" if hint else "参数"
+    flag = param.get_error_hint(ctx).strip("'\"") if ctx is not None else (param.opts[0] if param.opts else "")
+    flag = " / ".join(part.strip("'\"") for part in flag.split(" / "))
+    label = PARAM_LABELS.get(param.name or "")
+    return f"参数“{label}”（{flag}）" if label else f"参数 {flag}"
+
+
+def _received(message: str, pattern: str) -> str | None:
+    """The value click quoted in an English message, as the user typed it."""
+    import ast
+
+    found = re.match(pattern, message)
+    if not found:
+        return None
+    text = found.group(1)
+    try:
+        return str(ast.literal_eval(text)) if text[:1] in "'\"" else text
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _range_text(kind) -> str:
+    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    low_open, high_open = getattr(kind, "min_open", False), getattr(kind, "max_open", False)
+    parts = []
+    if low is not None:
+        parts.append(f"{'大于' if low_open else '不小于'} {low}")
+    if high is not None:
+        parts.append(f"{'小于' if high_open else '不大于'} {high}")
+    return "、".join(parts)
+
+
+def chinese_usage_message(exc: click.ClickException) -> str:
+    """click's message for a usage error, said in Chinese by the error's type and parameter."""
+    if isinstance(exc, ChineseUsageError):
+        return exc.message
+    ctx = getattr(exc, "ctx", None)
+    message = exc.message or ""
+    if isinstance(exc, click.MissingParameter):
+        param = exc.param
+        if param is not None and param.param_type_name == "option":
+            label = PARAM_LABELS.get(param.name or "")
+            return f"缺少选项 {param.opts[0]}" + (f"（{label}）" if label else "") + "。"
+        return f"缺少{_param_label(ctx, param, _hint(exc))}。"
+    if isinstance(exc, click.BadParameter):
+        param = exc.param
+        label = _param_label(ctx, param, _hint(exc))
+        kind = getattr(param, "type", None)
+        value = _received(message, r"^(.*) is not a valid (?:integer|float|UUID)\.$")
+        if value is not None:
+            wanted = "整数" if isinstance(kind, click.types.IntParamType) else "数字"
+            return f"{label}应为{wanted}，收到“{safe(value)}”。"
+        value = _received(message, r"^(.*) is not in the range .*\.$")
+        if value is not None:
+            return f"{label}应{_range_text(kind)}，收到“{safe(value)}”。"
+        value = _received(message, r"^(.*) is not (?:one of )?.*\.$")
+        if value is not None and isinstance(kind, click.Choice):
+            return f"{label}应为 {'、'.join(map(str, kind.choices))} 之一，收到“{safe(value)}”。"
+        value = _received(message, r"^\w+ (.*) (?:does not exist|is a file|is a directory|is not readable|"
+                                   r"is not writable|is not executable)\.$")
+        if value is not None:
+            problem = next(text for english, text in (
+                ("does not exist", "不存在"), ("is a file", "是一个文件，应为文件夹"), ("is a directory", "是一个文件夹，应为文件"),
+                ("is not readable", "没有读取权限"), ("is not writable", "没有写入权限"),
+                ("is not executable", "不能执行")) if english in message)
+            return f"{label}：“{safe(value)}”{problem}。"
+        return f"{label}的值无效：{safe(message)}"
+    if isinstance(exc, click.NoSuchOption):
+        guess = f"是不是要写 {'、'.join(exc.possibilities)}？" if exc.possibilities else ""
+        return f"没有“{safe(exc.option_name)}”这个选项。{guess}"
+    command = getattr(exc, "command_name", None) or _received(message, r"^No such command (.*)\.$")
+    if command is not None:
+        possibilities = getattr(exc, "possibilities", None)
+        guess = f"是不是要写 {'、'.join(possibilities)}？" if possibilities else ""
+        return f"没有“{safe(command)}”这个命令。{guess}全部命令见 guihua --help。"
+    if isinstance(exc, click.BadOptionUsage):
+        if "does not take a value" in message:
+            return f"选项 {safe(exc.option_name)} 不需要值。"
+        count = re.search(r"requires (\d+) arguments", message)
+        return f"选项 {safe(exc.option_name)} 后面需要{count.group(1) + ' 个' if count else '一个'}值。"
+    extra = re.match(r"^Got unexpected extra arguments? \((.*)\)$", message, flags=re.S)
+    if extra:
+        return f"多余的参数：{safe(extra.group(1))}。（含空格的内容请加引号。）"
+    if message == "Missing command.":
+        return "缺少命令。"
+    if isinstance(exc, click.FileError):
+        return f"无法打开文件“{safe(exc.ui_filename)}”：{_os_reason(message)}。"
+    return safe(message) if re.search("[\u4e00-\u9fff]", message) else f"命令行写法有误：{safe(message)}"
+
+
+def _hint(exc: click.BadParameter) -> str | None:
+    hint = exc.param_hint
+    if hint is None or isinstance(hint, str):
+        return hint
+    return " / ".join(hint)
+
+
+def _os_reason(english: str) -> str:
+    reasons = {"permission denied": "没有权限读取", "no such file": "文件不存在", "is a directory": "这是一个文件夹",
+               "no space": "磁盘已满"}
+    return next((text for key, text in reasons.items() if key in english.lower()), safe(english))
+
+
+def _has_yes_option(group: click.Group, args: list[str]) -> bool:
+    """Whether the command the arguments name has --yes (for the advice after a prompt got no answer)."""
+    for arg in args:
+        command = group.commands.get(arg)
+        if command is not None:
+            return any("--yes" in getattr(p, "opts", ()) for p in command.params)
+    return False
+
+
+class GuihuaGroup(click.Group):
+    """The `guihua` group: every command gets GuihuaContext, and every message click would print in English
+    (usage errors, 「Aborted!」) is printed in Chinese instead, with the same exit code."""
+
+    context_class = GuihuaContext
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if cmd.context_class is click.Context:
+            cmd.context_class = GuihuaContext
+        super().add_command(cmd, name)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        args = sys.argv[1:] if args is None else list(args)
+        try:
+            code = super().main(args, "guihua", complete_var, False, **extra)  # messages name `guihua`
+        except click.ClickException as exc:
+            say(f"错误：{chinese_usage_message(exc)}", err=True)
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, click.UsageError):
+                path = ctx.command_path if ctx is not None else "guihua"
+                say(f"用法见：{path} --help", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            advice = "；在脚本中运行时可加 --yes 跳过确认" if _has_yes_option(self, args) else ""
+            say(f"\n已取消：没有得到确认（输入已结束或按了 Ctrl+C），没有做任何修改{advice}。", err=True)
+            sys.exit(1)
+        except GuihuaError as exc:  # raised while the arguments were read (a parameter's callback)
+            say(f"错误：{exc.message}", err=True)
+            sys.exit(exc.exit_code)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # output piped into `head`, which went away
+                sys.exit(0)
+            self._unexpected(exc)
+        except Exception as exc:  # noqa: BLE001 - while reading the arguments; commands have report_errors
+            self._unexpected(exc)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    @staticmethod
+    def _unexpected(exc: Exception):
+        known = _known_error(exc)
+        if known is not None:
+            say(f"错误：{known.message}", err=True)
+            sys.exit(known.exit_code)
+        say(unexpected_message(exc, errorlog.log_unexpected(exc)), err=True)
+        sys.exit(70)
+
+
+def _plan_key(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--plan: a number beyond any record's id is not found (rather than overflowing SQLite's integers)."""
+    if value is not None and value.strip().isdigit() and int(value.strip()) > 2**63 - 1:
+        raise NotFoundError(f"没有编号为 {value.strip()} 的规划。用 guihua plans 查看已导入的规划和编号。")
+    return value
+
+
+@click.group(cls=GuihuaGroup, invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--db",
     metavar="PATH",
@@ -211,12 +548,12 @@ def import_plan(ctx: click.Context, file: Path, name: str | None, period: str | 
     with database.session() as session:
         stored = plan_period(session, result.plan_id)
     action = "已替换" if result.replaced else "已导入"
-    click.echo(
+    say(
         f"{action}规划「{result.name}」（编号 {result.plan_id}，规划期 {stored.label}，基期 {stored.base_year} 年）："
         f"{result.chapters} 章、{result.sections} 节、{result.paragraphs} 段、{result.footnotes} 条脚注。"
     )
     for warning in result.warnings:
-        click.echo(f"提示：{warning}", err=True)
+        say(f"提示：{warning}", err=True)
     if result.indicator_proposals:
         click.echo(
             f"从规划的主要指标表读出 {result.indicator_proposals} 项指标，请核对后确认："
@@ -250,11 +587,12 @@ def plans(ctx: click.Context, as_json: bool) -> None:
     for p in rows:
         mark = "（内置）" if p.bundled else ""
         period = periods[p.id]
-        click.echo(f"{p.id:>3}  {p.name}{mark}  {period.label}（基期 {period.base_year} 年）\n"
-                   f"     {p.title}  导入于 {local_time(p.imported_at):%Y-%m-%d %H:%M}")
+        say(f"{p.id:>3}  {p.name}{mark}  {period.label}（基期 {period.base_year} 年）\n"
+            f"     {p.title}  导入于 {local_time(p.imported_at):%Y-%m-%d %H:%M}")
 
 
-plan_option = click.option("--plan", "plan_key", metavar="NAME_OR_ID", help="规划名称或编号（默认：上次打开的规划）。")
+plan_option = click.option("--plan", "plan_key", metavar="NAME_OR_ID", callback=_plan_key,
+                           help="规划名称或编号（默认：上次打开的规划）。")
 
 
 @main.command("outline")
@@ -272,12 +610,12 @@ def outline_command(ctx: click.Context, plan_key: str | None, as_json: bool) -> 
         if as_json:
             echo_json({"plan": {"id": plan.id, "name": plan.name, "title": plan.title}, "nodes": outline_tree(session, plan.id)})
             return
-        click.echo(plan.title)
+        say(plan.title)
         kinds = {"box": "专栏：", "figure": "图：", "table": "表："}
 
         def show(node, depth):
             prefix = "" if node.kind == "box" and node.number else kinds.get(node.kind, "")  # 「专栏3 …」 names itself
-            click.echo("  " * depth + prefix + node.label)
+            say("  " * depth + prefix + node.label)
             for child in node.children:
                 show(child, depth + 1)
 
@@ -313,12 +651,12 @@ def search_command(ctx: click.Context, words: tuple[str, ...], plan_key: str | N
         )
         return
     if not hits:
-        click.echo(f"没有找到“{query}”。")
+        say(f"没有找到“{query}”。")
         sys.exit(1)
     for hit in hits:
         before, found, after = hit.context(24)
         where = hit.location + (f"（脚注{hit.footnote_number}）" if hit.footnote_number else "")
-        click.echo(f"{where}：{before}" + click.style(found, fg="yellow", bold=True) + after)
+        click.echo(safe(f"{where}：{before}") + click.style(safe(found), fg="yellow", bold=True) + safe(after))
     shown = f"，只显示前 {len(hits)} 处（可用 --limit 调整）" if len(hits) < len(all_hits) else ""
     click.echo(f"共 {len(all_hits)} 处{shown}。")
 
@@ -363,10 +701,10 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
                 click.echo("还没有采纳的文中量化指标。用 guihua targets 查看找到的条目，guihua review accept 编号 采纳。")
             return
         if not views:
-            click.echo(f"规划「{plan.name}」还没有指标。可用 guihua import-catalogue FILE 导入指标目录。")
+            say(f"规划「{plan.name}」还没有指标。可用 guihua import-catalogue FILE 导入指标目录。")
             return
         base, end = period.base_year, period.target_year  # the plan's years, whatever a text target ends on
-        as_of = year or latest_year(views) or base + 1
+        as_of = year if year is not None else (latest_year(views) or base + 1)  # --year 0 is refused below
         if not base < as_of <= end:
             raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
         judged = views if not text_targets else views + list_indicators(session, plan.id)
@@ -395,19 +733,24 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{plan.name}  {'文中量化指标' if text_targets else '主要指标'}（截至{as_of}年）", show_lines=False, header_style="bold")
+    def cell(value, style: str = "") -> Text:  # stored text is never read as rich markup ([/] …) nor control codes
+        return Text(safe(value), style=style)
+
+    title = f"{plan.name}  {'文中量化指标' if text_targets else '主要指标'}（截至{as_of}年）"
+    table = Table(title=cell(title), show_lines=False, header_style="bold")
     for header in ("编号", "指标", "单位", *[str(y) for y in period.years], f"{end}年目标", "年均增速", "属性", "状态"):
         table.add_column(header, no_wrap=header in ("编号", "单位", "属性", "状态"))
     category = None
     for v in views:
         if v.category != category:
             category = v.category
-            table.add_row("", f"[bold]{category}[/]")
+            table.add_row("", cell(category, "bold"))
         assessment = current[v.id]
         table.add_row(
-            str(v.id), v.name, v.unit, *[_number(v.values.get(y)) for y in period.years],
-            v.target_text, v.growth_text, v.attribute, assessment.label,
+            str(v.id), cell(v.name), cell(v.unit), *[_number(v.values.get(y)) for y in period.years],
+            cell(v.target_text), cell(v.growth_text), cell(v.attribute), cell(assessment.label),
         )
     # Piped into a file or another program: print the whole table instead of squeezing it to 80 columns.
     Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)
@@ -486,15 +829,15 @@ def history_command(ctx, indicator, plan_key, as_json) -> None:
         echo_json([e.as_dict() for e in entries])
         return
     if not entries:
-        click.echo(f"{view.name}：没有修改记录。")
+        say(f"{view.name}：没有修改记录。")
         return
     origins = {"tui": "界面", "cli": "命令行", "import": "导入"}
-    click.echo(f"{view.name} 的修改记录（最新在前）：")
+    say(f"{view.name} 的修改记录（最新在前）：")
     for e in entries:
         year = f"{e.year}年" if e.year else ""
         undo = "（撤销）" if e.undo_of else ""
         undo += f"（来自 {e.source_file}）" if e.source_file else ""
-        click.echo(
+        say(
             f"{local_time(e.changed_at):%Y-%m-%d %H:%M:%S}  {e.user}  {origins.get(e.origin, e.origin)}  "
             f"{year}{e.label}：{e.old or '空'} → {e.new or '空'}{undo}"
         )
@@ -518,7 +861,7 @@ def import_catalogue_command(ctx, file: Path, plan_key) -> None:
     backup_before(database, "import")
     imported = import_catalogue_file(database, plan.id, file)
     r = imported.result
-    click.echo(
+    say(
         f"已导入指标目录到「{plan.name}」：新增 {r.added} 个、更新 {r.updated} 个、未变 {r.unchanged} 个；"
         f"{r.linked_to_text} 个指标关联到规划原文段落。"
     )
@@ -538,7 +881,7 @@ def export_catalogue_command(ctx, file: Path, plan_key) -> None:
     with database.session() as session:
         plan = find_plan(session, plan_key)
     count = export_catalogue_file(database, plan.id, file)
-    click.echo(f"已导出 {count} 个指标到 {file}")
+    say(f"已导出 {count} 个指标到 {file}")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -636,7 +979,7 @@ def export_command(ctx, plan_key, year, output, template, hide_empty_years) -> N
                         options=PackOptions(year=year, hide_empty_years=hide_empty_years))
     if result.renamed:
         click.echo("提示：原文件正在被 Excel/WPS 打开，已另存为新文件名。", err=True)
-    click.echo(f"已导出 {len(result.sheets)} 张表（{'、'.join(result.sheets)}）到：\n{result.path}")
+    say(f"已导出 {len(result.sheets)} 张表（{'、'.join(result.sheets)}）到：\n{result.path}")
 
 
 @main.command("export-template")
@@ -652,7 +995,7 @@ def export_template_command(ctx, file: Path, plan_key) -> None:
     database = open_db(ctx)
     with database.session() as session:
         years = plan_period(session, find_plan(session, plan_key).id).years
-    click.echo(f"已写出默认模板：{write_default_template(file, years)}")
+    say(f"已写出默认模板：{write_default_template(file, years)}")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -674,21 +1017,21 @@ def units_command(ctx, add_name, short_name, kind, as_json) -> None:
     with database.session() as session:
         if add_name:
             unit = add_unit(session, add_name, short_name, kind)
-            click.echo(f"已添加单位：{unit.name}")
+            say(f"已添加单位：{unit.name}")
             return
         units = list_units(session)
     if as_json:
         echo_json([{"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind} for u in units])
         return
     for u in units:
-        click.echo(f"{u.id:>3}  {u.name}" + (f"（{u.short_name}）" if u.short_name else "") + (f"  {u.kind}" if u.kind else ""))
+        say(f"{u.id:>3}  {u.name}" + (f"（{u.short_name}）" if u.short_name else "") + (f"  {u.kind}" if u.kind else ""))
 
 
 def _project_line(p, today) -> str:
     overdue = click.style("  有逾期里程碑", fg="red", bold=True) if p.overdue(today) else ""
     stage = p.stage or "未填形象进度"
     unit = p.lead_unit or "未定牵头单位"
-    return f"{p.id:>4}  {p.title}  [{stage}] {unit}  里程碑 {p.done_count}/{p.counted}{overdue}"
+    return safe(f"{p.id:>4}  {p.title}  [{stage}] {unit}  里程碑 {p.done_count}/{p.counted}") + overdue
 
 
 @main.command("projects")
@@ -724,7 +1067,7 @@ def projects_command(ctx, plan_key, unit_name, overdue, as_json) -> None:
         if p.chapter != chapter:
             chapter = p.chapter
             count = sum(1 for q in projects if q.chapter == chapter)
-            click.echo(click.style(f"{chapter or '（未归章节）'}（{count} 个）", bold=True))
+            click.echo(click.style(safe(f"{chapter or '（未归章节）'}（{count} 个）"), bold=True))
         click.echo(_project_line(p, now_day))
 
 
@@ -753,8 +1096,8 @@ def milestones_command(ctx, project, plan_key, as_json) -> None:
         due = m.due.label if m.due else "未定时间"
         done = f"  完成于 {m.done_date:%Y-%m-%d}" if m.done_date else ""
         late = click.style("  逾期", fg="red", bold=True) if m.overdue(now_day) else ""
-        note = f"  备注：{m.note}" if m.note else ""
-        click.echo(f"  {m.id:>4}  {m.title}  {due}  {m.status}{done}{late}{note}")
+        note = safe(f"  备注：{m.note}") if m.note else ""
+        click.echo(safe(f"  {m.id:>4}  {m.title}  {due}  {m.status}{done}") + late + note)
 
 
 @main.command("milestone-add")
@@ -774,7 +1117,7 @@ def milestone_add_command(ctx, project, title, due, note, plan_key) -> None:
     with database.session() as session:
         p = find_project(session, find_plan(session, plan_key).id, project)
         add_milestone(session, p.id, title, due, note=note, origin="cli")
-    click.echo(f"已添加里程碑：{p.title} — {title}")
+    say(f"已添加里程碑：{p.title} — {title}")
 
 
 @main.command("milestone-done")
@@ -800,7 +1143,7 @@ def milestone_done_command(ctx, project, milestone, done_date, plan_key) -> None
         p = find_project(session, find_plan(session, plan_key).id, project)
         m = find_milestone(p, milestone)
         mark_milestone_done(session, m.id, day, origin="cli")
-    click.echo(f"已完成：{p.title} — {m.title}（{day:%Y-%m-%d}）")
+    say(f"已完成：{p.title} — {m.title}（{day:%Y-%m-%d}）")
 
 
 @main.command("targets")
@@ -825,9 +1168,9 @@ def targets_command(ctx, plan_key, status, kind, as_json) -> None:
     for p in items:
         if p.chapter != chapter:
             chapter = p.chapter
-            click.echo(click.style(chapter or "（未归章节）", bold=True))
+            click.echo(click.style(safe(chapter or "（未归章节）"), bold=True))
         same = f"  （疑与主要指标“{p.data['same_as_main']}”重复）" if p.data.get("same_as_main") else ""
-        click.echo(f"{p.id:>4}  [{PROPOSAL_STATUSES[p.status]}] {p.label}{same}\n        「{p.text}」")
+        say(f"{p.id:>4}  [{PROPOSAL_STATUSES[p.status]}] {p.label}{same}\n        「{p.text}」")
     counts = {s: sum(p.status == s for p in items) for s in PROPOSAL_STATUSES}
     click.echo("共 {} 条：".format(len(items)) + "，".join(f"{PROPOSAL_STATUSES[s]} {n}" for s, n in counts.items() if n))
 
@@ -1041,24 +1384,24 @@ def user_command(ctx, name: str | None, unit_name: str | None, office: bool, as_
         if unit_name:
             unit = resolve_unit(session, unit_name)
             bind_user_unit(session, who, unit.name)
-            click.echo(f"已把用户“{who}”绑定到“{unit.name}”：该用户只看、只改“{unit.name}”牵头的指标和项目。")
+            say(f"已把用户“{who}”绑定到“{unit.name}”：该用户只看、只改“{unit.name}”牵头的指标和项目。")
             return
         if office:
             had = user_unit(session, who)
             bind_user_unit(session, who, None)
-            click.echo(f"已解除用户“{who}”与“{had}”的绑定，该用户可看、可改全部事项。" if had
-                       else f"用户“{who}”没有绑定单位，可看、可改全部事项。")
+            say(f"已解除用户“{who}”与“{had}”的绑定，该用户可看、可改全部事项。" if had
+                else f"用户“{who}”没有绑定单位，可看、可改全部事项。")
             return
         mine = user_unit(session, who)
         bound = user_units(session)
     if as_json:
         echo_json({"user": who, "unit": mine, "bound": [{"user": u, "unit": n} for u, n in sorted(bound.items())]})
         return
-    click.echo(f"当前用户：{who}（{'只看、只改“' + mine + '”牵头的事项' if mine else '科室角色，看全部、改全部'}）")
+    say(f"当前用户：{who}（{'只看、只改“' + mine + '”牵头的事项' if mine else '科室角色，看全部、改全部'}）")
     if bound:
         click.echo("已绑定单位的用户：")
         for user, unit in sorted(bound.items()):
-            click.echo(f"  {user}  →  {unit}")
+            say(f"  {user}  →  {unit}")
     else:
         click.echo("还没有用户绑定到单位。用 guihua user --name 张三 --unit 教育局 绑定。")
 
