@@ -900,21 +900,33 @@ def backup_command(ctx, path: Path | None) -> None:
     click.echo(f"已备份到：{saved}")
 
 
+def _sqlite_target(ctx: click.Context) -> Path:
+    """The SQLite file chosen by --db / GUIHUA_DB / default, without opening it: backups, restore and check
+    must work when the database is damaged, half-upgraded or missing."""
+    from db.engine import is_server_url, resolve_target
+
+    target = resolve_target(ctx.find_root().params.get("db"))
+    if is_server_url(target):
+        raise UserInputError("服务器数据库（PostgreSQL）由服务器管理员用 pg_dump 备份和恢复，见 docs/deploy.md。")
+    return Path(target).expanduser()
+
+
 @main.command("backups")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context
 @report_errors
 def backups_command(ctx, as_json: bool) -> None:
-    """列出自动和手动备份（时间、原因、大小）。"""
-    from db.backup import list_backups
+    """列出这个数据库的自动和手动备份（时间、原因、大小）。"""
+    from db.backup import backup_folder, list_backups
 
-    found = list_backups(open_db(ctx))
+    path = _sqlite_target(ctx)
+    found = list_backups(path)
     if as_json:
         echo_json([{"path": str(b.path), "taken_at": b.taken_at.isoformat(), "reason": b.reason, "size": b.size}
                    for b in found])
         return
     if not found:
-        click.echo("还没有备份。")
+        click.echo(f"{path.name} 还没有备份（备份保存在 {backup_folder(path)}）。")
         return
     for b in found:
         click.echo(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.reason_label:<4}  {b.size / 1024:>8.0f} KB  {b.path}")
@@ -926,32 +938,57 @@ def backups_command(ctx, as_json: bool) -> None:
 @click.pass_context
 @report_errors
 def restore_command(ctx, file: Path, yes: bool) -> None:
-    """用备份文件恢复数据库（先检查备份文件，并先备份当前数据库）。"""
-    from db.backup import check_backup_file, restore_from
+    """用备份文件恢复数据库（先检查备份文件，并先备份当前数据库；当前数据库损坏或不存在时也能恢复）。"""
+    from db.backup import check_backup_file, restore_database
 
-    database = open_db(ctx)
+    path = _sqlite_target(ctx)
     check_backup_file(file)
-    if not yes and not click.confirm(f"用 {file} 替换当前数据库 {database.target} 的全部内容？", default=False):
+    if not yes and not click.confirm(f"用 {file} 替换当前数据库 {path} 的全部内容？", default=False):
         click.echo("没有恢复。")
         return
-    safety = restore_from(database, file)
-    click.echo(f"已恢复。恢复前的数据库已备份到：{safety}")
+    restored = restore_database(path, file)
+    if restored.safety:
+        click.echo(f"已恢复。恢复前的数据库已备份到：{restored.safety}")
+    elif restored.damaged:
+        click.echo(f"已恢复。原来的数据库文件已损坏，已另存为：{restored.damaged}（不能用来恢复，可交技术支持分析）")
+    else:
+        click.echo(f"已恢复：{path}（原来没有这个数据库文件）。")
 
 
 @main.command("check")
 @click.pass_context
 @report_errors
 def check_command(ctx) -> None:
-    """检查数据库：完整性、外键，以及 guihua 自己的一致性规则。"""
-    from db.check import run_checks
+    """检查数据库：完整性、外键、文字编码，以及 guihua 自己的一致性规则。"""
+    from db.check import DAMAGE_CHECKS, check_file, run_checks
+    from db.engine import is_server_url, resolve_target
 
-    findings = run_checks(open_db(ctx))
+    findings = None
+    if not is_server_url(resolve_target(ctx.find_root().params.get("db"))):
+        from db.backup import list_backups, restore_advice
+
+        path = _sqlite_target(ctx)
+        if not path.exists() or path.stat().st_size == 0:
+            click.echo(f"数据库文件不存在或是空的：{path}")
+            if list_backups(path):
+                click.echo(restore_advice(path))
+            sys.exit(1)
+        findings = check_file(path)
+        if all(f.ok for f in findings):
+            findings = None  # healthy as a file: open it and run guihua's own rules as well
+    if findings is None:
+        findings = run_checks(open_db(ctx))
     for f in findings:
         mark = click.style("通过", fg="green") if f.ok else click.style("问题", fg="red", bold=True)
         click.echo(f"[{mark}] {f.check}：{f.detail}")
     failed = sum(not f.ok for f in findings)
     click.echo("全部检查通过。" if not failed else f"{failed} 项检查发现问题。")
     if failed:
+        database = ctx.find_root().meta.get("database")
+        if any(not f.ok and f.check in DAMAGE_CHECKS for f in findings) and (database is None or database.path):
+            from db.backup import restore_advice
+
+            click.echo(restore_advice(database.path if database is not None else _sqlite_target(ctx)))
         sys.exit(1)
 
 
