@@ -18,6 +18,7 @@ from statistics import median
 
 from core.errors import UserInputError
 from core.numerals import cn_number  # noqa: F401 - part of this module's interface
+from core.text_hygiene import clean_plan_text
 from core.plan_outline import TocEntry, analyse, squash
 
 CN_NUM = "一二三四五六七八九十百零〇两"
@@ -184,6 +185,8 @@ def normalise_punctuation(text: str) -> str:
 
 def split_lines(text: str) -> list[Line]:
     """Content lines with their page-break and indent flags; page numbers and blank lines dropped."""
+    # Control characters from any format (a PDF's text layer, a Word file, a web page) never reach the tree.
+    text = clean_plan_text(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\t", "    ")
     raw = text.split("\n")
     nonblank = sum(1 for line in raw if line.strip())

@@ -550,3 +550,14 @@ def test_a_web_pages_footer_is_no_plan_text():
     last = plan.chapters()[-1]
     assert last.paragraphs() == ["加强组织领导，确保规划落实。"]
     assert any("页脚" in w for w in plan.warnings)
+
+
+def test_control_characters_from_any_format_never_reach_the_tree():
+    from core.plan_text import SourceLine, parse_plan_lines
+
+    lines = [SourceLine("某区国民经济和社会发展第十五个五年规划纲要"), SourceLine("第一章 发展\x0b基础"),
+             SourceLine("全区经济\x02平稳增长。\x7f"), SourceLine("第二章 主要任务"), SourceLine("建设\x1b[31m现代化。")]
+    plan = parse_plan_lines(lines)
+    everything = "".join(n.title + "".join(b.text for b in n.blocks) for n in plan.walk())
+    assert not any(ord(ch) < 32 or ord(ch) == 127 for ch in everything)
+    assert plan.chapters()[1].paragraphs() == ["建设[31m现代化。"]
