@@ -19,6 +19,7 @@ import os
 import re
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -180,6 +181,15 @@ def rotate(database, keep_recent: int = KEEP_RECENT) -> list[Path]:
         if backup.path not in keep:
             backup.path.unlink(missing_ok=True)
             deleted.append(backup.path)
+    # A backup killed while it was written leaves 「…sqlite3.partial」; after ten minutes nothing is writing it.
+    prefix = backup_prefix(database_path(database))
+    for partial in backup_folder(database_path(database)).glob(f"{prefix}_*.partial"):
+        try:
+            if time.time() - partial.stat().st_mtime > 600:
+                partial.unlink()
+                deleted.append(partial)
+        except OSError:
+            pass
     return deleted
 
 

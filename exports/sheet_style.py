@@ -189,11 +189,37 @@ def _remove(path: Path) -> None:
         pass  # nothing more can be done; the next save uses the same name and replaces it
 
 
+STALE_AFTER_SECONDS = 600  # a save takes seconds; an older temporary is what a killed guihua left behind
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Temporaries that an earlier save of this file left when it was killed (「.name.PID.tmp…」), older than
+    STALE_AFTER_SECONDS. Their age, not their PID, tells: a PID says nothing on another machine sharing the
+    folder, and Windows cannot probe one cheaply."""
+    import time
+
+    removed = []
+    now = time.time()
+    try:
+        candidates = list(path.parent.glob(f".{path.stem}.*.tmp*")) + list(path.parent.glob(f".{path.name}.*.tmp"))
+    except OSError:
+        return removed
+    for leftover in set(candidates):
+        try:
+            if now - leftover.stat().st_mtime > STALE_AFTER_SECONDS:
+                leftover.unlink()
+                removed.append(leftover)
+        except OSError:
+            pass
+    return removed
+
+
 def save_bytes(data: bytes, path: Path) -> None:
     """Put a whole file on disk safely: written beside the target, then renamed over it. Errors are
     UserInputErrors in Chinese; no temporary file is left behind."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    remove_stale_temporaries(path)
     write_temporary(data, temporary, path)
     try:
         os.replace(temporary, path)
@@ -227,6 +253,7 @@ def save_workbook(workbook, path: Path, what: str = "导出") -> tuple[Path, boo
         if no_space(exc):
             raise disk_full(path) from None
         raise UserInputError(f"无法写入 {path.parent}：{os_reason(exc)}（请检查文件夹权限）。") from None
+    remove_stale_temporaries(path)
     write_temporary(data, temporary, path)
     for attempt in range(0, 100):
         target = path if attempt == 0 else path.with_name(f"{path.stem}({attempt}){path.suffix}")

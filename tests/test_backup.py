@@ -153,3 +153,25 @@ def test_network_filesystems_are_recognised_from_the_mount_table(tmp_path, monke
                         lambda self, *a, **k: mounts if str(self) == "/proc/mounts" else real_read_text(self, *a, **k))
     assert engine.is_network_path(tmp_path / "sub")
     assert not engine.is_network_path(tmp_path.parent)
+
+
+def test_leftovers_of_a_killed_backup_are_cleared_once_stale(sqlite_database):
+    """A backup killed mid-write leaves 「….partial」: rotation removes it once nothing can be writing it."""
+    import os
+    import time
+
+    from db.backup import backup_folder, backup_now, database_path
+
+    path = database_path(sqlite_database)
+    folder = backup_folder(path)
+    folder.mkdir(exist_ok=True)
+    prefix = path.name[: -len(".sqlite3")]
+    stale, fresh = folder / f"{prefix}_20250101-000000_manual.sqlite3.partial", folder / f"{prefix}_x.sqlite3.partial"
+    other = folder / "someone_else_20250101-000000_manual.sqlite3.partial"
+    for leftover in (stale, fresh, other):
+        leftover.write_bytes(b"half")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    backup_now(sqlite_database, "manual")
+    assert not stale.exists() and fresh.exists() and other.exists()

@@ -190,3 +190,23 @@ def test_the_pack_renders_in_libreoffice_landscape(filled, tmp_path):
     assert 5 <= pages <= 8  # one page per sheet, a second for a long table at most
     boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", pdf)
     assert boxes and all(float(b[2]) > float(b[3]) for b in boxes)  # every page landscape
+
+
+def test_a_killed_exports_temporary_is_cleared_by_the_next_export(tmp_path):
+    """A save killed between writing and renaming leaves 「.name.PID.tmp.xlsx」; the next save of that file
+    removes it once it is stale, and leaves a fresh one (another save may be running)."""
+    import os
+    import time
+
+    from openpyxl import Workbook
+
+    from exports.sheet_style import save_workbook
+
+    target = tmp_path / "监测表.xlsx"
+    stale, fresh = tmp_path / ".监测表.4242.tmp.xlsx", tmp_path / ".监测表.4343.tmp.xlsx"
+    stale.write_bytes(b"PK half")
+    fresh.write_bytes(b"PK half")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    save_workbook(Workbook(), target)
+    assert target.exists() and not stale.exists() and fresh.exists()
