@@ -10,7 +10,7 @@ export cleans again before writing a cell.
 The rule:
 - removed everywhere: C0 controls other than TAB, LF and CR; DEL; C1 controls (U+0080–U+009F); lone
   surrogates (the stand-ins Python uses for bytes that are not UTF-8); the non-characters U+FFFE and U+FFFF.
-- line breaks: CR LF and CR become LF; \\x0b, \\x0c, the ASCII separators \\x1c–\\x1e, NEL, U+2028 and U+2029
+- line breaks: CR LF and CR become LF; \\x0b, \\x0c, the ASCII separators \\x1c–\\x1e, NEL and the Unicode line and paragraph separators
   are line breaks too. A field that holds several lines (notes) keeps LF and TAB; a one-line field (names,
   units, titles) turns each run of them into one space.
 - plan text keeps its lines as the file has them (line numbers refer to them): only the removed characters

@@ -130,11 +130,20 @@ def revision_structures() -> dict[str, dict[str, frozenset[str] | None]]:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import StaticPool
 
+    from alembic import command
+    from alembic.config import Config
+
     engine = create_engine("sqlite://", poolclass=StaticPool)
     found: dict[str, dict[str, frozenset[str] | None]] = {}
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     try:
+        # Alembic straight on the empty database, not through `upgrade` (which inspects files, and which a
+        # failing upgrade must not take this measuring down with it).
         for revision in KNOWN_REVISIONS:
-            upgrade(engine, revision)
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
             with engine.connect() as connection:
                 found[revision] = sqlite_structure(connection.connection.dbapi_connection)
     finally:

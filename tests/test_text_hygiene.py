@@ -271,6 +271,7 @@ def test_cli_export_catalogue_csv_is_escaped(tmp_path, monkeypatch):
 # Stored text on the terminal
 
 
+@pytest.mark.sqlite_only  # drives the CLI on the database file itself
 def test_projects_history_and_others_never_print_raw_controls(dirty, tmp_path, monkeypatch):
     monkeypatch.setenv("GUIHUA_DB", str(dirty.path))
     dirty.dispose()
