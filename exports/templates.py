@@ -120,11 +120,13 @@ def _shift_below(sheet, row: int, count: int) -> None:
     below = [rng for rng in sheet.merged_cells.ranges if rng.min_row > row]
     for rng in below:
         sheet.unmerge_cells(str(rng))
-    heights = {r: sheet.row_dimensions[r].height for r in range(row + 1, sheet.max_row + 1)}
+    heights = {r: d.height for r, d in list(sheet.row_dimensions.items()) if r > row}
     sheet.insert_rows(row + 1, count)
     for rng in below:
         rng.shift(0, count)
         sheet.merge_cells(str(rng))
+    for r in heights:
+        sheet.row_dimensions[r].height = None
     for r, height in heights.items():
         sheet.row_dimensions[r + count].height = height
     for r in range(row + 1, row + count + 1):
@@ -150,14 +152,22 @@ def fill_workbook(workbook, data: TemplateData) -> None:
                     _write(cell, _substitute(cell.value, scalar))
 
 
+def _row_cells(sheet, row: int) -> list:
+    """The cells of one row, read once: `sheet[row]` makes openpyxl scan the whole sheet for its bounds on
+    every call, which made a long pack quadratic."""
+    return list(next(sheet.iter_rows(min_row=row, max_row=row, max_col=sheet.max_column), ()))
+
+
 def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData) -> None:
-    template = [(cell.column, cell.value, copy(cell._style)) for cell in sheet[row]]
+    template = [(cell.column, cell.value, copy(cell._style)) for cell in _row_cells(sheet, row)]
     items = collection.items
     _shift_below(sheet, row, len(items) - 1)
     merge_columns: dict[int, str] = {}
     column_fields: dict[int, str] = {}
+    filled: list[list] = []  # the cells written, row by row, for the height pass
     for offset, item in enumerate(items or [{}]):
         r = row + offset
+        formats = item.get("_formats") or {}
 
         def lookup(key: str, item=item):
             prefix, _, field = key.partition(".")
@@ -165,8 +175,10 @@ def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData) -> N
                 return item.get(field, "")
             return data.scalars.get(key, "")
 
+        cells = []
         for column, value, style in template:
             cell = sheet.cell(row=r, column=column)
+            cells.append(cell)
             cell._style = copy(style)
             if isinstance(value, str) and "{{" in value:
                 for match in PLACEHOLDER.finditer(value):
@@ -176,13 +188,20 @@ def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData) -> N
                         column_fields[column] = match.group(1).partition(".")[2]
                 written = _substitute(value, lookup) if items else None
                 _write(cell, written)
+                field = column_fields.get(column, "")
+                if field in formats and isinstance(cell.value, (int, float)):
+                    cell.number_format = formats[field]  # the indicator's own decimals (and 位, 亿元 …)
                 if items and collection.style is not None:
-                    collection.style(cell, item, column_fields.get(column, ""))
+                    collection.style(cell, item, field)
             else:
                 cell.value = value
+        filled.append(cells)
+    runs: dict[tuple[int, int], int] = {}  # (row, column) -> rows its merged run spans
     for column in merge_columns:
-        _merge_runs(sheet, column, row, row + len(items) - 1)
-    _fit_row_heights(sheet, row, row + len(items) - 1, skip=set(merge_columns))
+        for first, last in _merge_runs(sheet, column, row, row + len(items) - 1):
+            for r in range(first, last + 1):
+                runs[(r, column)] = last - first + 1
+    _fit_row_heights(sheet, row, filled, runs)
     for column, field in column_fields.items():
         if f"{collection.prefix}.{field}" in data.hide_empty and all(
             sheet.cell(row=r, column=column).value in (None, "") for r in range(row, row + max(len(items), 1))
@@ -192,37 +211,51 @@ def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData) -> N
             sheet.column_dimensions[get_column_letter(column)].hidden = True
 
 
-def _fit_row_heights(sheet, first: int, last: int, skip: set[int]) -> None:
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text needs in a column `width` characters wide (CJK characters count two)."""
+    import math
+
+    from exports.sheet_style import display_width
+
+    return sum(max(1, math.ceil(display_width(part) / max(width - 1, 1))) for part in str(text).split("\n"))
+
+
+def _fit_row_heights(sheet, first: int, rows: list[list], runs: dict[tuple[int, int], int]) -> None:
     """Excel does not grow a row for wrapped text when a file is opened; WPS and LibreOffice differ again.
-    Set each filled row's height from the lines its longest wrapped cell needs, so all three print alike."""
+    Set each filled row's height from the lines its longest wrapped cell needs, so all three print alike.
+    A merged cell spreads its lines over the rows it spans (a run of one row still needs its own lines)."""
     import math
 
     from openpyxl.utils import get_column_letter
 
-    from exports.sheet_style import display_width
-
     widths = {}
-    for r in range(first, last + 1):
+    for offset, cells in enumerate(rows):
+        r = first + offset
         lines, size = 1, 11.0
-        for cell in sheet[r]:
-            if cell.value is None or cell.column in skip:
+        for cell in cells:
+            if cell.value is None:
                 continue
             if cell.column not in widths:
                 widths[cell.column] = sheet.column_dimensions[get_column_letter(cell.column)].width or 8.43
             size = max(size, float(cell.font.size or 11))
-            needed = display_width(_as_text(cell.value)) / max(widths[cell.column] - 1, 1)
-            lines = max(lines, math.ceil(needed) if cell.alignment.wrap_text else 1)
+            needed = text_lines(_as_text(cell.value), widths[cell.column]) if cell.alignment.wrap_text else 1
+            span = runs.get((r, cell.column), 1)
+            lines = max(lines, math.ceil(needed / span))
         sheet.row_dimensions[r].height = round(lines * size * 1.4 + 4, 1)
 
 
-def _merge_runs(sheet, column: int, first: int, last: int) -> None:
-    start = first
-    for r in range(first + 1, last + 2):
-        value = sheet.cell(row=r, column=column).value if r <= last else object()
-        if value != sheet.cell(row=start, column=column).value:
-            if r - 1 > start:
-                sheet.merge_cells(start_row=start, start_column=column, end_row=r - 1, end_column=column)
-            start = r
+def _merge_runs(sheet, column: int, first: int, last: int) -> list[tuple[int, int]]:
+    """Merge runs of equal values in a column; returns every run (first row, last row), single rows too."""
+    values = [c.value for (c,) in sheet.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column)]
+    runs = []
+    start = 0
+    for index in range(1, len(values) + 1):
+        if index == len(values) or values[index] != values[start]:
+            if index - 1 > start:
+                sheet.merge_cells(start_row=first + start, start_column=column, end_row=first + index - 1, end_column=column)
+            runs.append((first + start, first + index - 1))
+            start = index
+    return runs
 
 
 def load_template(path: str | Path):
