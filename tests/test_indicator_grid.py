@@ -524,6 +524,31 @@ async def test_my_unit_filters_the_grid_too(database):
         assert grid.shown == 28 and shown
 
 
+async def test_clearing_filters_after_my_unit_brings_every_row_back(database):
+    """Ctrl+U 我的单位 then x: 「已清除筛选」 must mean the rows are back (it left 「我的单位」 set and the grid empty)."""
+    from db.plan_store import get_state
+    from tui.pickers import UnitPicker
+
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("ctrl+u")
+        await settle(pilot)
+        assert isinstance(app.screen, UnitPicker)
+        await pilot.press(*"发改委")  # the short name finds 区发展改革委
+        await pilot.press("enter")
+        await settle(pilot)
+        assert grid.shown == 0 and "我的单位：区发展改革委" in str(grid.table.border_title)
+        await pilot.press("c")  # a second filter on top
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert grid.shown == 28
+        assert "已清除筛选" in status_line(grid) and "我的单位" not in str(grid.table.border_title)
+        with database.session() as session:
+            assert not get_state(session, "ui.my_unit")  # the other screens show everything again too
+
+
 async def test_a_figure_saved_meanwhile_by_someone_else_is_not_overwritten_unasked(database):
     views = views_by_name(database)
     gdp = views[GDP].id

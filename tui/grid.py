@@ -55,7 +55,7 @@ from db.indicators import (
 from db.plan_store import plan_period
 from tui import grid_render as render
 from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
-from tui.pickers import choose_my_unit, load_my_unit
+from tui.pickers import bound_unit, choose_my_unit, db_error, load_my_unit, save_my_unit
 from tui.widgets import SeparatorRowsTable, StatusLine
 
 # Keys that start editing a year cell, and go into the editor as its first character: digits (also
@@ -1022,7 +1022,20 @@ class GridScreen(Screen):
         yield "状态看后一年", "状态列按后一年判断（]）", partial(self.action_year, 1)
 
     def action_clear_filters(self) -> None:
+        """Every filter, 「我的单位」 included (it hid the rows as much as the others), unless the user's account is
+        bound to the unit: then only that unit's rows can show, and the message says so."""
         self.filter_category = self.filter_status = None
         self.filter_binding = False
         self.filter_unit = ""
-        self._refilter("已清除筛选")
+        bound = bound_unit(self.app)
+        if self.my_unit and not bound:
+            try:
+                save_my_unit(self.app, "")
+            except SQLAlchemyError as exc:
+                self.say(db_error(exc), "error")
+                return
+        self.my_unit = bound
+        if bound:
+            self._refilter(f"已清除筛选；你的账号绑定了“{bound}”，只显示本单位牵头或配合的指标")
+        else:
+            self._refilter("已清除筛选")
