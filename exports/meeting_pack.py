@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import time
+from decimal import Decimal
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from core.errors import UserInputError
 from core.period import Period
-from core.progress import Assessment, Reading
+from core.progress import Assessment, Reading, Status
 from core.targets import TargetKind
 from db.engine import Database
 from exports.sheet_style import STATUS_FILLS, Fonts, today_text
@@ -55,6 +56,68 @@ def _number(value):
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
+def _decimals_of(value) -> int:
+    """Decimals a figure was written with: 971.9 → 1, 1500 → 0, 4.50 → 1."""
+    if value is None:
+        return 0
+    exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+RANK_UNITS = ("位", "名")
+MONEY_UNITS = ("亿元", "万元", "元", "亿美元", "万美元")
+SHARE_UNITS = ("%", "‰")
+
+
+def number_format(unit: str, base, targets, actuals) -> str:
+    """One format for every figure of an indicator, as the statistics office prints it: the decimals of its
+    base and target values (at least one for shares, at most two), thousands separators for amounts of money
+    from 1000 up, and ranks as 「48位」."""
+    unit = (unit or "").strip()
+    if unit in RANK_UNITS:
+        return f'0"{unit}"'
+    written = [v for v in [base, *targets] if v is not None]
+    decimals = max((_decimals_of(v) for v in written or actuals), default=0)
+    if unit in SHARE_UNITS:
+        decimals = max(decimals, 1)
+    decimals = min(decimals, 2)
+    figures = [abs(float(v)) for v in [base, *targets, *actuals] if v is not None]
+    grouped = unit in MONEY_UNITS and any(v >= 1000 for v in figures)
+    whole = "#,##0" if grouped else "0"
+    return whole + ("." + "0" * decimals if decimals else "")
+
+
+def _indicator_format(view, assessment: Assessment) -> str:
+    targets = [r.target.value for r in assessment.readings
+               if r.target.value is not None and r.target.kind != TargetKind.GROWTH and not r.target.reduction]
+    return number_format(view.unit, view.values.get(view.base_year), targets,
+                         [*view.values.values(), *view.yearly_targets.values()])
+
+
+def _format_decimals(number_format_text: str) -> int:
+    whole, _, fraction = number_format_text.partition(".")
+    return len(fraction.split('"')[0]) if fraction else 0
+
+
+def _shown(value, fmt: str) -> str:
+    """A figure as the format shows it, for text such as 差距."""
+    decimals = _format_decimals(fmt)
+    text = f"{float(value):,.{decimals}f}" if fmt.startswith("#,##0") else f"{float(value):.{decimals}f}"
+    return text
+
+
+def _due_text(text: str) -> str:
+    """A planned date as the office writes it: 「2025年上半年」, not 2025H1."""
+    from core.schedule import parse_due
+
+    if not text:
+        return ""
+    try:
+        return parse_due(text).label
+    except ValueError:
+        return text
+
+
 def _pct(value: float | None):
     return None if value is None else round(value, 1)
 
@@ -63,8 +126,8 @@ def _firm(assessment: Assessment) -> Reading | None:
     return next((r for r in assessment.readings if r.firm), assessment.readings[0] if assessment.readings else None)
 
 
-def _gap(assessment: Assessment) -> str:
-    """How far behind, in the words the office uses."""
+def _gap(assessment: Assessment, view=None, fmt: str = "0.0") -> str:
+    """How far behind, in the words the office uses; every lagging indicator gets one."""
     reading = _firm(assessment)
     if reading is None:
         return ""
@@ -73,16 +136,28 @@ def _gap(assessment: Assessment) -> str:
     if reading.completion is not None and reading.elapsed is not None:
         behind = (reading.elapsed - reading.completion) * 100
         return f"完成进度{reading.completion * 100:.1f}%，序时进度{reading.elapsed * 100:.1f}%（落后{behind:.1f}个百分点）"
-    return ""
+    if assessment.status not in (Status.BEHIND, Status.AT_RISK) or view is None:
+        return ""
+    unit = "" if view.unit in RANK_UNITS else view.unit
+    actual = view.values.get(assessment.year)
+    target = _printable(reading.target.text)
+    if actual is None:
+        return f"{assessment.year}年尚无数据，目标{target}"
+    text = f"{assessment.year}年实际{_shown(actual, fmt)}{unit}，目标{target}"
+    if reading.target.value is not None and reading.target.kind != TargetKind.GROWTH and not reading.target.reduction:
+        difference = abs(float(reading.target.value) - float(actual))
+        if difference:
+            text += f"，相差{_shown(difference, fmt)}{unit or ''}"
+    return text
 
 
-def _schedule(reading: Reading | None, unit: str, period: Period):
+def _schedule(reading: Reading | None, unit: str, period: Period, decimals: int = 1):
     """序时进度要求: the value expected this year on schedule, or the line a threshold must hold."""
     if reading is None:
         return "—"
     if reading.expected is not None:
         expected = float(reading.expected)
-        return round(expected, 1 if abs(expected) >= 10 else 2)  # the precision statistics report
+        return round(expected, decimals)  # the indicator's own precision
     if reading.target.kind in (TargetKind.THRESHOLD,):
         return reading.target.describe(period)
     if reading.target.kind == TargetKind.RELATIVE:
@@ -108,6 +183,7 @@ def _indicator_items(views, assessments, year: int, period: Period) -> list[dict
     for seq, view in enumerate(views, start=1):
         assessment = assessments[view.id]
         reading = _firm(assessment)
+        fmt = _indicator_format(view, assessment)
         record = view.years.get(assessment.year) or view.years.get(year)
         notes = [n for n in (view.note, record.note if record else "") if n]
         stage = record.stage if record else ""
@@ -121,7 +197,7 @@ def _indicator_items(views, assessments, year: int, period: Period) -> list[dict
             "growth": _printable(view.growth_text) or "—",
             "actual_growth": _pct(next((r.actual_growth for r in assessment.readings if r.actual_growth is not None), None)),
             "required_growth": _pct(next((r.required_growth for r in assessment.readings if r.required_growth is not None), None)),
-            "schedule": _schedule(reading, view.unit, period),
+            "schedule": _schedule(reading, view.unit, period, _format_decimals(fmt)),
             "status": assessment.label,
             "status_code": assessment.code,
             "attribute": view.attribute,
@@ -131,14 +207,22 @@ def _indicator_items(views, assessments, year: int, period: Period) -> list[dict
             "stage": stage,
             "note": "；".join(([f"数据阶段：{stage}"] if stage else []) + notes + ([assessment.manual_note] if assessment.manual_note else [])),
             "explanation": assessment.explanation,
-            "gap": _gap(assessment),
+            "gap": _gap(assessment, view, fmt),
             "binding": view.binding,
+            "_formats": {"base": fmt, "schedule": fmt, **{f"{k}{y}": fmt for y in view.plan_years for k in "yt"}},
         }
         for y in view.plan_years:
             item[f"y{y}"] = _number(view.values.get(y))
             item[f"t{y}"] = _number(view.yearly_targets.get(y))
         items.append(item)
     return items
+
+
+def _money_format(total, completed, unit: str) -> str:
+    """Investments with their unit in the cell (projects differ: 亿元, 万元)."""
+    decimals = min(2, max(_decimals_of(total), _decimals_of(completed)))
+    suffix = f'"{unit}"' if unit else ""
+    return "#,##0" + ("." + "0" * decimals if decimals else "") + suffix
 
 
 def _status_style(cell, item, field_name: str) -> None:
@@ -209,11 +293,13 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
         proj_items.append({
             "seq": seq, "title": p.title, "chapter": p.chapter, "section": p.section, "category": p.category,
             "lead_unit": p.lead_unit, "partner_units": p.partner_units,
-            "start": p.planned_start, "finish": p.planned_finish, "stage": p.stage or "未填",
+            "start": _due_text(p.planned_start), "finish": _due_text(p.planned_finish), "stage": p.stage or "未填",
             "milestones": f"{p.done_count}/{p.counted}" if p.counted else "—", "progress": progress,
             "status": status, "overdue": overdue, "total_investment": _number(p.total_investment),
             "completed_investment": _number(p.completed_investment), "investment_unit": p.investment_unit,
             "note": p.note,
+            "_formats": {k: _money_format(p.total_investment, p.completed_investment, p.investment_unit)
+                         for k in ("total_investment", "completed_investment")},
         })
     lag_items = []
     for item in ind_items + txt_items:
@@ -233,7 +319,7 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
         item["seq"] = seq
     yt_items = [
         {**{k: item[k] for k in ("category", "name", "unit")}, **{f"t{y}": item.get(f"t{y}") for y in years},
-         **{f"y{y}": item.get(f"y{y}") for y in years}, "note": item["note"]}
+         **{f"y{y}": item.get(f"y{y}") for y in years}, "note": item["note"], "_formats": item["_formats"]}
         for item in ind_items + txt_items
         if any(item.get(f"t{y}") is not None for y in years)
     ]
@@ -259,6 +345,7 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
         "yt": Collection("yt", yt_items, frozenset(YT_FIELDS) | year_fields),
     }
     hide = frozenset(f"{prefix}.y{y}" for prefix in ("ind", "txt") for y in years) if options.hide_empty_years else frozenset()
+    hide |= {"proj.total_investment", "proj.completed_investment"}  # shown once a project has them
     data = TemplateData(scalars, collections, hide_empty=hide, drop_empty_sheets=frozenset({"yt"}))
     return data, years, year
 
@@ -267,15 +354,40 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
 # The default template
 
 
-def note_lines(years: list[int]) -> list[str]:
-    """The notes under each table of the default template, naming the plan's base and target years."""
+def note_lines(years: list[int], final: bool | None = None) -> list[str]:
+    """The notes under the indicator tables, naming the plan's base and target years. `final`: the pack is as of
+    the target year, so statuses are outcomes (已完成 / 未完成); otherwise the schedule's words, and what the
+    target year will show (the same text in a template file, which serves any year)."""
     base, target = years[0], years[-1]
+    if final:
+        first = (f"注：1. 完成情况为{target}年（目标年）的结果：已完成（达到{target}年目标）、未完成、尚无数据、"
+                 "需人工判断（定性目标，由办公室判断）。")
+    else:
+        first = (f"注：1. 完成情况按序时进度判断：提前完成（已达到{target}年目标）、超序时进度、达到序时进度、滞后、"
+                 "难以完成（按当前进度难以完成）、尚无数据、需人工判断（定性目标，由办公室判断）。")
+        first += f"{target}年（目标年）按是否达到目标列为已完成或未完成。"
     return [
-        f"注：1. 完成情况按序时进度判断：提前完成（已达到{target}年目标）、超序时进度、达到序时进度、滞后、难以完成（按当前进度难以完成或目标年未完成）、"
-        "尚无数据、需人工判断（定性目标，由办公室判断）。判断方法见 guihua 文档 docs/progress.md。",
+        first,
         f"2. 年均增速目标按{base}年基数计算实际年均增速；“力争”目标作为参考同时列示，状态以约束性或确定性目标为准。",
         "3. 数据阶段：初步核算、快报、年报、最终核实；后续阶段的数据会替换先前的数据。",
     ]
+
+
+def _project_notes(years: list[int], final: bool | None = None) -> list[str]:
+    return [
+        "注：1. 里程碑完成情况为已完成的里程碑数/里程碑总数；状态为“逾期”的项目有里程碑过了计划时间仍未完成，以红色粗体显示。",
+        "2. 形象进度、当前进展按牵头单位最近一次填报；总投资、累计完成投资在填报后列示。",
+    ]
+
+
+def _lag_notes(years: list[int], final: bool | None = None) -> list[str]:
+    words = "未完成" if final else "滞后、难以完成（目标年为未完成）"
+    return [f"注：本清单列出完成情况为{words}的主要指标和文中量化指标，以及过了计划时间仍未完成的项目里程碑；"
+            "说明栏为判断依据。"]
+
+
+def _yearly_notes(years: list[int], final: bool | None = None) -> list[str]:
+    return ["注：年度目标为分解到各年的目标值，实际值为当年数据（数据阶段见附表1备注）；没有分解年度目标的指标不列入本表。"]
 
 
 @dataclass(frozen=True)
@@ -286,11 +398,11 @@ class _Column:
     number_format: str | None = None
 
 
-def _indicator_columns(prefix: str, years: list[int], first_header: str) -> list[_Column]:
+def _indicator_columns(prefix: str, years: list[int], first_header: str, name_width: int = 30) -> list[_Column]:
     return [
         _Column("序号", f"{{{{{prefix}.seq}}}}", 5),
         _Column(first_header, f"{{{{{prefix}.category|merge}}}}", 10),
-        _Column("指标", f"{{{{{prefix}.name}}}}", 30),
+        _Column("指标", f"{{{{{prefix}.name}}}}", name_width),
         _Column("单位", f"{{{{{prefix}.unit}}}}", 7),
         _Column(f"{years[0]}年基数", f"{{{{{prefix}.base}}}}", 9, "General"),
         *[_Column(f"{y}年", f"{{{{{prefix}.y{y}}}}}", 9, "General") for y in years[1:]],
@@ -306,41 +418,46 @@ def _indicator_columns(prefix: str, years: list[int], first_header: str) -> list
 
 
 SHEETS = [
-    # (sheet title, table title, columns builder)
+    # (sheet title, table title, columns builder (years, width of the name column), notes builder)
     ("主要指标完成情况表", "{{plan.district}}“{{plan.period}}”规划主要指标完成情况表（截至{{as_of_year}}年）",
-     lambda years: _indicator_columns("ind", years, "类别")),
+     lambda years, width: _indicator_columns("ind", years, "类别", width), note_lines),
     ("文中量化指标完成情况表", "{{plan.district}}“{{plan.period}}”规划文中量化指标完成情况表（截至{{as_of_year}}年）",
-     lambda years: _indicator_columns("txt", years, "所属章节")),
+     lambda years, width: _indicator_columns("txt", years, "所属章节", width), note_lines),
     ("重大项目推进情况表", "{{plan.district}}“{{plan.period}}”规划重大项目推进情况表（截至{{today}}）",
-     lambda years: [
+     lambda years, width: [
          _Column("序号", "{{proj.seq}}", 5), _Column("项目名称", "{{proj.title}}", 26),
          _Column("所属章节", "{{proj.chapter|merge}}", 16), _Column("牵头单位", "{{proj.lead_unit}}", 12),
-         _Column("配合单位", "{{proj.partner_units}}", 14), _Column("计划完成时间", "{{proj.finish}}", 10),
+         _Column("配合单位", "{{proj.partner_units}}", 14), _Column("计划完成时间", "{{proj.finish}}", 12),
          _Column("形象进度", "{{proj.stage}}", 9), _Column("里程碑完成情况", "{{proj.milestones}}", 9),
+         _Column("总投资", "{{proj.total_investment}}", 11, "#,##0.00"),
+         _Column("累计完成投资", "{{proj.completed_investment}}", 11, "#,##0.00"),
          _Column("当前进展", "{{proj.progress}}", 26), _Column("状态", "{{proj.status}}", 10),
-     ]),
+     ], _project_notes),
     ("滞后事项清单", "{{plan.district}}“{{plan.period}}”规划实施滞后事项清单（截至{{today}}）",
-     lambda years: [
+     lambda years, width: [
          _Column("序号", "{{lag.seq}}", 5), _Column("类型", "{{lag.kind}}", 10), _Column("事项", "{{lag.item}}", 30),
          _Column("牵头单位", "{{lag.unit}}", 12), _Column("差距", "{{lag.gap}}", 30),
          _Column("状态", "{{lag.status}}", 9), _Column("说明", "{{lag.note}}", 40),
-     ]),
+     ], _lag_notes),
     ("年度目标分解表", "{{plan.district}}“{{plan.period}}”规划主要指标年度目标分解表",
-     lambda years: [
+     lambda years, width: [
          _Column("序号", "{{yt.seq}}", 5), _Column("类别", "{{yt.category|merge}}", 10),
-         _Column("指标", "{{yt.name}}", 26), _Column("单位", "{{yt.unit}}", 7),
+         _Column("指标", "{{yt.name}}", max(26, width)), _Column("单位", "{{yt.unit}}", 7),
          *[c for y in years[1:] for c in (_Column(f"{y}年目标", f"{{{{yt.t{y}}}}}", 9, "General"),
                                            _Column(f"{y}年实际", f"{{{{yt.y{y}}}}}", 9, "General"))],
-     ]),
+     ], _yearly_notes),
 ]
 
 
-def default_template(years: list[int], fonts: Fonts | None = None):
-    """guihua's own template, as a workbook: the same placeholders an office template uses."""
+def default_template(years: list[int], fonts: Fonts | None = None, *, final: bool | None = None, name_width: int = 30):
+    """guihua's own template, as a workbook: the same placeholders an office template uses. `final`: the pack
+    is as of the target year (None: a template file for any year); `name_width`: the 指标 column, wide enough
+    for the longest name so that rows keep one height."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
     from exports.sheet_style import fit_columns, font, print_setup, set_text, thin_border
+    from exports.templates import text_lines
 
     fonts = fonts or Fonts()
     workbook = Workbook()
@@ -348,8 +465,8 @@ def default_template(years: list[int], fonts: Fonts | None = None):
     border = thin_border()
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    for number, (sheet_title, table_title, columns_of) in enumerate(SHEETS, start=1):
-        columns = columns_of(years)
+    for number, (sheet_title, table_title, columns_of, notes_of) in enumerate(SHEETS, start=1):
+        columns = columns_of(years, name_width)
         sheet = workbook.create_sheet(sheet_title)
         width = len(columns)
         sheet.cell(row=1, column=1, value=f"附表{number}").font = font(fonts.heading, fonts.heading_size)
@@ -380,12 +497,14 @@ def default_template(years: list[int], fonts: Fonts | None = None):
             if column.number_format:
                 body.number_format = column.number_format
         sheet.row_dimensions[4].height = 30
-        for offset, line in enumerate(note_lines(years)):
+        total_width = sum(max(6, min(60, c.width + 2)) for c in columns)
+        for offset, line in enumerate(notes_of(years, final)):
             note = sheet.cell(row=7 + offset, column=1, value=line)
             note.font = font(fonts.body, fonts.note_size)
             note.alignment = left
             sheet.merge_cells(start_row=7 + offset, start_column=1, end_row=7 + offset, end_column=width)
-            sheet.row_dimensions[7 + offset].height = 30
+            lines = text_lines(line, total_width)
+            sheet.row_dimensions[7 + offset].height = round(lines * fonts.note_size * 1.4 + 4, 1)
         fit_columns(sheet, {i: c.width for i, c in enumerate(columns, start=1)}, maximum=60)
         sheet.freeze_panes = "D5" if sheet_title.endswith("完成情况表") else "C5"
         print_setup(sheet, "4:4")
@@ -412,7 +531,7 @@ def write_pack(
 ) -> PackResult:
     from db.plan_store import get_state
     from db.projects import today as current_day
-    from exports.sheet_style import explained_cell_errors, save_workbook
+    from exports.sheet_style import display_width, explained_cell_errors, save_workbook
 
     started = time.perf_counter()
     today = options.today or current_day()
@@ -428,7 +547,9 @@ def write_pack(
         workbook = load_template(template)
         name = Path(template).name
     else:
-        workbook = default_template(years, Fonts.from_settings(settings))
+        names = [str(i.get("name", "")) for prefix in ("ind", "txt") for i in data.collections[prefix].items]
+        name_width = min(44, max([30, *(display_width(n) + 1 for n in names)]))
+        workbook = default_template(years, Fonts.from_settings(settings), final=year == years[-1], name_width=name_width)
         name = "默认模板"
     check_template(workbook, data, name)
     with explained_cell_errors("导出会议监测表"):  # a text a workbook cannot hold is named, not a crash

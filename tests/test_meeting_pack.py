@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from core.errors import UserInputError
 from db.indicators import find_indicator, record_actual, set_indicator_fields, set_year_fields
 from db.plan_store import find_plan, plan_period
-from db.projects import accept_proposal, add_milestone, list_proposals, update_project
+from db.projects import accept_proposal, add_milestone, add_unit, list_proposals, update_project
 from exports.meeting_pack import PackOptions, write_default_template, write_pack
 
 TODAY = date(2024, 7, 15)
@@ -35,6 +35,7 @@ def filled(database):
         record_actual(session, ind("地区生产总值"), 2022, Decimal("1100"), stage="快报", note="受疫情影响", origin="cli")
         record_actual(session, ind("城镇化"), 2022, Decimal("81.5"), origin="cli")
         record_actual(session, ind("失业率"), 2022, Decimal("4.2"), origin="cli")
+        add_unit(session, "=HYPERLINK(\"http://x\")")  # a unit list is typed by people: a formula stays text
         set_indicator_fields(session, ind("地区生产总值"), origin="cli", lead_unit="=HYPERLINK(\"http://x\")")
         set_year_fields(session, ind("能源消耗"), 2022, origin="cli", target="3.2")
         target = next(p for p in list_proposals(session, plan_id, "target") if p.data["metric"] == "高新技术企业")
@@ -76,7 +77,8 @@ def test_default_pack_has_every_sheet_with_values_read_by_two_readers(filled, tm
     text = rows_of(result.path, "文中量化指标完成情况表")
     assert text[4][2] == "高新技术企业" and text[4][1].startswith("第六章")
     projects = rows_of(result.path, "重大项目推进情况表")
-    assert projects[4][1:4] == ["寺巷中心小学", projects[4][2], "区教育局"] and projects[4][9].startswith("逾期")
+    assert projects[4][1:4] == ["寺巷中心小学", projects[4][2], "区教育局"]
+    assert projects[4][projects[3].index("状态")].startswith("逾期")
     lagging = rows_of(result.path, "滞后事项清单")
     items = [r[2] for r in lagging[4:] if isinstance(r[0], float | int) and r[0]]
     assert "地区生产总值" in items and "城镇调查失业率" in items and "寺巷中心小学：主体完工" in items
@@ -210,3 +212,53 @@ def test_a_killed_exports_temporary_is_cleared_by_the_next_export(tmp_path):
     os.utime(stale, (old, old))
     save_workbook(Workbook(), target)
     assert target.exists() and not stale.exists() and fresh.exists()
+
+
+def test_figures_have_one_format_per_indicator(filled, tmp_path):
+    """Issue 14: no General cells mixing 1428, 126.1 and 6.98; money from 1000 up with separators; every
+    lagging indicator has a 差距; planned dates in Chinese; the footer and notes are for leaders."""
+    database, plan_id = filled
+    path = write_pack(database, plan_id, output=tmp_path / "pack.xlsx", options=PackOptions(year=2022, today=TODAY)).path
+    workbook = load_workbook(path)
+    sheet = workbook["主要指标完成情况表"]
+    header = {c.value: c.column for c in sheet[4]}
+    rows = {sheet.cell(row=r, column=header["指标"]).value: r for r in range(5, 33)}
+    year_columns = [header["2020年基数"], *(header[f"{y}年"] for y in range(2021, 2026)), header["序时进度要求"]]
+    for name, r in rows.items():
+        formats = {sheet.cell(row=r, column=c).number_format for c in year_columns
+                   if isinstance(sheet.cell(row=r, column=c).value, int | float)}
+        assert len(formats) <= 1 and "General" not in formats, (name, formats)
+    gdp = rows["地区生产总值"]
+    assert sheet.cell(row=gdp, column=header["2021年"]).number_format == "#,##0.0"
+    assert sheet.cell(row=rows["城镇调查失业率"], column=header["2022年"]).number_format == "0.0"
+    lagging = [r for r in rows.values() if sheet.cell(row=r, column=header["完成情况"]).value in ("滞后", "难以完成")]
+    assert lagging
+    lag = workbook["滞后事项清单"]
+    lag_header = {c.value: c.column for c in lag[4]}
+    for r in range(5, lag.max_row + 1):
+        if lag.cell(row=r, column=lag_header["类型"]).value in ("主要指标", "文中指标"):
+            assert lag.cell(row=r, column=lag_header["差距"]).value, r
+    for ws in workbook.worksheets:
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页" and ws.page_margins.bottom > ws.page_margins.footer + 0.3
+        notes = " ".join(str(c.value) for row in ws.iter_rows(min_row=ws.max_row - 4) for c in row if c.value)
+        assert "docs/" not in notes and "guihua" not in notes
+    assert "里程碑" in " ".join(str(c.value) for c in workbook["重大项目推进情况表"]["A"] if c.value)
+
+
+def test_number_format_rules():
+    from exports.meeting_pack import number_format
+
+    assert number_format("亿元", Decimal("971.9"), [Decimal("1500")], [Decimal("1050")]) == "#,##0.0"
+    assert number_format("亿元", Decimal("89.9"), [Decimal("130")], []) == "0.0"
+    assert number_format("%", Decimal("99"), [Decimal("95")], []) == "0.0"
+    assert number_format("件", None, [Decimal("45")], [Decimal("30")]) == "0"
+    assert number_format("个", None, [Decimal("4.5")], []) == "0.0"
+    assert number_format("位", Decimal("48"), [Decimal("40")], []) == '0"位"'
+    assert number_format("万人", None, [], [Decimal("6.98")]) == "0.00"
+
+
+def test_planned_dates_are_written_in_chinese():
+    from exports.meeting_pack import _due_text
+
+    assert _due_text("2025H1") == "2025年上半年" and _due_text("2024Q1") == "2024年第一季度"
+    assert _due_text("") == "" and _due_text("十四五期间") == "十四五期间"
