@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
 from core.period import Period
+from core.plausibility import doubt, doubts
 from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
 from core.targets import Target, TargetKind, parse_target
 from core.text_hygiene import clean_optional, clean_text
@@ -155,6 +156,14 @@ class IndicatorView:
             binding=self.binding,
             yearly_targets=self.yearly_targets,
         )
+
+    def doubt(self, year: int, value: Decimal | None) -> str | None:
+        """Why `value` for `year` looks like a typo (core.plausibility), or None."""
+        return doubt(self.name, year, value, self.values, self.unit)
+
+    def doubts(self, values: Mapping[int, Decimal | None]) -> dict[int, str]:
+        """core.plausibility.doubts for several years entered together (a pasted row)."""
+        return doubts(self.name, values, self.values, self.unit)
 
     def manual(self, year: int) -> ManualStatus | None:
         record = self.years.get(year)
@@ -462,6 +471,36 @@ def record_actual(
     return retry_on_conflict(session, attempt, commit=commit)
 
 
+def record_actuals(
+    session: Session,
+    indicator_id: int,
+    values: Mapping[int, Decimal | None],
+    *,
+    origin: str,
+    user: str | None = None,
+    expected_versions: Mapping[int, int] | None = None,
+    overwrite: bool = False,
+) -> Edit:
+    """Set several years' actual values of one indicator in one transaction (a row pasted from Excel): all or
+    nothing, and one Edit, so one undo puts them all back. `expected_versions`: by year, as for record_actual."""
+
+    def attempt() -> Edit:
+        indicator = _indicator_row(session, indicator_id)
+        who = user or current_user(session)
+        logged: list[ChangeLog] = []
+        for year in values:
+            _check_year(indicator, year)
+        for year, value in sorted(values.items()):
+            expected = (expected_versions or {}).get(year) if expected_versions is not None else None
+            logged += _set_year_fields(session, indicator, year, {"actual": decimal_text(value)}, who, origin,
+                                       expected_version=expected, overwrite=overwrite, commit=False)
+        years = sorted(values)
+        span = f"{years[0]}—{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+        return _commit(session, logged, f"{indicator.name} {span}：已保存 {len(years)} 个数值")
+
+    return retry_on_conflict(session, attempt)
+
+
 def set_year_fields(
     session: Session,
     indicator_id: int,
@@ -593,6 +632,15 @@ class HistoryEntry:
     undo_of: int | None
     source_file: str = ""
 
+    @property
+    def old_text(self) -> str:
+        """The old value as people read it: 「空」, or a manual status's Chinese label rather than its code."""
+        return shown_value(self.field, self.old)
+
+    @property
+    def new_text(self) -> str:
+        return shown_value(self.field, self.new)
+
     def as_dict(self) -> dict:
         return {
             "id": self.id,
@@ -606,6 +654,34 @@ class HistoryEntry:
             "undo_of": self.undo_of,
             "source_file": self.source_file or None,
         }
+
+
+def status_label(code: str | None) -> str | None:
+    """A status code's Chinese label (on_track → 达到序时进度); anything else as it is."""
+    try:
+        return Status(code).label if code else code
+    except ValueError:
+        return code
+
+
+def shown_value(field: str, value: str | None) -> str:
+    """A logged value as the history shows it: 「空」 for none, a manual status as its label."""
+    if field == "manual_status":
+        value = status_label(value)
+    return value or "空"
+
+
+def parse_status(text: str) -> str | None:
+    """A manual status typed by someone: its label (达到序时进度) or code (on_track); 「无」 or empty clears it
+    (None). Anything else is refused naming the choices."""
+    text = (text or "").strip()
+    if text in ("", "无", "清除", "—", "-"):
+        return None
+    for status in Status:
+        if text in (status.value, status.label):
+            return status.value
+    choices = "、".join(s.label for s in Status)
+    raise UserInputError(f"人工判断状态“{text}”无效，可选：{choices}；写“无”表示取消人工判断。")
 
 
 def history(session: Session, indicator_id: int, limit: int | None = None) -> list[HistoryEntry]:

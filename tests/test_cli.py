@@ -342,3 +342,59 @@ def test_indicators_text_lists_accepted_targets(run):
     items = json.loads(run("indicators", "--text", "--json").stdout)
     assert [(i["name"], i["target_text"], i["values"]["2021"]) for i in items] == [("高新技术企业", "≥500", 260)]
     assert "文中量化指标" in run("indicators", "--text").output
+
+
+def test_an_implausible_value_is_refused_without_force(run):
+    assert run("set", "地区生产总值", "2021", "1290").exit_code == 0
+    result = run("set", "地区生产总值", "2022", "12900")
+    assert result.exit_code == 2
+    assert "没有保存" in result.output and "12900" in result.output and "2021年" in result.output
+    assert "--force" in result.output
+    items = json.loads(run("indicators", "--json").stdout)
+    assert "2022" not in items[0]["values"] or items[0]["values"]["2022"] is None
+    result = run("set", "地区生产总值", "2022", "12900", "--force")
+    assert result.exit_code == 0, result.output
+    assert "已保存：地区生产总值 2022年 = 12900 亿元" in result.output
+
+
+def test_a_negative_level_is_refused_a_negative_change_is_not(run):
+    result = run("set", "常住人口城镇化率", "2021", "-5")
+    assert result.exit_code == 2
+    assert "负数" in result.output and "--force" in result.output
+    assert run("set", "生产安全事故起数和死亡人数下降", "2021", "-5").exit_code == 0
+    assert run("set", "常住人口城镇化率", "2021", "-5", "--force").exit_code == 0
+
+
+def test_manual_status_from_the_cli_shows_in_chinese_in_history(run):
+    result = run("set", "林木覆盖率", "2022", "--status", "达到序时进度", "--status-note", "市林业局认定")
+    assert result.exit_code == 0, result.output
+    assert "已保存：林木覆盖率 2022年人工判断 = 达到序时进度（市林业局认定）" in result.output
+    assert "进度：达到序时进度" in result.output
+    items = {i["name"]: i for i in json.loads(run("indicators", "--year", "2022", "--json").stdout)}
+    assert items["林木覆盖率"]["status"]["2022"]["code"] == "on_track"
+    result = run("set", "林木覆盖率", "2022", "--status", "behind")  # the code works too
+    assert result.exit_code == 0, result.output
+    text = run("history", "林木覆盖率").output
+    assert "2022年人工判断：达到序时进度 → 滞后" in text
+    assert "2022年人工判断：空 → 达到序时进度" in text
+    assert "on_track" not in text and "behind" not in text
+    assert "2022年判断说明：空 → 市林业局认定" in text
+    history = json.loads(run("history", "林木覆盖率", "--json").stdout)
+    assert history[0]["new"] == "behind"  # JSON keeps the stable codes
+    result = run("set", "林木覆盖率", "2022", "--status", "无")
+    assert "不再人工判断" in result.output
+
+
+def test_a_bad_manual_status_is_refused_and_nothing_is_written(run):
+    result = run("set", "林木覆盖率", "2022", "30", "--status", "还行")
+    assert result.exit_code == 2
+    assert "人工判断状态“还行”无效" in result.output and "达到序时进度" in result.output
+    history = json.loads(run("history", "林木覆盖率", "--json").stdout)
+    assert [h for h in history if h["year"] == 2022] == []
+
+
+def test_value_and_manual_status_together(run):
+    result = run("set", "林木覆盖率", "2022", "26", "--status", "提前完成")
+    assert result.exit_code == 0, result.output
+    assert "已保存：林木覆盖率 2022年 = 26 %" in result.output
+    assert "人工判断 = 提前完成" in result.output

@@ -756,35 +756,82 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
     Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)
 
 
-@main.command("set")
+@main.command("set", context_settings={"ignore_unknown_options": True})  # a negative VALUE is not an option
 @click.argument("indicator")
 @click.argument("year", type=int)
 @click.argument("value", required=False)
 @click.option("--clear", is_flag=True, help="清除这一年的实际值（与 VALUE 写“—”相同）。")
+@click.option("--force", is_flag=True, help="数值看起来有误（负数、与前后年份相差 5 倍以上）时仍然保存。")
 @click.option("--note", help="备注。")
 @click.option("--stage", help="数据阶段：初步核算 / 快报 / 年报 / 最终核实。")
 @click.option("--source", help="数据来源。")
+@click.option("--status", "manual", help="人工判断的状态，如“达到序时进度”“滞后”；写“无”取消人工判断。")
+@click.option("--status-note", "manual_note", help="人工判断的说明。")
 @plan_option
 @click.pass_context
 @report_errors
-def set_command(ctx, indicator, year, value, clear, note, stage, source, plan_key) -> None:
-    """录入某指标某年的实际值（VALUE 写“—”或加 --clear 表示清除；空的 VALUE 不会清除，会报错）。"""
-    from db.indicators import assess_all, list_indicators, record_actual
+def set_command(ctx, indicator, year, value, clear, force, note, stage, source, manual, manual_note, plan_key) -> None:
+    """录入某指标某年的实际值（VALUE 写“—”或加 --clear 表示清除；空的 VALUE 不会清除，会报错）。
 
-    number = _set_value(value, clear)
+    也可只给出人工判断：guihua set 指标 年份 --status 达到序时进度 --status-note 说明。"""
+    from db.indicators import (
+        STAGES,
+        assess_all,
+        list_indicators,
+        parse_status,
+        record_actual,
+        set_year_fields,
+        status_label,
+    )
+
+    judging = manual is not None or manual_note is not None
+    value_given = value is not None or clear or not judging
+    number = _set_value(value, clear) if value_given else None
+    judgement: dict[str, str | None] = {}
+    if manual is not None:
+        judgement["manual_status"] = parse_status(manual)
+    if manual_note is not None:
+        judgement["manual_note"] = manual_note.strip()
     database = open_db(ctx)
     with database.session() as session:
         plan, view = _plan_and_indicator(session, plan_key, indicator)
         old = view.values.get(year)
-        edit = record_actual(session, view.id, year, number, note=note, stage=stage, source=source, origin="cli")
+        if not view.base_year <= year <= view.target_year or (stage and stage not in STAGES):
+            force = True  # the save below refuses it with the plainer reason
+        reason = view.doubt(year, number) if value_given and not force and number != old else None
+        if reason:
+            raise UserInputError(f"没有保存：{reason}。如确认无误，请加 --force 重新执行"
+                                 f"（guihua set {view.name} {year} {value.strip()} --force）。")
+        edit = None
+        if value_given:
+            edit = record_actual(session, view.id, year, number, note=note, stage=stage, source=source, origin="cli")
+        judged = None
+        if judgement:
+            if not value_given:
+                fields = {k: v for k, v in (("note", note), ("stage", stage), ("source", source)) if v is not None}
+                judgement.update(fields)
+            judged = set_year_fields(session, view.id, year, origin="cli", **judgement)
         views = list_indicators(session, plan.id, kind=None)
         status = assess_all(session, views, year)[view.id] if year > view.base_year else None
-    if not edit.changed:
-        click.echo(f"{view.name} {year}年：数值未变（{_number(old) or '空'}），没有修改。")
+        manual_now = next(v for v in views if v.id == view.id).years.get(year)
+    if edit is not None:
+        if not edit.changed:
+            click.echo(f"{view.name} {year}年：数值未变（{_number(old) or '空'}），没有修改。")
+        else:
+            before = f"（原值 {_number(old)}）" if old is not None else ""
+            shown = f"{_number(number)} {view.unit}".strip() if number is not None else "已清除"
+            click.echo(f"已保存：{view.name} {year}年 = {shown}{before}")
+    if judged is not None:
+        if not judged.changed:
+            click.echo(f"{view.name} {year}年：人工判断未变，没有修改。")
+        elif manual_now is not None and manual_now.manual_status:
+            words = status_label(manual_now.manual_status)
+            note_words = f"（{manual_now.manual_note}）" if manual_now.manual_note else ""
+            click.echo(f"已保存：{view.name} {year}年人工判断 = {words}{note_words}")
+        else:
+            click.echo(f"已保存：{view.name} {year}年不再人工判断")
+    if edit is not None and not edit.changed and (judged is None or not judged.changed):
         return
-    before = f"（原值 {_number(old)}）" if old is not None else ""
-    shown = f"{_number(number)} {view.unit}".strip() if number is not None else "已清除"
-    click.echo(f"已保存：{view.name} {year}年 = {shown}{before}")
     if status is not None:
         click.echo(f"进度：{status.label}。{status.explanation}")
 
@@ -839,7 +886,7 @@ def history_command(ctx, indicator, plan_key, as_json) -> None:
         undo += f"（来自 {e.source_file}）" if e.source_file else ""
         say(
             f"{local_time(e.changed_at):%Y-%m-%d %H:%M:%S}  {e.user}  {origins.get(e.origin, e.origin)}  "
-            f"{year}{e.label}：{e.old or '空'} → {e.new or '空'}{undo}"
+            f"{year}{e.label}：{e.old_text} → {e.new_text}{undo}"
         )
 
 

@@ -107,7 +107,7 @@ def history_text(entries: Iterable[HistoryEntry]) -> Text:
         if entry.field == "name" and entry.old is None:
             out.append(f"新增指标：{entry.new}")
         else:
-            out.append(f"{year}{entry.label}：{entry.old or '空'} → {entry.new or '空'}")
+            out.append(f"{year}{entry.label}：{entry.old_text} → {entry.new_text}")
         if entry.undo_of:
             out.append("（撤销）", style="dim")
     return out or Text("没有修改记录", style="dim")
