@@ -21,7 +21,7 @@ from core.progress import Assessment, Reading, Status
 from core.targets import TargetKind
 from db.engine import Database
 from exports.sheet_style import STATUS_FILLS, Fonts, today_text
-from exports.templates import Collection, TemplateData, check_template, fill_workbook, load_template
+from exports.templates import Collection, TemplateData, _as_text, check_template, fill_workbook, load_template
 
 OFFICE = "区规划实施领导小组办公室"
 EXPORT_FOLDER = "导出"
@@ -398,18 +398,18 @@ class _Column:
     number_format: str | None = None
 
 
-def _indicator_columns(prefix: str, years: list[int], first_header: str, name_width: int = 30) -> list[_Column]:
+def _indicator_columns(prefix: str, years: list[int], first_header: str, widths: dict[str, int]) -> list[_Column]:
     return [
         _Column("序号", f"{{{{{prefix}.seq}}}}", 5),
         _Column(first_header, f"{{{{{prefix}.category|merge}}}}", 10),
-        _Column("指标", f"{{{{{prefix}.name}}}}", name_width),
+        _Column("指标", f"{{{{{prefix}.name}}}}", widths.get("name", 30)),
         _Column("单位", f"{{{{{prefix}.unit}}}}", 7),
         _Column(f"{years[0]}年基数", f"{{{{{prefix}.base}}}}", 9, "General"),
         *[_Column(f"{y}年", f"{{{{{prefix}.y{y}}}}}", 9, "General") for y in years[1:]],
-        _Column(f"{years[-1]}年目标", f"{{{{{prefix}.target}}}}", 12),
+        _Column(f"{years[-1]}年目标", f"{{{{{prefix}.target}}}}", widths.get("target", 12)),
         _Column("年均增速目标", f"{{{{{prefix}.growth}}}}", 11),
         _Column("实际年均增速(%)", f"{{{{{prefix}.actual_growth}}}}", 9, "0.0"),
-        _Column("序时进度要求", f"{{{{{prefix}.schedule}}}}", 12, "General"),
+        _Column("序时进度要求", f"{{{{{prefix}.schedule}}}}", widths.get("schedule", 12), "General"),
         _Column("完成情况", f"{{{{{prefix}.status}}}}", 11),
         _Column("属性", f"{{{{{prefix}.attribute}}}}", 7),
         _Column("牵头单位", f"{{{{{prefix}.lead_unit}}}}", 12),
@@ -427,7 +427,7 @@ SHEETS = [
      lambda years, width: [
          _Column("序号", "{{proj.seq}}", 5), _Column("项目名称", "{{proj.title}}", 26),
          _Column("所属章节", "{{proj.chapter|merge}}", 16), _Column("牵头单位", "{{proj.lead_unit}}", 12),
-         _Column("配合单位", "{{proj.partner_units}}", 14), _Column("计划完成时间", "{{proj.finish}}", 12),
+         _Column("配合单位", "{{proj.partner_units}}", 14), _Column("计划完成时间", "{{proj.finish}}", 14),
          _Column("形象进度", "{{proj.stage}}", 9), _Column("里程碑完成情况", "{{proj.milestones}}", 9),
          _Column("总投资", "{{proj.total_investment}}", 11, "#,##0.00"),
          _Column("累计完成投资", "{{proj.completed_investment}}", 11, "#,##0.00"),
@@ -442,17 +442,18 @@ SHEETS = [
     ("年度目标分解表", "{{plan.district}}“{{plan.period}}”规划主要指标年度目标分解表",
      lambda years, width: [
          _Column("序号", "{{yt.seq}}", 5), _Column("类别", "{{yt.category|merge}}", 10),
-         _Column("指标", "{{yt.name}}", max(26, width)), _Column("单位", "{{yt.unit}}", 7),
+         _Column("指标", "{{yt.name}}", max(26, width.get("name", 26))), _Column("单位", "{{yt.unit}}", 7),
          *[c for y in years[1:] for c in (_Column(f"{y}年目标", f"{{{{yt.t{y}}}}}", 9, "General"),
                                            _Column(f"{y}年实际", f"{{{{yt.y{y}}}}}", 9, "General"))],
      ], _yearly_notes),
 ]
 
 
-def default_template(years: list[int], fonts: Fonts | None = None, *, final: bool | None = None, name_width: int = 30):
+def default_template(years: list[int], fonts: Fonts | None = None, *, final: bool | None = None,
+                     widths: dict[str, int] | None = None):
     """guihua's own template, as a workbook: the same placeholders an office template uses. `final`: the pack
-    is as of the target year (None: a template file for any year); `name_width`: the 指标 column, wide enough
-    for the longest name so that rows keep one height."""
+    is as of the target year (None: a template file for any year); `widths`: of the 指标 ("name"), 目标
+    ("target") and 序时进度要求 ("schedule") columns, wide enough for the data so that rows keep one height."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
@@ -466,7 +467,7 @@ def default_template(years: list[int], fonts: Fonts | None = None, *, final: boo
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
     for number, (sheet_title, table_title, columns_of, notes_of) in enumerate(SHEETS, start=1):
-        columns = columns_of(years, name_width)
+        columns = columns_of(years, widths or {})
         sheet = workbook.create_sheet(sheet_title)
         width = len(columns)
         sheet.cell(row=1, column=1, value=f"附表{number}").font = font(fonts.heading, fonts.heading_size)
@@ -547,9 +548,13 @@ def write_pack(
         workbook = load_template(template)
         name = Path(template).name
     else:
-        names = [str(i.get("name", "")) for prefix in ("ind", "txt") for i in data.collections[prefix].items]
-        name_width = min(44, max([30, *(display_width(n) + 1 for n in names)]))
-        workbook = default_template(years, Fonts.from_settings(settings), final=year == years[-1], name_width=name_width)
+        items = [i for prefix in ("ind", "txt") for i in data.collections[prefix].items]
+
+        def fitted(field: str, least: int, most: int) -> int:
+            return min(most, max([least, *(display_width(_as_text(i.get(field))) + 1 for i in items)]))
+
+        widths = {"name": fitted("name", 30, 44), "target": fitted("target", 12, 16), "schedule": fitted("schedule", 12, 23)}
+        workbook = default_template(years, Fonts.from_settings(settings), final=year == years[-1], widths=widths)
         name = "默认模板"
     check_template(workbook, data, name)
     with explained_cell_errors("导出会议监测表"):  # a text a workbook cannot hold is named, not a crash
