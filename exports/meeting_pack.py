@@ -78,6 +78,8 @@ def number_format(unit: str, base, targets, actuals) -> str:
         return f'0"{unit}"'
     written = [v for v in [base, *targets] if v is not None]
     decimals = max((_decimals_of(v) for v in written or actuals), default=0)
+    if any(_decimals_of(v) for v in actuals):
+        decimals = max(decimals, 1)  # 41.25 against a target of 48 is not shown as 41
     if unit in SHARE_UNITS:
         decimals = max(decimals, 1)
     decimals = min(decimals, 2)
@@ -147,7 +149,7 @@ def _gap(assessment: Assessment, view=None, fmt: str = "0.0") -> str:
     if reading.target.value is not None and reading.target.kind != TargetKind.GROWTH and not reading.target.reduction:
         difference = abs(float(reading.target.value) - float(actual))
         if difference:
-            text += f"，相差{_shown(difference, fmt)}{unit or ''}"
+            text += f"，相差{_shown(difference, fmt)}{'个百分点' if unit == '%' else unit}"
     return text
 
 
@@ -553,7 +555,7 @@ def write_pack(
         def fitted(field: str, least: int, most: int) -> int:
             return min(most, max([least, *(display_width(_as_text(i.get(field))) + 1 for i in items)]))
 
-        widths = {"name": fitted("name", 30, 44), "target": fitted("target", 12, 16), "schedule": fitted("schedule", 12, 23)}
+        widths = {"name": fitted("name", 30, 44), "target": fitted("target", 12, 20), "schedule": fitted("schedule", 12, 23)}
         workbook = default_template(years, Fonts.from_settings(settings), final=year == years[-1], widths=widths)
         name = "默认模板"
     check_template(workbook, data, name)

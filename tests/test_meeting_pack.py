@@ -255,6 +255,7 @@ def test_number_format_rules():
     assert number_format("个", None, [Decimal("4.5")], []) == "0.0"
     assert number_format("位", Decimal("48"), [Decimal("40")], []) == '0"位"'
     assert number_format("万人", None, [], [Decimal("6.98")]) == "0.00"
+    assert number_format("万元", None, [Decimal("48")], [Decimal("41.25"), Decimal("43.8")]) == "0.0"
 
 
 def test_planned_dates_are_written_in_chinese():
