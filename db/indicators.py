@@ -20,8 +20,9 @@ from core.plausibility import doubt, doubts
 from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
 from core.targets import Target, TargetKind, parse_target
 from core.text_hygiene import clean_optional, clean_text
+from core.units import matching_units, split_units
 from db.audit import changed_fields, current_user, log_change, now, retry_on_conflict, save_changes
-from db.models import AppState, ChangeLog, Indicator, IndicatorYear, PlanBlock, PlanNode
+from db.models import AppState, ChangeLog, Indicator, IndicatorYear, PlanBlock, PlanNode, Unit
 from db.plan_store import plan_period
 
 STAGES = ("初步核算", "快报", "年报", "最终核实")
@@ -527,6 +528,32 @@ def set_year_fields(
     return retry_on_conflict(session, attempt)
 
 
+UNIT_FIELDS = ("lead_unit", "partner_units")
+
+
+def canonical_units(session: Session, field: str, text: str | None, *, what: str = "", units=None) -> str:
+    """牵头单位 / 配合单位 as stored: every name in `text` must be on the unit list (by full or short name, or
+    the core.units rules: 「区发改委」, 「发展改革委」), stored as the list's full names joined by 、. A name not on
+    the list, or one that fits several units, is refused with a message naming the field (and `what`)."""
+    parts = split_units(text)
+    if not parts:
+        return ""
+    if units is None:
+        units = list(session.exec(select(Unit).order_by(Unit.ordinal, Unit.id)))
+    label = f"{what}的{INDICATOR_FIELDS[field]}" if what else INDICATOR_FIELDS[field]
+    names: list[str] = []
+    for part in parts:
+        found = matching_units(part, units)
+        if not found:
+            raise UserInputError(f"{label}：单位列表中没有“{part}”。请从单位列表中选择（全称或简称均可，如“发改委”），"
+                                 "用 guihua units 查看，或先添加该单位。")
+        if len(found) > 1:
+            raise UserInputError(f"{label}：“{part}”对应多个单位（{'、'.join(u.name for u in found[:10])}），请写全称。")
+        if found[0].name not in names:
+            names.append(found[0].name)
+    return "、".join(names)
+
+
 def set_indicator_fields(
     session: Session,
     indicator_id: int,
@@ -554,6 +581,8 @@ def _set_indicator_fields(session, indicator_id, origin, user, expected_version,
         value = clean_text(value, multiline=True).strip()  # no control characters (core.text_hygiene)
         if name == "attribute" and value and value not in ATTRIBUTES:
             raise UserInputError(f"属性“{value}”无效，应为“预期性”或“约束性”。")
+        if name in UNIT_FIELDS and value != getattr(indicator, name):  # old free text may stay until tidied
+            value = canonical_units(session, name, value, what=f"“{indicator.name}”")
         values[name] = value
     changes = save_changes(
         session, indicator, changed_fields(indicator, values), entity="indicator", what=f"“{indicator.name}”",
@@ -838,8 +867,8 @@ def load_catalogue(
     next_ordinal = max((row.ordinal for row in existing.values()), default=0)
     added = updated = unchanged = 0
     stamp = now()
+    entries = _catalogue_units(session, [_clean_entry(e) for e in entries], existing)  # all checked before any write
     for entry in entries:
-        entry = _clean_entry(entry)
         row = existing.get(entry.name)
         fields = {
             "category": entry.category,
@@ -887,6 +916,31 @@ def load_catalogue(
     if commit:
         session.commit()
     return CatalogueResult(added=added, updated=updated, unchanged=unchanged, linked_to_text=linked)
+
+
+def _catalogue_units(
+    session: Session, entries: list[CatalogueEntry], existing: Mapping[str, Indicator]
+) -> list[CatalogueEntry]:
+    """The rows with their 牵头单位 / 配合单位 as the unit list names them (canonical_units); a name not on the list
+    refuses the whole catalogue. A unit text the indicator already has is kept as it is (tidy it with
+    guihua units --tidy)."""
+    units = None
+    out = []
+    for entry in entries:
+        row = existing.get(entry.name)
+        changes = {}
+        for name in UNIT_FIELDS:
+            value = getattr(entry, name)
+            if value is None or (row is not None and value == getattr(row, name)):
+                continue
+            if units is None:
+                units = list(session.exec(select(Unit).order_by(Unit.ordinal, Unit.id)))
+            try:
+                changes[name] = canonical_units(session, name, value, what=f"指标“{entry.name}”", units=units)
+            except UserInputError as exc:
+                raise UserInputError(f"{exc.message}没有导入任何内容。") from None
+        out.append(replace(entry, **changes) if changes else entry)
+    return out
 
 
 def _clean_entry(entry: CatalogueEntry) -> CatalogueEntry:

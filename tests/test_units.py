@@ -1,0 +1,115 @@
+"""Units are one list everywhere: an indicator's 牵头单位 / 配合单位 come from the unit list (full or short name),
+whether set from the CLI, a catalogue or a form; old free text is tidied to the list's names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from core.errors import UserInputError
+from core.units import matching_units, unit_core, unit_key
+from db.indicators import CatalogueEntry, history, list_indicators, load_catalogue, set_indicator_fields
+from db.plan_store import find_plan
+
+GDP = "地区生产总值"
+ENERGY = "单位地区生产总值能源消耗降低"
+
+
+@dataclass
+class U:
+    name: str
+    short_name: str = ""
+
+
+UNITS = [U("区发展改革委", "发改委"), U("区科技局", "科技局"), U("区统计局", "统计局"), U("区卫生健康委", "卫健委"),
+         U("市生态环境局高港分局", "生态环境分局"), U("市公安局高港分局", "公安分局"), U("区工业和信息化局", "工信局"),
+         U("区教育局", "教育局"), U("区教育局机关党委", "")]
+
+
+def names(text: str, loose: bool = True) -> list[str]:
+    return [u.name for u in matching_units(text, UNITS, loose=loose)]
+
+
+def test_matching_rules():
+    assert unit_core("高港区 发改委") == "发改委" and unit_core("市生态环境局高港分局") == "生态环境局"
+    assert unit_key("区发展改革委") == unit_key("发改委") == unit_key("高港区发展和改革委员会") == "发改委"
+    for typed in ("区发展改革委", "发改委", "区发改委", "发展改革委", "高港区发展和改革委员会"):
+        assert names(typed) == ["区发展改革委"], typed
+    assert names("区卫生健康委员会") == ["区卫生健康委"] and names("区工信局") == ["区工业和信息化局"]
+    assert names("区生态环境局") == ["市生态环境局高港分局"] and names("生态环境分局") == ["市生态环境局高港分局"]
+    assert names("区教育局") == ["区教育局"]  # the full name wins over a longer name containing it
+    assert names("统计") == ["区统计局"] and names("统计", loose=False) == []  # a part: the pickers' rule only
+    assert len(names("局")) > 1 and names("局", loose=False) == []  # ambiguous: nobody guesses
+    assert names("区新设管委会") == [] and names("") == []
+
+
+@pytest.fixture
+def views(database):
+    with database.session() as session:
+        return {v.name: v for v in list_indicators(session, find_plan(session, None).id)}
+
+
+def unit_texts(database, name):
+    with database.session() as session:
+        view = next(v for v in list_indicators(session, find_plan(session, None).id) if v.name == name)
+        return view.lead_unit, view.partner_units
+
+
+def test_set_fields_stores_the_lists_full_names(database, views):
+    with database.session() as session:
+        set_indicator_fields(session, views[ENERGY].id, origin="cli", lead_unit="发改委",
+                             partner_units="区工信局，区生态环境局 统计局")
+    assert unit_texts(database, ENERGY) == ("区发展改革委", "区工业和信息化局、市生态环境局高港分局、区统计局")
+    with database.session() as session:
+        logged = history(session, views[ENERGY].id)
+    assert {(h.field, h.new) for h in logged} >= {("lead_unit", "区发展改革委")}
+
+
+@pytest.mark.parametrize(("field", "text", "message"), [
+    ("lead_unit", "区新设管委会", "牵头单位：单位列表中没有“区新设管委会”"),
+    ("partner_units", "发改委、区某某局", "配合单位：单位列表中没有“区某某局”"),
+    ("lead_unit", "=HYPERLINK(\"x\")", "牵头单位：单位列表中没有"),
+])
+def test_a_name_not_on_the_list_is_refused_naming_the_field(database, views, field, text, message):
+    with database.session() as session:
+        with pytest.raises(UserInputError) as caught:
+            set_indicator_fields(session, views[GDP].id, origin="cli", **{field: text})
+    assert message in caught.value.message and f"“{GDP}”" in caught.value.message
+    assert unit_texts(database, GDP) == ("", "")
+
+
+def test_an_ambiguous_name_is_refused(database, views):
+    with database.session() as session:
+        with pytest.raises(UserInputError, match="对应多个单位"):
+            set_indicator_fields(session, views[GDP].id, origin="cli", lead_unit="局")
+
+
+def test_old_free_text_left_unchanged_does_not_block_other_edits(database, views):
+    from sqlalchemy import text
+
+    with database.session() as session:
+        session.execute(text("UPDATE indicator SET lead_unit = '区新设管委会' WHERE id = :i"), {"i": views[GDP].id})
+        session.commit()
+        set_indicator_fields(session, views[GDP].id, origin="tui", lead_unit="区新设管委会", leader="王副区长")
+    assert unit_texts(database, GDP) == ("区新设管委会", "")
+
+
+def test_catalogue_units_are_checked_before_anything_is_written(database, views):
+    def entry(name, lead, partners=None):
+        view = views[name]
+        return CatalogueEntry(category=view.category, name=name, unit=view.unit, target_text=view.target_text,
+                              growth_text=view.growth_text, attribute=view.attribute, lead_unit=lead,
+                              partner_units=partners)
+
+    with database.session() as session:
+        plan_id = find_plan(session, None).id
+        with pytest.raises(UserInputError) as caught:
+            load_catalogue(session, plan_id, [entry(GDP, "发改委"), entry(ENERGY, "区新设管委会")], origin="import")
+        session.rollback()
+    assert "指标“单位地区生产总值能源消耗降低”的牵头单位" in caught.value.message
+    assert "没有导入任何内容" in caught.value.message
+    assert unit_texts(database, GDP) == ("", "")
+    with database.session() as session:
+        load_catalogue(session, plan_id, [entry(GDP, "发改委", "统计局、科技局")], origin="import")
+    assert unit_texts(database, GDP) == ("区发展改革委", "区统计局、区科技局")
