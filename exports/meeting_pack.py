@@ -362,7 +362,8 @@ def note_lines(years: list[int], final: bool | None = None) -> list[str]:
     target year will show (the same text in a template file, which serves any year)."""
     base, target = years[0], years[-1]
     if final:
-        first = (f"注：1. 完成情况为{target}年（目标年）的结果：已完成（达到{target}年目标）、未完成、尚无数据、"
+        first = (f"注：1. 完成情况：有{target}年（目标年）数据的指标按是否达到目标列为已完成、未完成；尚无{target}年数据的"
+                 "按最新数据的序时进度列示（提前完成、超序时进度、达到序时进度、滞后、难以完成）；另有尚无数据、"
                  "需人工判断（定性目标，由办公室判断）。")
     else:
         first = (f"注：1. 完成情况按序时进度判断：提前完成（已达到{target}年目标）、超序时进度、达到序时进度、滞后、"
@@ -383,7 +384,7 @@ def _project_notes(years: list[int], final: bool | None = None) -> list[str]:
 
 
 def _lag_notes(years: list[int], final: bool | None = None) -> list[str]:
-    words = "未完成" if final else "滞后、难以完成（目标年为未完成）"
+    words = "未完成、滞后、难以完成" if final else "滞后、难以完成（目标年为未完成）"
     return [f"注：本清单列出完成情况为{words}的主要指标和文中量化指标，以及过了计划时间仍未完成的项目里程碑；"
             "说明栏为判断依据。"]
 

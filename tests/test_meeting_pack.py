@@ -263,3 +263,17 @@ def test_planned_dates_are_written_in_chinese():
 
     assert _due_text("2025H1") == "2025年上半年" and _due_text("2024Q1") == "2024年第一季度"
     assert _due_text("") == "" and _due_text("十四五期间") == "十四五期间"
+
+
+def test_in_the_target_year_statuses_are_outcomes_and_the_notes_say_so(filled, tmp_path):
+    database, plan_id = filled
+    with database.session() as session:
+        gdp = find_indicator(session, plan_id, "地区生产总值").id
+        record_actual(session, gdp, 2025, Decimal("1450"), origin="cli")
+    path = write_pack(database, plan_id, output=tmp_path / "pack.xlsx", options=PackOptions(year=2025, today=TODAY)).path
+    sheet = load_workbook(path)["主要指标完成情况表"]
+    header = {c.value: c.column for c in sheet[4]}
+    row = next(r for r in range(5, 33) if sheet.cell(row=r, column=header["指标"]).value == "地区生产总值")
+    assert sheet.cell(row=row, column=header["完成情况"]).value in ("已完成", "未完成")
+    notes = " ".join(str(c.value) for c in sheet["A"][32:] if c.value)
+    assert "已完成、未完成" in notes and "2025年（目标年）" in notes
