@@ -113,3 +113,89 @@ def test_catalogue_units_are_checked_before_anything_is_written(database, views)
     with database.session() as session:
         load_catalogue(session, plan_id, [entry(GDP, "发改委", "统计局、科技局")], origin="import")
     assert unit_texts(database, GDP) == ("区发展改革委", "区统计局、区科技局")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Tidying old free text (guihua units --tidy)
+
+
+def store_raw(database, name, lead, partners=""):
+    """Unit text as older guihua versions stored it: typed, not checked."""
+    from sqlalchemy import text
+
+    with database.session() as session:
+        session.execute(text("UPDATE indicator SET lead_unit = :l, partner_units = :p WHERE name = :n"),
+                        {"l": lead, "p": partners, "n": name})
+        session.commit()
+
+
+def test_tidy_rewrites_sure_names_lists_the_rest_and_logs(database):
+    from db.units_migration import tidy_units
+    from db.indicators import list_indicators as indicators
+
+    store_raw(database, ENERGY, "发改委", "区工信局,区生态环境局;区自然资源局")
+    store_raw(database, GDP, "区发展改革委", "统计局、局")
+    store_raw(database, "外贸进出口额", "区新设管委会")
+    with database.session() as session:
+        preview = tidy_units(session, user="规划办", apply=False)
+    assert unit_texts(database, ENERGY) == ("发改委", "区工信局,区生态环境局;区自然资源局")  # a dry run writes nothing
+    with database.session() as session:
+        result = tidy_units(session, user="规划办")
+    assert [(f.item, f.field) for f in result.fixed] == [(f.item, f.field) for f in preview.fixed]
+    assert unit_texts(database, ENERGY) == ("区发展改革委", "区工业和信息化局、市生态环境局高港分局、区自然资源局")
+    assert unit_texts(database, GDP) == ("区发展改革委", "区统计局、局")
+    assert unit_texts(database, "外贸进出口额") == ("区新设管委会", "")
+    doubts = {(d.item, d.name): d for d in result.unsure}
+    assert set(doubts) == {(ENERGY, "区自然资源局"), (GDP, "局"), ("外贸进出口额", "区新设管委会")}
+    assert doubts[(ENERGY, "区自然资源局")].candidates == ("市自然资源和规划局高港分局",)
+    assert len(doubts[(GDP, "局")].candidates) > 1 and "请选定一个" in doubts[(GDP, "局")].reason
+    assert doubts[("外贸进出口额", "区新设管委会")].candidates == ()
+    with database.session() as session:
+        energy = next(v for v in indicators(session, find_plan(session, None).id) if v.name == ENERGY)
+        logged = {(h.field, h.old, h.new, h.user) for h in history(session, energy.id)}
+    assert ("lead_unit", "发改委", "区发展改革委", "规划办") in logged
+    with database.session() as session:  # run again: nothing more to do, the same doubts
+        again = tidy_units(session, user="规划办")
+    assert not again.fixed and len(again.unsure) == 3
+
+
+def test_after_tidying_my_unit_finds_the_indicator(database):
+    from core.units import involves
+    from db.units_migration import tidy_units
+
+    store_raw(database, ENERGY, "发改委")
+    with database.session() as session:
+        tidy_units(session)
+    lead, partners = unit_texts(database, ENERGY)
+    assert involves("区发展改革委", lead, partners)
+
+
+def test_cli_units_tidy(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+    from sqlalchemy import text
+
+    from db.engine import open_database
+    from tui import cli
+
+    monkeypatch.setenv("GUIHUA_DB", str(tmp_path / "cli.sqlite3"))
+    monkeypatch.setattr("tui.errorlog.log_path", lambda: tmp_path / "log" / "guihua.log")
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["units"], catch_exceptions=False).exit_code == 0  # first run: the bundled data
+    database = open_database(tmp_path / "cli.sqlite3")
+    with database.session() as session:
+        session.execute(text("UPDATE indicator SET lead_unit = '发改委' WHERE name = :n"), {"n": ENERGY})
+        session.execute(text("UPDATE indicator SET lead_unit = '区科技局', partner_units = '某办' WHERE name = :n"),
+                        {"n": GDP})
+        session.commit()
+    database.dispose()
+    dry = runner.invoke(cli.main, ["units", "--tidy", "--dry-run"], catch_exceptions=False)
+    assert dry.exit_code == 0 and "“发改委” 将改为 “区发展改革委”" in dry.output and "试运行" in dry.output
+    result = runner.invoke(cli.main, ["units", "--tidy"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert f"指标“{ENERGY}”的牵头单位：“发改委” 已改为 “区发展改革委”" in result.output
+    assert "拿不准" in result.output and f"指标“{GDP}”的配合单位“某办”" in result.output
+    assert "已统一 1 处单位名称" in result.output
+    data = json.loads(runner.invoke(cli.main, ["units", "--tidy", "--json"], catch_exceptions=False).output)
+    assert data["fixed"] == [] and [d["name"] for d in data["unsure"]] == ["某办"]

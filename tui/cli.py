@@ -1090,15 +1090,21 @@ def export_template_command(ctx, file: Path, plan_key) -> None:
 @click.option("--add", "add_name", metavar="NAME", help="添加单位（与已有单位相近时会拒绝）。")
 @click.option("--short", "short_name", default="", help="与 --add 同用：简称。")
 @click.option("--kind", default="", help="与 --add 同用：类型（区级部门 / 园区 / 镇街 / 其他）。")
+@click.option("--tidy", is_flag=True,
+              help="把指标和项目中手写的单位名称（如“发改委”）统一为单位列表中的全称；拿不准的列出来，不改。")
+@click.option("--dry-run", is_flag=True, help="与 --tidy 同用：只列出会改什么，不保存。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context
 @report_errors
-def units_command(ctx, add_name, short_name, kind, as_json) -> None:
-    """列出责任单位；--add 添加单位。"""
+def units_command(ctx, add_name, short_name, kind, tidy, dry_run, as_json) -> None:
+    """列出责任单位；--add 添加单位；--tidy 把手写的单位名称统一为单位列表中的名称。"""
     from db.projects import add_unit, list_units
 
     database = open_db(ctx)
     with database.session() as session:
+        if tidy:
+            _tidy_units(session, dry_run, as_json)
+            return
         if add_name:
             unit = add_unit(session, add_name, short_name, kind)
             say(f"已添加单位：{unit.name}")
@@ -1109,6 +1115,27 @@ def units_command(ctx, add_name, short_name, kind, as_json) -> None:
         return
     for u in units:
         say(f"{u.id:>3}  {u.name}" + (f"（{u.short_name}）" if u.short_name else "") + (f"  {u.kind}" if u.kind else ""))
+
+
+def _tidy_units(session, dry_run: bool, as_json: bool) -> None:
+    from db.units_migration import tidy_units
+
+    result = tidy_units(session, origin="cli", apply=not dry_run)
+    if as_json:
+        echo_json({"applied": not dry_run, "fixed": [f.as_dict() for f in result.fixed],
+                   "unsure": [d.as_dict() for d in result.unsure]})
+        return
+    kinds = {"indicator": "指标", "project": "项目"}
+    fields = {"lead_unit": "牵头单位", "partner_units": "配合单位"}
+    verb = "将改为" if dry_run else "已改为"
+    for f in result.fixed:
+        say(safe(f"{kinds[f.entity]}“{f.item}”的{fields[f.field]}：“{f.old}” {verb} “{f.new}”"))
+    if result.unsure:
+        say(f"以下 {len(result.unsure)} 处单位名称拿不准，没有改动，请规划办确定后用 guihua set 或界面修改：")
+        for d in result.unsure:
+            say(safe(f"  {kinds[d.entity]}“{d.item}”的{fields[d.field]}“{d.name}”：{d.reason}"))
+    done = f"{'将统一' if dry_run else '已统一'} {len(result.fixed)} 处单位名称" if result.fixed else "单位名称都已与单位列表一致"
+    say(done + ("（试运行，没有保存）。" if dry_run and result.fixed else "。"))
 
 
 def _project_line(p, today) -> str:
