@@ -343,9 +343,9 @@ def collect_forms(session, plan_id: int, year: int, today: date) -> tuple[list[_
     return ranked, first_year, last_year
 
 
-def form_file_name(year: int, unit: str) -> str:
+def form_file_name(year: int, unit: str, milestones_only: bool = False) -> str:
     safe = _UNSAFE_NAME.sub("_", unit).strip(" .") or "单位"
-    return f"{year}年指标填报_{safe[:60]}.xlsx"
+    return f"{year}年{'项目进展' if milestones_only else '指标'}填报_{safe[:60]}.xlsx"
 
 
 def default_output_dir(database: Database) -> Path:
@@ -411,7 +411,7 @@ def write_forms(
     for unit_form in forms:
         workbook = build_form(plan, year, unit_form, fonts=fonts, issued_on=issued_on, target_year=last_year,
                               period=period, password_check=check_value)
-        path, renamed = save_workbook(workbook, folder / form_file_name(year, unit_form.unit))
+        path, renamed = save_workbook(workbook, folder / form_file_name(year, unit_form.unit, not unit_form.indicators))
         written.append(FormFile(path, unit_form.unit, len(unit_form.indicators), len(unit_form.milestones), renamed,
                                 password=check_value is not None))
     return written
@@ -450,7 +450,7 @@ def build_form(
     number = 1
     if unit_form.indicators:
         kinds = {row.kind for row in unit_form.indicators}
-        what = "主要指标" if kinds == {"main"} else "规划指标"
+        what = "主要指标" if kinds == {"main"} else "指标"  # 「“十四五”规划指标…」, never 「规划规划指标」
         title = f"{district}{period}规划{what}{year}年数据填报表"
         _indicator_sheet(workbook, number, title, year, unit_form, fonts, target_year, password_check)
         sheets.append(INDICATOR_SHEET)

@@ -159,7 +159,8 @@ def _schedule(reading: Reading | None, unit: str, period: Period, decimals: int 
         return "—"
     if reading.expected is not None:
         expected = float(reading.expected)
-        return round(expected, decimals)  # the indicator's own precision
+        # stored as precisely as statistics report it; shown with the indicator's own decimals (its format)
+        return round(expected, max(decimals, 1 if abs(expected) >= 10 else 2))
     if reading.target.kind in (TargetKind.THRESHOLD,):
         return reading.target.describe(period)
     if reading.target.kind == TargetKind.RELATIVE:
@@ -410,7 +411,7 @@ def _indicator_columns(prefix: str, years: list[int], first_header: str, widths:
         _Column(f"{years[0]}年基数", f"{{{{{prefix}.base}}}}", 9, "General"),
         *[_Column(f"{y}年", f"{{{{{prefix}.y{y}}}}}", 9, "General") for y in years[1:]],
         _Column(f"{years[-1]}年目标", f"{{{{{prefix}.target}}}}", widths.get("target", 12)),
-        _Column("年均增速目标", f"{{{{{prefix}.growth}}}}", 11),
+        _Column("年均增速目标", f"{{{{{prefix}.growth}}}}", widths.get("growth", 11)),
         _Column("实际年均增速(%)", f"{{{{{prefix}.actual_growth}}}}", 9, "0.0"),
         _Column("序时进度要求", f"{{{{{prefix}.schedule}}}}", widths.get("schedule", 12), "General"),
         _Column("完成情况", f"{{{{{prefix}.status}}}}", 11),
@@ -556,7 +557,7 @@ def write_pack(
         def fitted(field: str, least: int, most: int) -> int:
             return min(most, max([least, *(display_width(_as_text(i.get(field))) + 1 for i in items)]))
 
-        widths = {"name": fitted("name", 30, 44), "target": fitted("target", 12, 20), "schedule": fitted("schedule", 12, 23)}
+        widths = {"name": fitted("name", 30, 44), "target": fitted("target", 12, 20), "growth": fitted("growth", 11, 17), "schedule": fitted("schedule", 12, 23)}
         workbook = default_template(years, Fonts.from_settings(settings), final=year == years[-1], widths=widths)
         name = "默认模板"
     check_template(workbook, data, name)

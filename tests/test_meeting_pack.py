@@ -277,3 +277,18 @@ def test_in_the_target_year_statuses_are_outcomes_and_the_notes_say_so(filled, t
     assert sheet.cell(row=row, column=header["完成情况"]).value in ("已完成", "未完成")
     notes = " ".join(str(c.value) for c in sheet["A"][32:] if c.value)
     assert "已完成、未完成" in notes and "2025年（目标年）" in notes
+
+
+def test_form_titles_read_right(filled, tmp_path):
+    """Issue 14: 「“十四五”规划指标…」, never 「规划规划」; a milestones-only form is not named 指标填报."""
+    from exports.forms import form_file_name, write_forms
+
+    database, plan_id = filled
+    written = write_forms(database, plan_id, 2024, output_dir=tmp_path / "forms", issued_on=TODAY)
+    titles = [sheet["A2"].value for form in written for sheet in load_workbook(form.path).worksheets
+              if isinstance(sheet["A2"].value, str) and "填报表" in sheet["A2"].value]
+    assert titles and not any("规划规划" in t for t in titles)
+    assert any("“十四五”规划指标2024年数据填报表" in t or "“十四五”规划主要指标2024年数据填报表" in t for t in titles)
+    assert form_file_name(2024, "教育局", milestones_only=True) == "2024年项目进展填报_教育局.xlsx"
+    assert [f for f in written if not f.indicators] and [f.path.name for f in written if not f.indicators] == [
+        form_file_name(2024, f.unit, True) for f in written if not f.indicators]
