@@ -569,3 +569,133 @@ async def test_a_figure_saved_meanwhile_by_someone_else_is_not_overwritten_unask
     with database.session() as session:
         users = [e.user for e in history(session, gdp) if e.field == "actual" and e.year == 2021]
     assert users[1] == "张三" and len(users) == 2
+
+
+def question(app) -> str:
+    return str(app.screen.query_one("#confirm-question").content)
+
+
+async def paste(pilot, text: str) -> None:
+    """Paste as a terminal delivers it (bracketed paste)."""
+    from textual import events
+
+    event = events.Paste(text)
+    event.set_sender(pilot.app)
+    pilot.app._driver.send_message(event)
+    await settle(pilot)
+
+
+async def test_a_tenfold_typo_asks_before_saving(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press(*"1290", "tab", *"12900", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "12900亿元" in question(app) and "2021年（1290亿元）" in question(app) and "10 倍" in question(app)
+        await pilot.press("escape")  # no: back in the cell's editor, nothing saved
+        await settle(pilot)
+        assert app.screen is grid and grid.editing == (gdp.id, 2022) and grid.editor.value == "12900"
+        assert 2022 not in views_by_name(database)[GDP].values
+        await pilot.press("home", "ctrl+k", *"1390", "enter")  # corrected: saved without a question
+        await settle(pilot)
+        assert app.screen is grid and views_by_name(database)[GDP].values[2022] == Decimal("1390")
+        await pilot.press("up", *"12900", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")  # yes: it really is 12900
+        await settle(pilot)
+        assert app.screen is grid and grid.editing is None
+        assert views_by_name(database)[GDP].values[2022] == Decimal("12900")
+
+
+async def test_a_negative_level_asks_enter_saves(database):
+    views = views_by_name(database)
+    rate, fall = views["常住人口城镇化率"], views["生产安全事故起数和死亡人数下降"]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        grid.table.move_cursor(row=grid.table.get_row_index(str(rate.id)), animate=False)
+        await pilot.press(*"-5", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "-5%" in question(app) and "负数" in question(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is grid and views_by_name(database)["常住人口城镇化率"].values[2021] == Decimal("-5")
+        grid.table.move_cursor(row=grid.table.get_row_index(str(fall.id)), animate=False)
+        await pilot.press(*"-5", "enter")  # a fall may be negative: no question
+        await settle(pilot)
+        assert app.screen is grid
+        assert views_by_name(database)["生产安全事故起数和死亡人数下降"].values[2021] == Decimal("-5")
+
+
+async def test_paste_a_row_from_excel_spreads_right_and_undoes_as_one(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press(*"1")  # pasted into the open editor of 2021
+        await paste(pilot, "1049.7\t1133.6\t1230\t1340.5\r\n")
+        assert grid.editing is None
+        values = views_by_name(database)[GDP].values
+        assert [values.get(y) for y in range(2021, 2025)] == [Decimal(v) for v in ("1049.7", "1133.6", "1230", "1340.5")]
+        assert 2025 not in values
+        assert [cell(grid, gdp.id, f"y{y}") for y in range(2021, 2025)] == ["1049.7", "1133.6", "1230", "1340.5"]
+        assert "已粘贴" in status_line(grid)
+        await pilot.press("ctrl+z")  # one undo takes back the whole row
+        await settle(pilot)
+        values = views_by_name(database)[GDP].values
+        assert not any(y in values for y in range(2021, 2025))
+        assert status_line(grid).startswith("已撤销") and "粘贴" in status_line(grid)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert views_by_name(database)[GDP].values[2024] == Decimal("1340.5")
+
+
+async def test_a_pasted_row_with_a_bad_value_is_refused_whole(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await paste(pilot, "13.4\t14.8x\t16.2\t18.5")  # on the cell, no editor open
+        assert "没有粘贴" in status_line(grid) and "2022年“14.8x”" in status_line(grid)
+        assert not any(y in views_by_name(database)[GDP].values for y in range(2021, 2026))
+        await paste(pilot, "1\t2\t3\t4\t5\t6")  # more values than years to the right
+        assert "没有粘贴" in status_line(grid) and "6 个数值" in status_line(grid)
+        # a typo in the middle is asked about once, naming the year; N leaves everything as it was
+        await paste(pilot, "1049.7\t11336\t1230")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "2022年的数值 11336亿元" in question(app) and "2021年" not in question(app).split("；")[0][:8]
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is grid and "没有粘贴" in status_line(grid)
+        assert not any(y in views_by_name(database)[GDP].values for y in range(2021, 2026))
+        # Y saves the row as pasted
+        await paste(pilot, "1049.7\t11336\t1230")
+        await pilot.press("y")
+        await settle(pilot)
+        assert views_by_name(database)[GDP].values[2022] == Decimal("11336")
+        assert cell(grid, gdp.id, "y2023") == "1230"
+
+
+async def test_manual_status_shows_as_chinese_in_the_detail_panel(database):
+    from db.indicators import set_year_fields
+
+    forest = views_by_name(database)["林木覆盖率"]
+    with database.session() as session:
+        set_year_fields(session, forest.id, 2021, origin="cli", manual_status="on_track", manual_note="市林业局认定")
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        grid.table.move_cursor(row=grid.table.get_row_index(str(forest.id)), animate=False)
+        await detail_settled(pilot)
+        from rich.console import Console
+
+        console = Console(width=200, record=True)
+        console.print(grid.query_one("#detail").content)
+        text = console.export_text()
+        assert "人工判断：空 → 达到序时进度" in text
+        assert "人工判断：达到序时进度，市林业局认定" in text
+        assert "on_track" not in text

@@ -47,8 +47,10 @@ from db.indicators import (
     list_indicators,
     progress_settings,
     record_actual,
+    record_actuals,
     set_indicator_fields,
     set_year_fields,
+    status_label,
     undo_edit,
     view_expected_path,
 )
@@ -560,7 +562,9 @@ class GridScreen(Screen):
         if record is not None:
             bits = [(label, value) for label, value in (("阶段", record.stage), ("来源", record.source),
                                                         ("备注", record.note), ("年度目标", decimal_text(record.target)),
-                                                        ("人工判断", record.manual_note)) if value]
+                                                        ("人工判断", "，".join(filter(None, (
+                                                            status_label(record.manual_status),
+                                                            record.manual_note))))) if value]
             if bits:
                 if notes:
                     notes.append("  ")
@@ -602,12 +606,19 @@ class GridScreen(Screen):
         return True
 
     def table_paste(self, event: events.Paste) -> None:
-        """Pasted text goes into the open editor, or opens one on a year cell (saved only on Enter)."""
-        text = event.text.splitlines()[0].strip() if event.text.strip() else ""
+        """Pasted text goes into the open editor, or opens one on a year cell (saved only on Enter). A row
+        copied from Excel or WPS (values separated by tabs) fills the year cells from here rightwards at once."""
+        line = next((ln for ln in event.text.splitlines() if ln.strip()), "")
+        cells = [cell.strip() for cell in line.split("\t")]
+        while cells and not cells[-1]:
+            cells.pop()
+        text = line.strip()
         if not text:
             return
         event.stop()
-        if self.editing is not None:
+        if len(cells) > 1:
+            self.paste_row(cells)
+        elif self.editing is not None:
             editor = self.editor
             if editor.selection.is_empty:
                 editor.insert_text_at_cursor(text)
@@ -615,6 +626,75 @@ class GridScreen(Screen):
                 editor.replace(text, *editor.selection)
         elif self.table.current_year() is not None:
             self.start_edit(text)
+
+    def paste_row(self, cells: list[str]) -> None:
+        """Spread pasted values over the year cells from the edited (or current) one rightwards, checked as a
+        whole: one bad value refuses them all, naming it; values that look like typos are asked about once.
+        Saved in one transaction, undone by one ctrl+z. An empty cell leaves its year as it is."""
+        indicator_id, year = self.editing or (self.table.current_indicator(), self.table.current_year())
+        if indicator_id is None or year is None:
+            return
+        view = self.view(indicator_id)
+        years = [y for y in self.years if y >= year]
+        if len(cells) > len(years):
+            self.say(f"没有粘贴：粘贴了 {len(cells)} 个数值，{year}年起只有 {len(years)} 个年份"
+                     f"（到 {self.years[-1]}年）。", "error")
+            return
+        new: dict[int, Decimal | None] = {}
+        errors = []
+        for y, cell in zip(years, cells):
+            if not cell:
+                continue
+            try:
+                new[y] = parse_value(cell)
+            except ValueParseError as exc:
+                errors.append(f"{y}年“{cell}”{exc.reason}")
+        if errors:
+            self.say(f"没有粘贴（一个也没有保存）：{'；'.join(errors)}。", "error")
+            return
+        new = {y: v for y, v in new.items() if v != view.values.get(y)}
+        if not new:
+            self.say(f"{view.name}：粘贴的数值与表中相同，没有修改。")
+            return
+        worries = list(view.doubts(new).values())
+        worries += [f"将清除 {y}年的数值 {decimal_text(view.values[y])}" for y, v in new.items()
+                    if v is None and view.values.get(y) is not None]
+        if worries:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.save_row(indicator_id, new)
+                else:
+                    self.say("没有粘贴，数据未变。", "info")
+
+            self.app.push_screen(ConfirmScreen("；\n".join(worries) + "。\n\n仍然粘贴这些数值？"), answered)
+            return
+        self.save_row(indicator_id, new)
+
+    def save_row(self, indicator_id: int, values: dict[int, Decimal | None]) -> bool:
+        view = self.view(indicator_id)
+        try:
+            with self.app.database.session() as session:  # type: ignore[attr-defined]
+                edit = record_actuals(session, indicator_id, values, origin="tui",
+                                      expected_versions={y: view.year_version(y) for y in values})
+                fresh = get_indicator(session, indicator_id)
+        except GuihuaError as exc:  # ConcurrentEditError included: nothing was saved
+            self.say(f"没有粘贴：{exc.message}", "error")
+            return False
+        except SQLAlchemyError as exc:
+            self.say(f"没有粘贴：数据库出错（{exc.__class__.__name__}），请稍后重试。", "error")
+            return False
+        years = sorted(values)
+        span = f"{years[0]}—{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+        if edit.changed:
+            self.undo_stack.append(UndoItem(edit, indicator_id, years[0], f"{view.name} {span}实际值（粘贴）"))
+            self.redo_stack.clear()
+        if self.editing is not None:
+            self.close_editor()
+        self.apply(fresh)
+        shown = "、".join(f"{y}年 {decimal_text(v) if v is not None else '清除'}" for y, v in sorted(values.items()))
+        self.say(f"已粘贴：{view.name} {shown} · {self.as_of}年状态：{self.assessments[indicator_id].label}"
+                 "（ctrl+z 撤销整行）", "ok")
+        return True
 
     def edit_or_form(self) -> None:
         if self.table.current_year() is not None:
@@ -693,6 +773,18 @@ class GridScreen(Screen):
                     self.say("没有清除。可继续修改，Esc 放弃。")
 
             self.app.push_screen(ConfirmScreen(f"确定清除 {view.name} {year}年的数值？"), answered)
+            return
+        reason = view.doubt(year, value) if value != old else None
+        if reason:
+            self._pending_move = move
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._save_and_move(indicator_id, year, value, self._pending_move)
+                else:
+                    self.say("没有保存。可继续修改，Esc 放弃。")
+
+            self.app.push_screen(ConfirmScreen(f"{reason}。\n\n确定保存 {decimal_text(value)}{view.unit}？"), confirmed)
             return
         self._save_and_move(indicator_id, year, value, move)
 
