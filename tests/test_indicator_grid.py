@@ -18,6 +18,7 @@ from tui.app import GuihuaApp
 from tui.forms import ConfirmScreen, IndicatorForm
 from tui.grid import DETAIL_DELAY, GridScreen
 from tui.help import HelpScreen
+from tui.pickers import UnitPicker
 from tui.widgets import Reader
 
 SIZE = (140, 40)
@@ -420,14 +421,19 @@ async def test_edit_form_saves_lead_unit_and_yearly_target(database):
         await settle(pilot)
         form = app.screen
         assert isinstance(form, IndicatorForm) and form.year == 2021
-        await pilot.press(*"区发改委")
+        await pilot.press(*"发改委")  # typing opens the unit picker: the short name finds the unit
+        await settle(pilot)
+        assert isinstance(app.screen, UnitPicker)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is form and app.focused.id == "f-lead_unit"
         await pilot.press("tab", "tab", "tab", "tab")  # 配合单位, 分管领导, 指标备注 -> 年度目标
         assert app.focused.id == "y-target"
         await pilot.press(*"1050", "enter")
         await settle(pilot)
         assert app.screen is grid
         after = views_by_name(database)[GDP]
-        assert after.lead_unit == "区发改委" and after.years[2021].target == Decimal("1050")
+        assert after.lead_unit == "区发展改革委" and after.years[2021].target == Decimal("1050")
         assert "已保存" in status_line(grid)
         # a bad yearly target is refused in the form, which stays open
         await pilot.press("e", "tab", "tab", "tab", "tab", "ctrl+a", "ctrl+k", *"abc", "enter")
@@ -524,10 +530,35 @@ async def test_my_unit_filters_the_grid_too(database):
         assert grid.shown == 28 and shown
 
 
+async def test_edit_form_picks_partner_units_from_the_list(database):
+    """配合单位: several units, each picked from the list (typing a short name finds it); no free text."""
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        await pilot.press("tab")
+        assert app.focused.id == "f-partner_units"
+        await pilot.press(*"统计局")
+        await settle(pilot)
+        assert isinstance(app.screen, UnitPicker) and app.screen.multiple
+        await pilot.press("enter", *"科技", "enter")  # each Enter adds the highlighted unit
+        await pilot.press(*"某某办")
+        await settle(pilot)
+        assert "单位列表中没有含“某某办”的单位" in str(app.screen.query_one("#picker-note").content)
+        await pilot.press(*["backspace"] * 3, "enter")  # empty box: done
+        await settle(pilot)
+        assert app.screen is form and form.query_one("#f-partner_units").value == "区统计局、区科技局"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is grid
+    assert views_by_name(database)[GDP].partner_units == "区统计局、区科技局"
+
+
 async def test_clearing_filters_after_my_unit_brings_every_row_back(database):
     """Ctrl+U 我的单位 then x: 「已清除筛选」 must mean the rows are back (it left 「我的单位」 set and the grid empty)."""
     from db.plan_store import get_state
-    from tui.pickers import UnitPicker
 
     app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:

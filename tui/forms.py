@@ -1,7 +1,8 @@
 """Small modal screens of the indicator grid: a yes/no confirmation and the indicator's edit form.
 
 Neither writes to the database itself: the form hands its changes to a `save` callback of the grid, which
-writes them and reports a refusal back, so errors show where the user is looking."""
+writes them and reports a refusal back, so errors show where the user is looking. 牵头单位 and 配合单位 are
+chosen from the unit list with the same picker as projects (tui.pickers.UnitField), never typed as free text."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.widgets import Input, Label, Select, Static
 from core.progress import Status
 from core.targets import ValueParseError, parse_value
 from db.indicators import STAGES, IndicatorView, decimal_text
+from tui.pickers import UnitField
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -55,16 +57,23 @@ class FormChanges:
     year: dict[str, str | None]  # set_year_fields(**year)
 
 
-# (field, label) of the indicator as a whole, then of one year
+# (field, label) of the indicator as a whole, then of one year; the unit fields are picked from the unit list
 INDICATOR_INPUTS = (("lead_unit", "牵头单位"), ("partner_units", "配合单位"), ("leader", "分管领导"), ("note", "指标备注"))
+UNIT_INPUTS = {"lead_unit": False, "partner_units": True}  # field: several units may be chosen
 YEAR_INPUTS = (("source", "数据来源"), ("note", "年度备注"))
 
 
 class IndicatorForm(ModalScreen[bool]):
     """Edit who is responsible for an indicator and one year's target, stage, source and notes.
 
-    Enter saves (from any field), Tab moves between fields, Esc cancels. `save` returns None when saved, or
+    Enter saves (from any field but a unit field, where Enter or typing opens the unit picker), Tab moves
+    between fields, Esc cancels. `save` returns None when saved, or
     the reason in Chinese when refused (the form then stays open)."""
+
+    DEFAULT_CSS = """
+    #form-box UnitField { width: 1fr; height: 1; background: $boost; }
+    #form-box UnitField:focus { background: $accent 40%; }
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="form.cancel"),
@@ -97,7 +106,11 @@ class IndicatorForm(ModalScreen[bool]):
             for name, label in INDICATOR_INPUTS:
                 with Horizontal(classes="form-row"):
                     yield Label(label, classes="form-label")
-                    yield Input(getattr(view, name), id=f"f-{name}", compact=True, select_on_focus=False)
+                    if name in UNIT_INPUTS:
+                        yield UnitField(getattr(view, name), multiple=UNIT_INPUTS[name], title=f"选择{label}",
+                                        id=f"f-{name}")
+                    else:
+                        yield Input(getattr(view, name), id=f"f-{name}", compact=True, select_on_focus=False)
             yield Static(f"{self.year}年", classes="form-section")
             with Horizontal(classes="form-row"):
                 yield Label("年度目标", classes="form-label")
@@ -128,7 +141,7 @@ class IndicatorForm(ModalScreen[bool]):
     def on_mount(self) -> None:
         for box in self.query(Input):
             box.cursor_blink = self.app.CURSOR_BLINK  # type: ignore[attr-defined]
-        self.query_one("#f-lead_unit", Input).focus()
+        self.query_one("#f-lead_unit", UnitField).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -139,7 +152,8 @@ class IndicatorForm(ModalScreen[bool]):
         view, record = self.view, self.record
         indicator = {}
         for name, _ in INDICATOR_INPUTS:
-            value = self.query_one(f"#f-{name}", Input).value.strip()
+            widget = self.query_one(f"#f-{name}", UnitField if name in UNIT_INPUTS else Input)
+            value = widget.value.strip()
             if value != getattr(view, name):
                 indicator[name] = value
         year: dict[str, str | None] = {}
