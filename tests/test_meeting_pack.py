@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from core.errors import UserInputError
 from db.indicators import find_indicator, record_actual, set_indicator_fields, set_year_fields
 from db.plan_store import find_plan, plan_period
-from db.projects import accept_proposal, add_milestone, add_unit, list_proposals, update_project
+from db.projects import accept_proposal, add_milestone, add_unit, list_projects, list_proposals, update_project
 from exports.meeting_pack import PackOptions, write_default_template, write_pack
 
 TODAY = date(2024, 7, 15)
@@ -292,3 +292,40 @@ def test_form_titles_read_right(filled, tmp_path):
     assert form_file_name(2024, "教育局", milestones_only=True) == "2024年项目进展填报_教育局.xlsx"
     assert [f for f in written if not f.indicators] and [f.path.name for f in written if not f.indicators] == [
         form_file_name(2024, f.unit, True) for f in written if not f.indicators]
+
+
+def test_project_sheet_shows_investment_dates_in_chinese_and_rows_fit(filled, tmp_path):
+    database, plan_id = filled
+    empty = load_workbook(write_pack(database, plan_id, output=tmp_path / "a.xlsx",
+                                     options=PackOptions(year=2022, today=TODAY)).path)["重大项目推进情况表"]
+    header = {c.value: c.column_letter for c in empty[4]}
+    assert empty.column_dimensions[header["总投资"]].hidden  # nobody entered investments yet
+    with database.session() as session:
+        [project_id] = [p.id for p in list_projects(session, plan_id)]
+        update_project(session, project_id, origin="cli", total_investment=Decimal("12500"),
+                       completed_investment=Decimal("8300.5"), investment_unit="万元", planned_finish="2025H1")
+    sheet = load_workbook(write_pack(database, plan_id, output=tmp_path / "b.xlsx",
+                                     options=PackOptions(year=2022, today=TODAY)).path)["重大项目推进情况表"]
+    header = {c.value: c.column_letter for c in sheet[4]}
+    assert not sheet.column_dimensions[header["总投资"]].hidden
+    total, done = sheet[f"{header['总投资']}5"], sheet[f"{header['累计完成投资']}5"]
+    assert (total.value, done.value) == (12500, 8300.5) and total.number_format == '#,##0.0"万元"'
+    assert sheet[f"{header['计划完成时间']}5"].value == "2025年上半年"
+    # 所属章节 in a run of one row still gets the lines it needs (it was cut in a single-height row)
+    chapter = sheet[f"{header['所属章节']}5"]
+    width = sheet.column_dimensions[header["所属章节"]].width
+    from exports.templates import text_lines
+
+    assert sheet.row_dimensions[5].height >= text_lines(chapter.value, width) * 11 * 1.4
+
+
+def test_indicator_rows_keep_one_height_unless_text_needs_more(filled, tmp_path):
+    database, plan_id = filled
+    sheet = load_workbook(write_pack(database, plan_id, output=tmp_path / "p.xlsx",
+                                     options=PackOptions(year=2022, today=TODAY)).path)["主要指标完成情况表"]
+    heights = [sheet.row_dimensions[r].height for r in range(5, 33)]
+    single = min(heights)
+    assert sum(h == single for h in heights) >= 24, heights  # the seed plan: names and targets fit one line
+    header = {c.value: c.column_letter for c in sheet[4]}
+    longest = max((sheet[f"{header['指标']}{r}"].value for r in range(5, 33)), key=len)
+    assert sheet.column_dimensions[header["指标"]].width >= 2 * len(longest)
