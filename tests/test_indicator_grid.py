@@ -730,3 +730,26 @@ async def test_manual_status_shows_as_chinese_in_the_detail_panel(database):
         assert "人工判断：空 → 达到序时进度" in text
         assert "人工判断：达到序时进度，市林业局认定" in text
         assert "on_track" not in text
+
+
+async def test_a_pasted_row_skips_empty_cells_and_asks_before_clearing(database):
+    gdp = views_by_name(database)[GDP]
+    with database.session() as session:
+        record_actual(session, gdp.id, 2022, Decimal("1133.6"), origin="cli")
+        record_actual(session, gdp.id, 2023, Decimal("1230"), origin="cli")
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        grid.table.move_cursor(row=grid.table.get_row_index(str(gdp.id)), column=grid.table.get_column_index("y2021"))
+        await settle(pilot)
+        await paste(pilot, "1049.7\t\t—")  # 2022 left as it is, 2023 cleared after the question
+        assert isinstance(app.screen, ConfirmScreen), status_line(grid)
+        assert "将清除 2023年的数值 1230" in question(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        values = views_by_name(database)[GDP].values
+        assert values[2021] == Decimal("1049.7") and values[2022] == Decimal("1133.6") and 2023 not in values
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        values = views_by_name(database)[GDP].values
+        assert 2021 not in values and values[2023] == Decimal("1230")
