@@ -414,7 +414,7 @@ def _indicator_columns(prefix: str, years: list[int], first_header: str, widths:
         _Column("年均增速目标", f"{{{{{prefix}.growth}}}}", widths.get("growth", 11)),
         _Column("实际年均增速(%)", f"{{{{{prefix}.actual_growth}}}}", 9, "0.0"),
         _Column("序时进度要求", f"{{{{{prefix}.schedule}}}}", widths.get("schedule", 12), "General"),
-        _Column("完成情况", f"{{{{{prefix}.status}}}}", 11),
+        _Column("完成情况", f"{{{{{prefix}.status}}}}", 12),
         _Column("属性", f"{{{{{prefix}.attribute}}}}", 7),
         _Column("牵头单位", f"{{{{{prefix}.lead_unit}}}}", 12),
         _Column("备注", f"{{{{{prefix}.note}}}}", 18),
@@ -435,13 +435,13 @@ SHEETS = [
          _Column("形象进度", "{{proj.stage}}", 9), _Column("里程碑完成情况", "{{proj.milestones}}", 9),
          _Column("总投资", "{{proj.total_investment}}", 11, "#,##0.00"),
          _Column("累计完成投资", "{{proj.completed_investment}}", 11, "#,##0.00"),
-         _Column("当前进展", "{{proj.progress}}", 26), _Column("状态", "{{proj.status}}", 10),
+         _Column("当前进展", "{{proj.progress}}", 26), _Column("状态", "{{proj.status}}", 12),
      ], _project_notes),
     ("滞后事项清单", "{{plan.district}}“{{plan.period}}”规划实施滞后事项清单（截至{{today}}）",
      lambda years, width: [
-         _Column("序号", "{{lag.seq}}", 5), _Column("类型", "{{lag.kind}}", 10), _Column("事项", "{{lag.item}}", 30),
+         _Column("序号", "{{lag.seq}}", 5), _Column("类型", "{{lag.kind}}", 10), _Column("事项", "{{lag.item}}", 34),
          _Column("牵头单位", "{{lag.unit}}", 12), _Column("差距", "{{lag.gap}}", 30),
-         _Column("状态", "{{lag.status}}", 9), _Column("说明", "{{lag.note}}", 40),
+         _Column("状态", "{{lag.status}}", 9), _Column("说明", "{{lag.note}}", 52),
      ], _lag_notes),
     ("年度目标分解表", "{{plan.district}}“{{plan.period}}”规划主要指标年度目标分解表",
      lambda years, width: [
@@ -509,7 +509,7 @@ def default_template(years: list[int], fonts: Fonts | None = None, *, final: boo
             note.alignment = left
             sheet.merge_cells(start_row=7 + offset, start_column=1, end_row=7 + offset, end_column=width)
             lines = text_lines(line, total_width)
-            sheet.row_dimensions[7 + offset].height = round(lines * fonts.note_size * 1.4 + 4, 1)
+            sheet.row_dimensions[7 + offset].height = round(lines * fonts.note_size * 1.5 + 4, 1)
         fit_columns(sheet, {i: c.width for i, c in enumerate(columns, start=1)}, maximum=60)
         sheet.freeze_panes = "D5" if sheet_title.endswith("完成情况表") else "C5"
         print_setup(sheet, "4:4")
