@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from core.errors import UserInputError
-from core.units import matching_units, unit_core, unit_key
+from core.units import matching_units, split_units, unit_core, unit_key
 from db.indicators import CatalogueEntry, history, list_indicators, load_catalogue, set_indicator_fields
 from db.plan_store import find_plan
 
@@ -199,3 +199,24 @@ def test_cli_units_tidy(tmp_path, monkeypatch):
     assert "已统一 1 处单位名称" in result.output
     data = json.loads(runner.invoke(cli.main, ["units", "--tidy", "--json"], catch_exceptions=False).output)
     assert data["fixed"] == [] and [d["name"] for d in data["unsure"]] == ["某办"]
+
+
+def test_the_bundled_catalogue_and_unit_list_agree():
+    """Whatever 牵头单位 / 配合单位 the shipped catalogue names are on the shipped unit list by full name."""
+    from importers.catalogue import bundled_catalogue_entries
+    from importers.plan import bundled_units
+
+    units = [U(name, short) for name, short, _ in bundled_units()]
+    full_names = {u.name for u in units}
+    for entry in bundled_catalogue_entries():
+        for text in (entry.lead_unit, entry.partner_units):
+            for part in split_units(text):
+                assert part in full_names, (entry.name, part)
+    for unit in units:  # every unit is found by its own full and short name, and by nothing else's
+        assert names_in(unit.name, units) == [unit.name]
+        if unit.short_name:
+            assert names_in(unit.short_name, units) == [unit.name]
+
+
+def names_in(text, units):
+    return [u.name for u in matching_units(text, units, loose=False)]

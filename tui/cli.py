@@ -1131,7 +1131,8 @@ def _tidy_units(session, dry_run: bool, as_json: bool) -> None:
     for f in result.fixed:
         say(safe(f"{kinds[f.entity]}“{f.item}”的{fields[f.field]}：“{f.old}” {verb} “{f.new}”"))
     if result.unsure:
-        say(f"以下 {len(result.unsure)} 处单位名称拿不准，没有改动，请规划办确定后用 guihua set 或界面修改：")
+        say(f"以下 {len(result.unsure)} 处单位名称拿不准，没有改动。请规划办确定后在界面中从单位列表选择"
+            "（主要指标上按 e 修改），新单位先用 guihua units --add 添加：")
         for d in result.unsure:
             say(safe(f"  {kinds[d.entity]}“{d.item}”的{fields[d.field]}“{d.name}”：{d.reason}"))
     done = f"{'将统一' if dry_run else '已统一'} {len(result.fixed)} 处单位名称" if result.fixed else "单位名称都已与单位列表一致"
