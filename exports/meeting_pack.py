@@ -407,7 +407,7 @@ def _indicator_columns(prefix: str, years: list[int], first_header: str, widths:
         _Column("序号", f"{{{{{prefix}.seq}}}}", 5),
         _Column(first_header, f"{{{{{prefix}.category|merge}}}}", 10),
         _Column("指标", f"{{{{{prefix}.name}}}}", widths.get("name", 30)),
-        _Column("单位", f"{{{{{prefix}.unit}}}}", 7),
+        _Column("单位", f"{{{{{prefix}.unit}}}}", widths.get("unit", 7)),
         _Column(f"{years[0]}年基数", f"{{{{{prefix}.base}}}}", 9, "General"),
         *[_Column(f"{y}年", f"{{{{{prefix}.y{y}}}}}", 9, "General") for y in years[1:]],
         _Column(f"{years[-1]}年目标", f"{{{{{prefix}.target}}}}", widths.get("target", 12)),
@@ -557,7 +557,7 @@ def write_pack(
         def fitted(field: str, least: int, most: int) -> int:
             return min(most, max([least, *(display_width(_as_text(i.get(field))) + 1 for i in items)]))
 
-        widths = {"name": fitted("name", 30, 44), "target": fitted("target", 12, 20), "growth": fitted("growth", 11, 17), "schedule": fitted("schedule", 12, 23)}
+        widths = {"name": fitted("name", 30, 48), "unit": fitted("unit", 7, 12), "target": fitted("target", 12, 20), "growth": fitted("growth", 11, 17), "schedule": fitted("schedule", 12, 23)}
         workbook = default_template(years, Fonts.from_settings(settings), final=year == years[-1], widths=widths)
         name = "默认模板"
     check_template(workbook, data, name)
