@@ -8,6 +8,7 @@ status, schedule) are written as values, never formulas, so every reader shows t
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from decimal import Decimal
@@ -555,7 +556,7 @@ def write_pack(
         items = [i for prefix in ("ind", "txt") for i in data.collections[prefix].items]
 
         def fitted(field: str, least: int, most: int) -> int:
-            return min(most, max([least, *(display_width(_as_text(i.get(field))) + 1 for i in items)]))
+            return min(most, max([least, *(math.ceil(display_width(_as_text(i.get(field))) * 1.05) + 1 for i in items)]))
 
         widths = {"name": fitted("name", 30, 48), "unit": fitted("unit", 7, 12), "target": fitted("target", 12, 20), "growth": fitted("growth", 11, 17), "schedule": fitted("schedule", 12, 23)}
         workbook = default_template(years, Fonts.from_settings(settings), final=year == years[-1], widths=widths)
