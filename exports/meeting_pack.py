@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import re
 import time
-from decimal import Decimal
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from core.errors import UserInputError
