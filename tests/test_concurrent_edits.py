@@ -372,7 +372,7 @@ def test_a_bound_user_changes_only_their_units_items_whatever_the_front_end(data
             record_actual(session, gdp, 2021, Decimal("1000"), origin="cli", user="张三")
         assert refused.value.message == (
             "没有保存：你的账号（张三）绑定了“区教育局”，只能修改本单位牵头或配合的条目；"
-            "“地区生产总值 2021年”的牵头单位是“区发改委”。如需修改请联系规划办。"
+            "“地区生产总值 2021年”的牵头单位是“区发展改革委”。如需修改请联系规划办。"
         )
         assert refused.value.exit_code == 7
         with pytest.raises(UnitAccessError):

@@ -247,6 +247,9 @@ def test_text_from_users_is_never_a_formula(database, tmp_path):
     with database.session() as session:
         plan_id = find_plan(session, None).id
         view = list_indicators(session, plan_id)[0]
+        from db.projects import add_unit
+
+        add_unit(session, "=HYPERLINK(\"http://x\")")  # units come from the list: a formula-like one is on it
         set_indicator_fields(session, view.id, origin="cli", lead_unit="=HYPERLINK(\"http://x\")",
                              unit="=cmd|' /C calc'!A0", target_text="+1500", growth_text="-8%")
         record_actual(session, view.id, YEAR, Decimal("1"), note="@SUM(A1)", origin="cli")

@@ -235,6 +235,9 @@ def test_csv_export_escapes_formula_like_text_and_imports_it_back(database, tmp_
     with database.session() as session:
         plan_id = find_plan(session, None).id
         gdp = find_indicator(session, plan_id, "地区生产总值").id
+        from db.projects import add_unit
+
+        add_unit(session, "@区发展改革委")  # units come from the list: a formula-like one is on it
         set_indicator_fields(session, gdp, origin="cli", leader="=cmd|'/c calc'!A1", growth_text="-2%左右",
                              lead_unit="@区发展改革委")
     path = tmp_path / "目录.csv"
