@@ -220,3 +220,13 @@ def test_the_bundled_catalogue_and_unit_list_agree():
 
 def names_in(text, units):
     return [u.name for u in matching_units(text, units, loose=False)]
+
+
+def test_the_picker_finds_a_unit_by_any_name_offices_use():
+    from tui.pickers import UnitChoice, rank_units
+
+    units = [UnitChoice("区发展改革委", "发改委"), UnitChoice("区科技局", "科技局"), UnitChoice("市生态环境局高港分局", "生态环境局")]
+    assert [u.name for u in rank_units(units, "发改委")] == ["区发展改革委"]
+    assert [u.name for u in rank_units(units, "区发改委")] == ["区发展改革委"]  # no name contains it
+    assert [u.name for u in rank_units(units, "区生态环境局")] == ["市生态环境局高港分局"]
+    assert rank_units(units, "教育局") == []

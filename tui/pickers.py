@@ -110,6 +110,11 @@ def rank_units(units: Sequence[UnitChoice], query: str) -> list[UnitChoice]:
         else:
             continue
         ranked.append((rank, index, unit))
+    if not ranked:
+        # 「区发改委」 for 「区发展改革委」: the matching rules every layer uses (core.units).
+        from core.units import matching_units
+
+        return list(matching_units(wanted, units))
     return [unit for _, _, unit in sorted(ranked, key=lambda t: t[:2])]
 
 
