@@ -110,7 +110,7 @@ def _shown(value, fmt: str) -> str:
 
 
 def _due_text(text: str) -> str:
-    """A planned date as the office writes it: 「2025年上半年」, not 2025H1."""
+    """A planned date as the office writes it: 「N年上半年」, 「N年第二季度」, not 「NH1」 or 「NQ2」."""
     from core.schedule import parse_due
 
     if not text:
