@@ -17,14 +17,10 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from core.errors import UserInputError
-from core.numerals import cn_number  # noqa: F401 - part of this module's interface
 from core.text_hygiene import clean_plan_text
 from core.plan_outline import TocEntry, analyse, squash
 
 CN_NUM = "一二三四五六七八九十百零〇两"
-CHAPTER_RE = re.compile(rf"^第\s*([{CN_NUM}\d]+)\s*章\s*(.*)$")
-SECTION_RE = re.compile(rf"^第\s*([{CN_NUM}\d]+)\s*节\s*(.*)$")
-PART_RE = re.compile(rf"^第\s*([{CN_NUM}\d]+)\s*篇\s*(.*)$")
 FRONT_HEADING_RE = re.compile(r"^(序\s*言|前\s*言|序|引\s*言|导\s*言)$")
 BOX_RE = re.compile(r"^专栏\s*(\d*)\s*[：:]?\s*(.+)$")
 FIGURE_RE = re.compile(r"^图\s*(\d*)\s*[：:]\s*(.+)$|^图\s*(\d+)\s+(.+)$")
@@ -43,7 +39,6 @@ LEAD_SENTENCE_RE = re.compile(r"^[^，。；：、！？,;:]{2,16}。")
 TERMINAL = "。！？；：!?;:"
 CLOSERS = "”’」』）)》】"
 SENTENCE_PUNCT = set("，。；：、！？,;:!?")
-HEADING_MAX_WIDTH = 36.0  # em; longer lines that start with 第X章 are sentences, not headings
 UNIT_AFTER_NUMBER = set("个家项亿万千百元年月日%％.．、所条名人次倍座期批类号位届度项场套台辆吨米km")
 
 
@@ -745,26 +740,6 @@ class _Parser:
             if node is not None:
                 return node
         return self.front
-
-    def heading_title(self, title: str, lines: list[Line], i: int) -> tuple[str, int]:
-        """A heading's title, joined with its wrapped second line if there is one."""
-        title = title.strip()
-        used = 1
-        if i + 1 < len(lines):
-            nxt = lines[i + 1]
-            heading_like = CHAPTER_RE.match(nxt.text) or SECTION_RE.match(nxt.text) or PART_RE.match(nxt.text)
-            if (
-                not heading_like
-                and not (SENTENCE_PUNCT & set(nxt.text))
-                and nxt.width <= self.body_width * 0.6
-                and (not title or em_width(title) + nxt.width <= self.body_width * 1.3)
-                and not BOX_RE.match(nxt.text)
-                and not FIGURE_RE.match(nxt.text)
-                and not TABLE_TITLE_RE.search(nxt.text)
-            ):
-                title = title + nxt.text if title else nxt.text
-                used = 2
-        return re.sub(r"\s+", " ", title).strip(), used
 
     def take_lead_in(self) -> list[Block]:
         """Text that opens a new part right before a chapter heading: it began on a fresh page after a
