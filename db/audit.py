@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from core.errors import GuihuaError
 from core.units import involves
 from db.models import AppState, ChangeLog
+from db.units import resolve_unit
 
 ORIGINS = ("tui", "cli", "import")
 USER_STATE_KEY = "user.name"
@@ -113,13 +114,17 @@ def user_unit(session: Session, name: str) -> str | None:
 
 
 def bind_user_unit(session: Session, name: str, unit: str | None) -> None:
-    """Bind a user to a unit (a full name from the unit list; the caller resolves it), or with None unbind
-    them, back to the office role. Commits."""
+    """Bind a user to a unit, or with None unbind them, back to the office role. Commits.
+
+    `unit` may be any name core.units' matching rules resolve to one unit of the list (「发改委」 binds to
+    「区发展改革委」); a name matching none or several is refused with the candidates, never guessed."""
     from core.errors import UserInputError
 
     name = (name or "").strip()
     if not name:
         raise UserInputError("请给出用户名。")
+    if unit:
+        unit = resolve_unit(session, unit).name
     row = session.get(AppState, _user_key(name))
     if unit:
         if row is None:

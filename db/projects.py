@@ -47,76 +47,12 @@ from db.audit import (
     save_changes,
 )
 from db.indicators import decimal_text
-from db.models import Indicator, Milestone, PlanBlock, PlanNode, Project, Proposal, Unit
+from db.models import Indicator, Milestone, PlanBlock, PlanNode, Project, Proposal
 from db.plan_store import plan_period
+from db.units import add_unit, list_units, load_units, resolve_unit, resolve_units  # noqa: F401 (re-exported)
 
 _SPACES = re.compile(r"\s+")
 T = TypeVar("T")
-
-# ----------------------------------------------------------------------------------------------------------
-# Units
-
-
-def list_units(session: Session) -> list[Unit]:
-    return list(session.exec(select(Unit).order_by(Unit.ordinal, Unit.id)))
-
-
-def _unit_core(name: str) -> str:
-    """「区发改委」, 「发改委」 and 「高港区发改委」 are the same office: compare without the district prefix."""
-    squashed = _SPACES.sub("", name)
-    return re.sub(r"^(?:泰州)?(?:医药高新区|高港区|区)", "", squashed) or squashed
-
-
-def add_unit(session: Session, name: str, short_name: str = "", kind: str = "") -> Unit:
-    name, short_name, kind = (_SPACES.sub("", clean_text(name)), clean_text(short_name), clean_text(kind))
-    if not name:
-        raise UserInputError("单位名称不能为空。")
-    for unit in list_units(session):
-        same_core = _unit_core(name) in (_unit_core(unit.name), unit.short_name)
-        if same_core or (short_name and unit.short_name == short_name.strip()):
-            raise UserInputError(f"已有相近的单位“{unit.name}”，请直接选用，避免同一单位出现两个名称。")
-    ordinal = max((u.ordinal for u in list_units(session)), default=0) + 1
-    unit = Unit(name=name, short_name=short_name.strip(), kind=kind.strip(), ordinal=ordinal)
-    session.add(unit)
-    session.commit()
-    return unit
-
-
-def resolve_unit(session: Session, text: str) -> Unit:
-    """A unit by full name, short name, or a part only one unit's name contains."""
-    wanted = _SPACES.sub("", text or "")
-    if not wanted:
-        raise UserInputError("请给出单位名称。")
-    units = list_units(session)
-    for unit in units:
-        if wanted in (unit.name, unit.short_name):
-            return unit
-    matches = [u for u in units if wanted in u.name or _unit_core(wanted) == _unit_core(u.name)]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise NotFoundError(f"单位列表中没有“{text}”。用 guihua units 查看，或先添加该单位。")
-    raise UserInputError(f"“{text}”对应多个单位：{'、'.join(u.name for u in matches[:10])}。")
-
-
-def resolve_units(session: Session, text: str) -> str:
-    """「发改委、工信局」 → the units' full names joined by 、; each must be on the list."""
-    parts = [p for p in re.split(r"[、,，;；\s]+", text or "") if p]
-    return "、".join(resolve_unit(session, p).name for p in parts)
-
-
-def load_units(session: Session, rows: Iterable[tuple[str, str, str]]) -> int:
-    """Seed the list (name, short name, kind), skipping names already there. Caller commits."""
-    existing = {_unit_core(u.name) for u in list_units(session)}
-    added = 0
-    for ordinal, (name, short, kind) in enumerate(rows, start=1):
-        if _unit_core(name) in existing:
-            continue
-        session.add(Unit(name=name, short_name=short, kind=kind, ordinal=ordinal))
-        existing.add(_unit_core(name))
-        added += 1
-    session.flush()
-    return added
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -350,9 +350,9 @@ def test_users_bound_to_a_unit(database):
         bind_user_unit(session, "张三", "区教育局")
         bind_user_unit(session, "李四", "区发改委")
         assert user_unit(session, "张三") == "区教育局"
-        assert user_units(session) == {"张三": "区教育局", "李四": "区发改委"}
+        assert user_units(session) == {"张三": "区教育局", "李四": "区发展改革委"}  # the list's full name
         bind_user_unit(session, "张三", None)
-        assert user_unit(session, "张三") is None and user_units(session) == {"李四": "区发改委"}
+        assert user_unit(session, "张三") is None and user_units(session) == {"李四": "区发展改革委"}
 
 
 def test_a_bound_user_changes_only_their_units_items_whatever_the_front_end(database, monkeypatch):

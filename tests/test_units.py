@@ -85,6 +85,22 @@ def test_an_ambiguous_name_is_refused(database, views):
             set_indicator_fields(session, views[GDP].id, origin="cli", lead_unit="局")
 
 
+def test_a_user_is_bound_to_the_unit_a_short_name_means(database):
+    from core.errors import NotFoundError
+    from db.audit import bind_user_unit, user_unit, user_units
+
+    with database.session() as session:
+        bind_user_unit(session, "李四", "发改委")
+        bind_user_unit(session, "王五", "高港区发展和改革委员会")
+        assert user_unit(session, "李四") == user_unit(session, "王五") == "区发展改革委"
+        with pytest.raises(UserInputError, match="“局”对应多个单位") as ambiguous:
+            bind_user_unit(session, "张三", "局")
+        assert "请写出单位全称" in ambiguous.value.message
+        with pytest.raises(NotFoundError, match="单位列表中没有“外星办”"):
+            bind_user_unit(session, "张三", "外星办")
+        assert user_units(session) == {"李四": "区发展改革委", "王五": "区发展改革委"}  # the refusals bound nobody
+
+
 def test_old_free_text_left_unchanged_does_not_block_other_edits(database, views):
     from sqlalchemy import text
 
