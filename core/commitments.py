@@ -817,6 +817,28 @@ def _split_objects(phrase: str) -> list[str]:
     return result
 
 
+_COUNTED_GROUP = re.compile(r"^(?P<names>.+?)(?P<count>[两二三四五六七八九十0-9]+)\s*[所个座家项处条][^、，,]{0,6}$")
+
+
+def split_project_title(title: str) -> list[str]:
+    """The separate projects a title lists, for the review queue's split: one part when it names one thing.
+
+    The finder's rule (`_split_objects`): 「、」 (or 「，」) separates projects only where each part ends in a
+    facility word, so 「化学药高端制剂、体外诊断试剂、生物制品中试工艺开发平台」 (one platform, the head noun at the
+    end governing every item) stays whole; 「A和B」 splits when both name facilities. A counted group
+    「实验小学、第二中学两所学校」 lists its names: one part per name when the count matches.
+    """
+    title = title.strip()
+    counted = _COUNTED_GROUP.match(title)
+    if counted:
+        names = [n.strip() for n in re.split(r"[、，,]|和|及|与", counted["names"]) if n.strip()]
+        count = counted["count"]
+        if len(names) > 1 and (int(count) if count.isdigit() else _cn_value(count)) == len(names):
+            return names
+    parts = [part for part in _split_objects(re.sub(r"[，,]", "、", title)) if part.strip("、 ")]
+    return parts if len(parts) > 1 else [title]
+
+
 def _trailing_action(title: str) -> tuple[str, str]:
     """「高港消防大队改扩建」 → (「高港消防大队」, 「改扩建」)."""
     for action in ("改扩建", "扩建", "迁建", "新建", "续建", "改造"):

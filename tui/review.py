@@ -19,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from core.commitments import split_project_title
 from core.errors import GuihuaError
 from core.period import Period
 from core.units import involves
@@ -142,8 +143,7 @@ class SplitForm(ModalScreen[bool]):
     def first_parts(self) -> list[dict]:
         data = self.item.data
         if self.item.kind == "project":
-            # 「A、B两所学校」: offer the names the title lists, one per line
-            names = [n for n in re.split(r"[、，,和及与]", str(data.get("title", ""))) if n]
+            names = split_project_title(str(data.get("title", "")))  # one line per project the title lists
             if len(names) > 1:
                 return [{"action": data.get("action", ""), "title": n} for n in names]
         return [dict(data)]
