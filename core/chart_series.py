@@ -1,0 +1,155 @@
+"""The numbers behind guihua's charts: one indicator's path, and the spread of statuses per category.
+
+Both the meeting pack's Excel charts (exports.charts) and the terminal chart of the indicator detail panel
+(tui.indicator_chart) draw from `indicator_series`, so a leader's printout and the office's screen show the
+same three lines:
+
+- 实际: the recorded values per plan year (base year included); for a cumulative target (累计) the running
+  total since the base year, because that is what its 序时 path and its target measure;
+- 序时: `core.progress.expected_path`, the value the schedule expects each year;
+- 目标: the firm target as a level, drawn flat across the period (a threshold's line, a level's end value; for
+  an average-growth target the level the rate reaches in the target year).
+
+The target is the one `expected_path` follows: the first numeric target that is not a stretch goal (力争).
+An indicator whose target is not a number (定性, 与经济发展同步) has no chart.
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.progress import IndicatorSpec, ProgressSettings, Status, expected_path
+from core.targets import Target, TargetKind
+
+__all__ = ["IndicatorSeries", "indicator_series", "chart_target", "StatusCount", "status_spread", "STATUS_ORDER"]
+
+# Kinds whose target is a number on the indicator's own scale (or, for growth, turns into one).
+_CHARTED_KINDS = (TargetKind.LEVEL, TargetKind.APPROXIMATE, TargetKind.GROWTH, TargetKind.CUMULATIVE,
+                  TargetKind.THRESHOLD)
+# What expected_path considers (it also follows 与经济发展同步, which has no level to draw).
+_PATH_KINDS = (*_CHARTED_KINDS, TargetKind.RELATIVE)
+
+
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """Three lines over the plan years, base year first. None where a line has no point that year."""
+
+    name: str
+    unit: str
+    years: tuple[int, ...]
+    actual: tuple[float | None, ...]
+    schedule: tuple[float | None, ...]  # 序时
+    target: tuple[float | None, ...]  # the target level, the same every year (or None throughout)
+    target_text: str  # the target in words: 「目标年达到1500亿元」
+    cumulative: bool = False  # actual is a running total
+
+    @property
+    def target_value(self) -> float | None:
+        return self.target[-1] if self.target else None
+
+    @property
+    def has_actuals(self) -> bool:
+        return any(v is not None for v in self.actual[1:])
+
+    def points(self) -> list[float]:
+        """Every finite value on the chart, for scaling an axis."""
+        return [v for line in (self.actual, self.schedule, self.target) for v in line if v is not None]
+
+
+def chart_target(spec: IndicatorSpec) -> Target | None:
+    """The target the chart draws: the one core.progress.expected_path follows, if it is a number."""
+    ordered = [t for t in spec.targets
+               if t.kind == TargetKind.RELATIVE or (t.kind in _CHARTED_KINDS and t.value is not None)]
+    if not ordered:
+        return None
+    chosen = next((t for t in ordered if not t.stretch), ordered[0])
+    return chosen if chosen.kind in _CHARTED_KINDS else None
+
+
+def _finite(value) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def indicator_series(
+    spec: IndicatorSpec,
+    values: Mapping[int, Decimal | float],
+    settings: ProgressSettings,
+    *,
+    reference_values: Mapping[int, Decimal | float] | None = None,
+) -> IndicatorSeries | None:
+    """The chart of one indicator, or None when its target is not a number (or the period is unusable)."""
+    target = chart_target(spec)
+    path = expected_path(spec, values, settings, reference_values=reference_values)
+    if target is None or not path:
+        return None
+    years = tuple(sorted(path))
+    base = years[0]
+    cumulative = target.kind == TargetKind.CUMULATIVE
+    actual: list[float | None] = []
+    running = 0.0
+    for year in years:
+        value = _finite(values.get(year))
+        if not cumulative:
+            actual.append(value)
+        elif year == base:
+            actual.append(0.0)  # nothing summed yet: the running total starts at the base year
+        else:  # missing years add nothing, as the judgement sums them (core.progress._judge_cumulative)
+            running += value or 0.0
+            actual.append(running if value is not None else None)
+    if target.kind == TargetKind.GROWTH:
+        level = path[years[-1]]  # the base compounded at the target rate up to the target year
+    else:
+        level = _finite(target.value)
+    schedule = tuple(path[y] for y in years)
+    return IndicatorSeries(
+        name=spec.name,
+        unit=spec.unit,
+        years=years,
+        actual=tuple(actual),
+        schedule=schedule,
+        target=tuple(level for _ in years),
+        target_text=target.describe(),
+        cumulative=cumulative,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The spread of statuses per category (the summary screen)
+
+# Best first: the order of a bar's segments and of its legend.
+STATUS_ORDER = (Status.ACHIEVED, Status.AHEAD, Status.ON_TRACK, Status.BEHIND, Status.AT_RISK, Status.MANUAL,
+                Status.NO_DATA)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    category: str
+    counts: tuple[tuple[Status, int], ...]  # in STATUS_ORDER, zero counts left out
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    def count(self, status: Status) -> int:
+        return dict(self.counts).get(status, 0)
+
+
+def status_spread(rows: Iterable[tuple[str, Status]]) -> list[StatusCount]:
+    """(category, status) per indicator → one StatusCount per category, in the order categories first appear."""
+    tally: dict[str, dict[Status, int]] = {}
+    for category, status in rows:
+        counts = tally.setdefault(category, {})
+        counts[status] = counts.get(status, 0) + 1
+    return [StatusCount(category, tuple((s, counts[s]) for s in STATUS_ORDER if counts.get(s)))
+            for category, counts in tally.items()]
