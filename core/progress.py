@@ -74,6 +74,9 @@ class Status(StrEnum):
         return _LABELS[self]
 
 
+# Behind schedule: what the summary, the grid's colouring and the meeting pack's 滞后事项 all call lagging.
+LAGGING = (Status.BEHIND, Status.AT_RISK)
+
 _LABELS = {
     Status.ACHIEVED: "提前完成",
     Status.AHEAD: "超序时进度",

@@ -2,7 +2,8 @@
 
 A due date may be a day (2023-06-30), a month (2023-06), a quarter (2023Q2) or a year (2023): offices plan
 「二季度完成」 as often as a day. A milestone is overdue when its due period has ended and it is neither done
-nor cancelled; nobody types 「逾期」.
+nor cancelled; nobody types 「逾期」. A project is overdue when one of its milestones is, or, having no milestones,
+when its planned finish has passed before it was 建成投用 (project_overdue: every layer asks this one rule).
 """
 
 from __future__ import annotations
@@ -109,6 +110,27 @@ def parse_day(text: str) -> date:
 
 def is_overdue(due: Due | None, status: str, today: date) -> bool:
     return due is not None and status not in CLOSED_STATUSES and due.last_day < today
+
+
+FINISHED_STAGE = PROJECT_STAGES[-1]  # 建成投用: nothing left to be late with
+
+
+def finish_overdue(planned_finish: Due | None, stage: str, statuses: Iterable[str], today: date) -> bool:
+    """With no milestone to judge it by (none, or only cancelled ones) a project is overdue once its planned
+    finish has passed, unless it is 建成投用: otherwise a project nobody planned in detail could never be late."""
+    if planned_finish is None or stage == FINISHED_STAGE:
+        return False
+    if any(status != "已取消" for status in statuses):
+        return False
+    return planned_finish.last_day < today
+
+
+def project_overdue(planned_finish: Due | None, stage: str, milestones: Iterable[tuple[Due | None, str]],
+                    today: date) -> bool:
+    """A project is overdue when one of its milestones is (due, status), or by finish_overdue's rule."""
+    milestones = list(milestones)
+    return any(is_overdue(due, status, today) for due, status in milestones) or finish_overdue(
+        planned_finish, stage, (status for _, status in milestones), today)
 
 
 @dataclass(frozen=True)

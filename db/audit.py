@@ -172,8 +172,12 @@ class ConcurrentEditError(GuihuaError):
     exit_code = 6
 
     def __init__(self, message: str, *, user: str | None = None, changed_at: datetime | None = None,
-                 changes: list[tuple[str, str | None]] | None = None, current_version: int | None = None) -> None:
+                 changes: list[tuple[str, str | None]] | None = None, current_version: int | None = None,
+                 happened: str = "") -> None:
         super().__init__(message)
+        # what the other person did, without the advice on what to do next (a screen that has already
+        # reloaded gives its own advice)
+        self.happened = happened or message
         self.user = user
         self.changed_at = changed_at
         self.changes = changes or []
@@ -211,7 +215,8 @@ def concurrent_edit_error(
             .limit(50)
         ))
     if not rows:
-        return ConcurrentEditError(f"没有保存：{what}已被其他人修改。{RELOAD_ADVICE}", current_version=current_version)
+        happened = f"没有保存：{what}已被其他人修改。"
+        return ConcurrentEditError(happened + RELOAD_ADVICE, current_version=current_version, happened=happened)
     latest = rows[0]
     group = []
     for row in rows:  # one save writes several fields with one time stamp
@@ -222,9 +227,9 @@ def concurrent_edit_error(
     changes = [(label(row.field), row.new_value) for row in group]
     told = "、".join(f"把“{name}”改为 {value}" if value not in (None, "") else f"把“{name}”清空"
                      for name, value in changes)
-    message = f"没有保存：{latest.user_name} 于 {_local(latest.changed_at):%Y-%m-%d %H:%M} 已{told}。{RELOAD_ADVICE}"
-    return ConcurrentEditError(message, user=latest.user_name, changed_at=latest.changed_at, changes=changes,
-                               current_version=current_version)
+    happened = f"没有保存：{latest.user_name} 于 {_local(latest.changed_at):%Y-%m-%d %H:%M} 已{told}。"
+    return ConcurrentEditError(happened + RELOAD_ADVICE, user=latest.user_name, changed_at=latest.changed_at,
+                               changes=changes, current_version=current_version, happened=happened)
 
 
 def check_version(

@@ -29,9 +29,11 @@ from core.schedule import (
     Due,
     MilestoneFacts,
     Rollup,
+    finish_overdue,
     is_overdue,
     parse_day,
     parse_due,
+    project_overdue,
     rollup,
 )
 from core.targets import Comparator, ValueParseError, parse_value
@@ -555,7 +557,13 @@ class ProjectView:
     version: int = 0  # pass back as expected_version when saving (optimistic locking)
 
     def overdue(self, today: date) -> bool:
-        return any(m.overdue(today) for m in self.milestones)
+        """core.schedule's rule: a milestone overdue, or no milestones and the planned finish passed."""
+        return project_overdue(_due(self.planned_finish), self.stage, ((m.due, m.status) for m in self.milestones),
+                               today)
+
+    def finish_overdue(self, today: date) -> bool:
+        """Overdue by its planned finish alone (it has no milestones to be late with)."""
+        return finish_overdue(_due(self.planned_finish), self.stage, (m.status for m in self.milestones), today)
 
     @property
     def done_count(self) -> int:

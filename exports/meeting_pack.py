@@ -282,7 +282,7 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
         overdue = p.overdue(today)
         open_late = [m for m in p.milestones if m.overdue(today)]
         if overdue:
-            status = f"逾期（{len(open_late)}项）"
+            status = f"逾期（{len(open_late)}项）" if open_late else "逾期（已过计划完成时间）"
         elif p.counted and p.done_count == p.counted:
             status = "已完成"
         elif not p.milestones:

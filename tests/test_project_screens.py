@@ -339,8 +339,12 @@ async def test_milestones_with_keys_only(database, plan_id):
             "不是可识别" in str(app.screen.query_one("#prompt-error").render())
         await pilot.press("escape")
         await settle(pilot)
-        # s changes the stage (2 = 已开工)
+        # s changes the stage: the digit moves to 2 = 已开工 and waits for Enter, as the picker's hint says
         await pilot.press("s", "2")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoicePicker) and projects(database, plan_id)[ids[0]].stage == ""
+        assert app.screen.query_one("#choice-list").highlighted == 1
+        await pilot.press("enter")
         await settle(pilot)
         assert projects(database, plan_id)[ids[0]].stage == "已开工"
         assert screen.table.get_cell(str(ids[0]), "stage").plain == "已开工"
@@ -371,12 +375,12 @@ async def test_a_save_over_someone_elses_change_is_refused_and_shown(database, p
         screen = await open_screen(pilot, "f5")
         with database.session() as session:  # another user, after this screen read the project
             update_project(session, ids[0], origin="cli", user="张三", stage="已开工")
-        await pilot.press("s", "3")  # 基本过半
+        await pilot.press("s", "3", "enter")  # 基本过半
         await settle(pilot)
         assert projects(database, plan_id)[ids[0]].stage == "已开工"
         assert "张三" in status_line(screen) and "没有保存" in status_line(screen)
         assert screen.table.get_cell(str(ids[0]), "stage").plain == "已开工"  # reloaded: what was saved shows
-        await pilot.press("s", "3")  # a second try, on what is now shown, goes through
+        await pilot.press("s", "3", "enter")  # a second try, on what is now shown, goes through
         await settle(pilot)
         assert projects(database, plan_id)[ids[0]].stage == "基本过半"
 
@@ -461,18 +465,23 @@ async def test_project_filters(database, plan_id):
         add_milestone(session, ids[1], "完成立项", "2024-07-20", origin="tui")  # due soon
         update_project(session, ids[2], origin="tui", lead_unit="教育局")
         update_project(session, ids[3], origin="tui", lead_unit="发改委", partner_units="教育局")
+        update_project(session, ids[5], origin="tui", planned_finish="2023")  # no milestones, finish passed
     titles = {i: p.title for i, p in projects(database, plan_id).items()}
     app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "f5")
         assert screen.table.ids() == ids
-        await pilot.press("o")  # 有逾期里程碑
+        assert screen.table.get_cell(str(ids[5]), "next").plain == "已过计划完成 2023年"
+        await pilot.press("o")  # 逾期: an overdue milestone, or none and the planned finish passed
         await settle(pilot)
-        assert screen.table.ids() == [ids[0]]
-        assert "有逾期里程碑" in screen.table.border_title
+        assert screen.table.ids() == [ids[0], ids[5]]
+        assert "逾期" in screen.table.border_title
+        # the status line counts what the filter now shows, not what the previous one showed
+        assert status_line(screen) == "项目：逾期（2 个项目）"
         await pilot.press("o")  # 30天内到期
         await settle(pilot)
         assert screen.table.ids() == [ids[1]]
+        assert status_line(screen) == "项目：30天内到期（1 个项目）"
         await pilot.press("x")
         await settle(pilot)
         # u: the unit, lead or partner

@@ -8,7 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.schedule import MilestoneFacts, is_overdue, parse_day, parse_due, rollup
+from core.schedule import (
+    FINISHED_STAGE,
+    MILESTONE_STATUSES,
+    PROJECT_STAGES,
+    MilestoneFacts,
+    is_overdue,
+    parse_day,
+    parse_due,
+    project_overdue,
+    rollup,
+)
 from core.targets import ValueParseError
 
 
@@ -85,3 +95,29 @@ def test_rollup_counts_done_due_soon_and_overdue():
     third = result["第三章"]
     assert (third.total, third.done, third.overdue, third.due_soon, third.cancelled, third.open) == (4, 1, 1, 1, 1, 2)
     assert result["第五章"].open == 1 and result["第五章"].overdue == 0
+
+
+def test_a_project_without_milestones_is_overdue_once_its_planned_finish_has_passed():
+    finish = parse_due("2023年下半年")
+    assert not project_overdue(finish, "已开工", [], date(2023, 12, 31))
+    assert project_overdue(finish, "已开工", [], date(2024, 1, 1))
+    assert project_overdue(finish, "", [(None, "已取消")], date(2024, 1, 1))  # only cancelled ones: none to judge by
+    assert not project_overdue(finish, FINISHED_STAGE, [], date(2024, 1, 1))  # built and in use: not late
+    assert not project_overdue(None, "", [], date(2024, 1, 1))  # no planned finish, nothing to be late with
+    # milestones, when there are any, decide: all on time means on time, whatever the planned finish says
+    assert not project_overdue(finish, "已开工", [(parse_due("2025"), "推进中")], date(2024, 1, 1))
+    assert project_overdue(None, "", [(parse_due("2023Q4"), "推进中")], date(2024, 1, 1))
+
+
+DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))  # the years parse_due accepts
+
+
+@given(DAYS, DAYS, st.sampled_from(["", *PROJECT_STAGES]),
+       st.lists(st.tuples(st.one_of(st.none(), DAYS), st.sampled_from(MILESTONE_STATUSES)), max_size=4))
+def test_project_overdue_is_a_late_milestone_or_a_passed_finish_with_none(finish_day, today, stage, milestones):
+    finish = parse_due(finish_day.isoformat())
+    dated = [(parse_due(d.isoformat()) if d else None, status) for d, status in milestones]
+    late_milestone = any(is_overdue(due, status, today) for due, status in dated)
+    none_to_judge = all(status == "已取消" for _, status in dated)
+    expected = late_milestone or (none_to_judge and stage != FINISHED_STAGE and finish_day < today)
+    assert project_overdue(finish, stage, dated, today) == expected

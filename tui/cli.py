@@ -1140,7 +1140,8 @@ def _tidy_units(session, dry_run: bool, as_json: bool) -> None:
 
 
 def _project_line(p, today) -> str:
-    overdue = click.style("  有逾期里程碑", fg="red", bold=True) if p.overdue(today) else ""
+    late = "  已过计划完成时间" if p.finish_overdue(today) else "  有逾期里程碑"
+    overdue = click.style(late, fg="red", bold=True) if p.overdue(today) else ""
     stage = p.stage or "未填形象进度"
     unit = p.lead_unit or "未定牵头单位"
     return safe(f"{p.id:>4}  {p.title}  [{stage}] {unit}  里程碑 {p.done_count}/{p.counted}") + overdue
@@ -1149,7 +1150,7 @@ def _project_line(p, today) -> str:
 @main.command("projects")
 @plan_option
 @click.option("--unit", "unit_name", help="只看某牵头或配合单位的项目。")
-@click.option("--overdue", is_flag=True, help="只看有逾期里程碑的项目。")
+@click.option("--overdue", is_flag=True, help="只看逾期的项目（有逾期里程碑，或无里程碑且已过计划完成时间）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context
 @report_errors

@@ -370,9 +370,10 @@ class ChoicePicker(ModalScreen[str | None]):
         options.highlighted = self.choices.index(self.current) if self.current in self.choices else 0
 
     def on_key(self, event: events.Key) -> None:
+        # a digit moves to its choice and Enter takes it, as the hint says: a stray digit changes nothing
         if event.character and event.character.isdigit() and 1 <= int(event.character) <= len(self.choices):
             event.stop()
-            self.dismiss(self.choices[int(event.character) - 1])
+            self.query_one("#choice-list", OptionList).highlighted = int(event.character) - 1
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -533,7 +534,7 @@ class FieldsForm(ModalScreen[bool]):
     #fields-box .fields-section { text-style: bold; color: $secondary; margin-top: 1; }
     #fields-box .fields-row { height: 1; }
     #fields-box .fields-row:focus-within { background: $accent 25%; }
-    #fields-box .fields-label { width: 12; color: $text-muted; }
+    #fields-box .fields-label { width: 14; padding-right: 1; color: $text-muted; }
     #fields-box Input, #fields-box Select, #fields-box UnitField { width: 1fr; background: $boost; }
     #fields-box UnitField:focus { background: $accent 40%; }
     #fields-note { color: $text-muted; height: auto; margin-top: 1; }

@@ -29,6 +29,7 @@ from core.schedule import (
     rollup,
 )
 from core.units import involves
+from db.audit import ConcurrentEditError
 from db.indicators import decimal_text
 from db.plan_store import plan_period
 from db.projects import (
@@ -64,7 +65,7 @@ SOON_STYLE = "yellow"
 DONE_STYLE = "green"
 # the 「o」 filter: which projects by the state of their milestones
 TIMING_FILTERS: list[str | None] = [None, "overdue", "soon", "none"]
-TIMING_WORDS = {None: "全部", "overdue": "有逾期里程碑", "soon": "30天内到期", "none": "尚无里程碑"}
+TIMING_WORDS = {None: "全部", "overdue": "逾期", "soon": "30天内到期", "none": "尚无里程碑"}
 NO_STAGE = "（未填）"
 def due_hint(year: int) -> str:
     """How a due date may be written, with examples in `year` (ProjectsScreen.example_year)."""
@@ -103,10 +104,6 @@ def expect(view) -> dict:
     read. Views from a store that does not track versions carry none: last write wins."""
     version = getattr(view, "version", None)
     return {} if version is None else {"expected_version": version}
-
-
-def is_conflict(exc: Exception) -> bool:
-    return type(exc).__name__ == "ConcurrentEditError"
 
 
 class ProjectsScreen(Screen):
@@ -255,7 +252,7 @@ class ProjectsScreen(Screen):
         if self.query_text and not all(w in f"{project.action}{project.title}" for w in self.query_text.split()):
             return False
         if self.timing_filter == "overdue":
-            return timing(project, self.today).overdue > 0
+            return project.overdue(self.today)
         if self.timing_filter == "soon":
             return timing(project, self.today).due_soon > 0
         if self.timing_filter == "none":
@@ -293,7 +290,7 @@ class ProjectsScreen(Screen):
 
     def project_cells(self, project: ProjectView) -> list[Text]:
         facts = timing(project, self.today)
-        late = facts.overdue > 0
+        late = project.overdue(self.today)
         title = Text(f"{project.action}{project.title}", style=OVERDUE_STYLE if late else "", no_wrap=True,
                      overflow="ellipsis")
         lead = Text(self.unit_names.get(project.lead_unit, project.lead_unit) or "—",
@@ -316,6 +313,9 @@ class ProjectsScreen(Screen):
             return Text(f"{open_ones[0].title}（未定时间）", style="dim", no_wrap=True, overflow="ellipsis")
         if project.milestones:
             return Text("里程碑已全部完成", style=DONE_STYLE, no_wrap=True)
+        if project.finish_overdue(self.today):
+            return Text(f"已过计划完成 {plan_time(project.planned_finish)}", style=OVERDUE_STYLE, no_wrap=True,
+                        overflow="ellipsis")
         return Text("未设里程碑", style="dim", no_wrap=True)
 
     def _update_title(self) -> None:
@@ -480,10 +480,10 @@ class ProjectsScreen(Screen):
                 result = work(session)
         except (GuihuaError, SQLAlchemyError) as exc:
             reason = db_error(exc)
-            if is_conflict(exc):
+            if isinstance(exc, ConcurrentEditError):
                 # someone saved it meanwhile: show what they saved; a second try then overwrites knowingly
                 self.load(keep, keep_milestone if keep_milestone != -1 else None)
-                reason = reason.replace("请重新载入后再修改，或选择覆盖。", "") + "已载入最新内容，核对后可再修改。"
+                reason = exc.happened + "已载入最新内容，核对后可再修改。"
                 self.say(reason, "error")
                 return reason
             self.say(f"没有保存：{reason}", "error")
@@ -683,25 +683,29 @@ class ProjectsScreen(Screen):
             return
         self.app.run_worker(self.app.show_source(source), group="open")  # type: ignore[attr-defined]
 
-    def _refilter(self, message: str) -> None:
+    def _refilter(self, message: str, counted: bool = True) -> None:
+        """Rebuild the list, then say `message` with the count of what the new filter shows."""
         self.rebuild()
-        self.say(message if self.shown else f"{message}：没有符合条件的项目，按 x 清除筛选。")
+        if not self.shown:
+            self.say(f"{message}：没有符合条件的项目，按 x 清除筛选。")
+        else:
+            self.say(f"{message}（{self.shown} 个项目）" if counted else message)
 
     def action_filter_timing(self) -> None:
         self.timing_filter = TIMING_FILTERS[(TIMING_FILTERS.index(self.timing_filter) + 1) % len(TIMING_FILTERS)]
-        self._refilter(f"里程碑：{TIMING_WORDS[self.timing_filter]}（{self.shown} 个项目）")
+        self._refilter(f"项目：{TIMING_WORDS[self.timing_filter]}")
 
     def action_filter_stage(self) -> None:
         options: list[str | None] = [None, *PROJECT_STAGES, NO_STAGE]
         self.stage_filter = options[(options.index(self.stage_filter) + 1) % len(options)]
-        self._refilter(f"形象进度：{self.stage_filter or '全部'}（{self.shown} 个项目）")
+        self._refilter(f"形象进度：{self.stage_filter or '全部'}")
 
     def action_filter_category(self) -> None:
         present = list(dict.fromkeys(p.category for p in self.projects.values() if p.category))
         options: list[str | None] = [None, *present]
         current = self.category_filter if self.category_filter in options else None
         self.category_filter = options[(options.index(current) + 1) % len(options)]
-        self._refilter(f"类别：{self.category_filter or '全部'}（{self.shown} 个项目）")
+        self._refilter(f"类别：{self.category_filter or '全部'}")
 
     def action_filter_unit(self) -> None:
         try:
@@ -714,8 +718,7 @@ class ProjectsScreen(Screen):
             if names is None:
                 return
             self.unit_filter = names[0] if names else ""
-            self._refilter(f"单位：{self.unit_filter}（牵头或配合，{self.shown} 个项目）" if self.unit_filter
-                           else "单位：全部")
+            self._refilter(f"单位：{self.unit_filter}（牵头或配合）" if self.unit_filter else "单位：全部")
 
         self.push(UnitPicker(units, [self.unit_filter] if self.unit_filter else [], title="按单位筛选（牵头或配合）",
                              none_label="（全部单位）"), chosen)
@@ -752,7 +755,7 @@ class ProjectsScreen(Screen):
         self.timing_filter = self.stage_filter = self.category_filter = None
         self.unit_filter = self.query_text = ""
         self.query_one("#projects-search-input", Input).value = ""
-        self._refilter("已清除筛选" + ("（“我的单位”仍有效，Ctrl+U 修改）" if self.my_unit else ""))
+        self._refilter("已清除筛选" + ("（“我的单位”仍有效，Ctrl+U 修改）" if self.my_unit else ""), counted=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "escape":
@@ -771,7 +774,7 @@ class ProjectsScreen(Screen):
         yield "修改里程碑", "名称、计划时间、状态、完成日期、备注", self.edit_milestone
         yield "设定计划时间", "选中里程碑的计划时间（d）", self.action_due
         yield "更改形象进度", "选中项目的形象进度（s）", self.action_stage
-        yield "只看逾期", "依次切换：有逾期、30天内到期、尚无里程碑、全部（o）", self.action_filter_timing
+        yield "只看逾期", "依次切换：逾期、30天内到期、尚无里程碑、全部（o）", self.action_filter_timing
         yield "按单位筛选项目", "牵头或配合的单位（u）", self.action_filter_unit
         yield "按形象进度筛选", "依次切换（g）", self.action_filter_stage
         yield "按类别筛选项目", "依次切换（c）", self.action_filter_category
@@ -876,7 +879,7 @@ class SummaryScreen(Screen):
         yield "我的单位", "只汇总本单位牵头或配合的项目和指标（Ctrl+U）", self.action_my_unit
 
     def load(self) -> None:
-        from core.progress import Status
+        from core.progress import LAGGING
         from db.indicators import assess_all, list_indicators
 
         plan_id = getattr(self.app, "plan_id", None)
@@ -902,7 +905,7 @@ class SummaryScreen(Screen):
         self.behind, self.behind_by_unit = {}, {}
         for view in views:
             assessment = assessments.get(view.id)
-            if assessment is None or assessment.status not in (Status.BEHIND, Status.AT_RISK):
+            if assessment is None or assessment.status not in LAGGING:
                 continue
             group = MAIN_GROUP if view.kind == "main" else (view.category or "（未归章节）")
             entry = (view.name, assessment.label, assessment.explanation)
