@@ -12,9 +12,11 @@ Import runs in two steps:
   by side (issued, in guihua now, in the form); and its clashes: fields that another returned form of the same
   run gives a different value (an indicator led by two units comes back twice). Neither form of a clash is
   imported, whatever the options: which one is right is for the office to find out (then it imports that file
-  on its own).
+  on its own); and its doubtful figures: actual values core.plausibility takes for a likely typo (a negative
+  level, five times off the neighbouring years), held back until the office confirms them (`guihua set --force`
+  and the grid's 「确定吗？」 ask the same).
 - `apply_forms` applies each file without problems in one transaction (all of its changes or none), skipping
-  conflicts unless asked to overwrite them, and says for every file what was applied and what was skipped and
+  conflicts unless asked to overwrite them and doubtful figures unless confirmed, and says for every file what was applied and what was skipped and
   why. The change log names the file each change came from.
 
 A row is read only when what it shows agrees with its hidden id: the indicator's name and unit (or the
@@ -41,7 +43,7 @@ from core.errors import GuihuaError
 from core.schedule import MILESTONE_STATUSES, parse_day
 from core.targets import ValueParseError, parse_value
 from db.engine import Database
-from db.indicators import STAGES, decimal_text
+from db.indicators import STAGES, IndicatorView, decimal_text, get_indicator
 from exports.forms import (
     FIRST_ROW,
     FORMAT_NAME,
@@ -143,6 +145,8 @@ class Change:
     held_by: str = ""  # not itself in conflict, held back with a conflicting or clashing linked field (its label)
     clashes: tuple[Clash, ...] = ()  # other forms giving this field other values: never imported
     held_by_clash: bool = False  # held_by names a field that clashes with another form
+    doubt: str = ""  # why the figure looks like a typo (core.plausibility): imported only when confirmed
+    held_by_doubt: bool = False  # held_by names a doubtful figure of the same item
 
     @property
     def old(self) -> str | None:
@@ -169,11 +173,16 @@ class Change:
         if self.held_by_clash:
             return (f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}与其他填报表不一致，"
                     "一并不导入）")
+        if self.held_by_doubt:
+            return f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}数值存疑，一并暂不导入）"
         if self.held_by:
             return f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}有冲突，一并暂不导入）"
+        doubt = f"；数值存疑：{self.doubt}" if self.doubt else ""
         if self.conflict:
             return (f"{head}：下发时 {_shown(self.issued)} ｜ guihua 现为 {_shown(self.current)} ｜ "
-                    f"表中 {_shown(self.new)}（第 {self.edit.row} 行）")
+                    f"表中 {_shown(self.new)}（第 {self.edit.row} 行{doubt}）")
+        if self.doubt:
+            return f"{head}：{_shown(self.old)} → {_shown(self.new)}（第 {self.edit.row} 行{doubt}）"
         remark = f"（{self.edit.remark}）" if self.edit.remark else ""
         return f"{head}：{_shown(self.old)} → {_shown(self.new)}{remark}"
 
@@ -194,6 +203,7 @@ class FormFileReview:
     changes: list[Change] = field(default_factory=list)
     conflicts: list[Change] = field(default_factory=list)
     clashes: list[Change] = field(default_factory=list)  # given differently by another form: not imported
+    doubtful: list[Change] = field(default_factory=list)  # likely typos (and what they hold back): if confirmed
     unchanged: int = 0
 
     @property
@@ -229,8 +239,34 @@ class FormsReview:
         return [c for f in self.files if not f.refused for c in f.clashes]
 
     @property
+    def doubtful(self) -> list[Change]:
+        return [c for f in self.files if not f.refused for c in f.doubtful]
+
+    @property
+    def doubtful_conflicts(self) -> list[Change]:
+        """Conflicts whose figure is also doubtful: overwritten only when confirmed as well."""
+        return [c for c in self.conflicts if c.doubt]
+
+    @property
     def refused(self) -> list[FormFileReview]:
         return [f for f in self.files if f.refused]
+
+    def pending(self, *, overwrite_conflicts: bool = False, accept_doubtful: bool = False) -> list[Change]:
+        """What apply_forms would write with these options, as the review sees it now."""
+        return [c for f in self.files if not f.refused
+                for c in _chosen(f.changes, f.conflicts, f.doubtful, overwrite_conflicts, accept_doubtful)]
+
+    def pending_files(self, *, overwrite_conflicts: bool = False, accept_doubtful: bool = False) -> int:
+        return sum(1 for f in self.files if not f.refused
+                   and _chosen(f.changes, f.conflicts, f.doubtful, overwrite_conflicts, accept_doubtful))
+
+
+def _chosen(changes: list[Change], conflicts: list[Change], doubtful: list[Change], overwrite_conflicts: bool,
+            accept_doubtful: bool) -> list[Change]:
+    """The changes written: plain changes, conflicts when overwriting, doubtful figures when confirmed (a
+    conflict that is also doubtful needs both)."""
+    return (changes + (doubtful if accept_doubtful else [])
+            + [c for c in conflicts if overwrite_conflicts and (accept_doubtful or not c.doubt)])
 
 
 @dataclass
@@ -241,13 +277,14 @@ class FileResult:
     applied: list[Change] = field(default_factory=list)
     skipped_conflicts: list[Change] = field(default_factory=list)
     skipped_clashes: list[Change] = field(default_factory=list)
+    skipped_doubtful: list[Change] = field(default_factory=list)  # likely typos not confirmed
     already: list[Change] = field(default_factory=list)  # reviewed as changes, found in guihua by apply time
     error: str = ""  # the file's transaction was rolled back
     problems: int = 0  # refused for this many problems: nothing of it was written
 
     @property
     def skipped(self) -> list[Change]:
-        return self.skipped_conflicts + self.skipped_clashes
+        return self.skipped_conflicts + self.skipped_clashes + self.skipped_doubtful
 
     def text(self) -> str:
         """One line: applied or not, and why."""
@@ -260,6 +297,8 @@ class FileResult:
         reasons = []
         if self.skipped_conflicts:
             reasons.append(f"冲突 {len(self.skipped_conflicts)} 处（下发后 guihua 中的数值已被修改）")
+        if self.skipped_doubtful:
+            reasons.append(f"数值存疑 {len(self.skipped_doubtful)} 处（可能多打或少打了一位、不应为负数，未确认）")
         if self.skipped_clashes:
             others = "、".join(f"「{n}」" for n in dict.fromkeys(f for c in self.skipped_clashes for f in c.clash_files))
             reasons.append(f"与{others or '其他填报表'}不一致 {len(self.skipped_clashes)} 处（都不导入）")
@@ -288,6 +327,10 @@ class ApplyResult:
     @property
     def skipped_clashes(self) -> list[Change]:
         return [c for f in self.files for c in f.skipped_clashes]
+
+    @property
+    def skipped_doubtful(self) -> list[Change]:
+        return [c for f in self.files for c in f.skipped_doubtful]
 
     @property
     def failed(self) -> list[FileResult]:
@@ -496,13 +539,15 @@ def read_forms(database: Database, paths, *, plan_id: int | None = None, year: i
         order = {INDICATOR_SHEET: 0, MILESTONE_SHEET: 1}
         review.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
         if review.problems:
-            review.edits, review.changes, review.conflicts, review.clashes, review.unchanged = [], [], [], [], 0
+            review.edits, review.changes, review.conflicts, review.clashes, review.doubtful = [], [], [], [], []
+            review.unchanged = 0
     readable = [r for r in reviews if not r.refused]
     clashes = find_clashes(readable)
     with database.session() as session:
         for review in readable:
-            review.changes, review.conflicts, review.clashes, review.unchanged = classify(
-                session, review, clashes.get(id(review), {}))
+            found = classify(session, review, clashes.get(id(review), {}))
+            review.changes, review.conflicts, review.clashes, review.doubtful = found.lists()
+            review.unchanged = found.unchanged
     return FormsReview(reviews)
 
 
@@ -967,45 +1012,73 @@ def find_clashes(forms: list[FormFileReview]) -> dict[int, dict[tuple, tuple[Cla
     return clashes
 
 
-def classify(session, review: FormFileReview, clashes: dict[tuple, tuple[Clash, ...]] | None = None,
-             ) -> tuple[list[Change], list[Change], list[Change], int]:
+@dataclass
+class Classified:
+    """A form compared with guihua now: what would change, conflict, clash or wait for confirmation."""
+
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[Change] = field(default_factory=list)
+    clashes: list[Change] = field(default_factory=list)
+    doubtful: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+
+    def lists(self) -> tuple[list[Change], list[Change], list[Change], list[Change]]:
+        return self.changes, self.conflicts, self.clashes, self.doubtful
+
+
+def classify(session, review: FormFileReview, clashes: dict[tuple, tuple[Clash, ...]] | None = None) -> Classified:
     """Compare the form with guihua as it is now, and with the other forms of the same import (`clashes`, as
-    find_clashes gives them for this form): (changes, conflicts, clashes, unchanged count)."""
+    find_clashes gives them for this form). An actual value core.plausibility doubts is doubtful (a change) or
+    carries its doubt (a conflict)."""
     clashes = clashes or {}
-    found: list[tuple[FieldEdit, str | None, str]] = []
+    found: list[tuple[FieldEdit, str | None, str, str]] = []
     unchanged = 0
+    indicators: dict[int, IndicatorView] = {}
     for edit in review.edits:
         current = _current(session, edit)
         if _field_key(edit) in clashes:
-            found.append((edit, current, "clash"))
+            found.append((edit, current, "clash", ""))
             continue
         if edit.value == edit.issued or edit.value == current:
             unchanged += 1  # the department kept the value it was given, or guihua already holds it
             continue
-        found.append((edit, current, "conflict" if current != edit.issued else "change"))
-    # A clash or a conflict on one of two linked fields holds back the other one of the same item (a clash
-    # first: it is never imported, while a conflict may be overwritten).
-    held: dict[tuple, tuple[str, bool]] = {}
-    for kind in ("conflict", "clash"):
-        for edit, _, what in found:
+        doubt = _doubt(session, edit, indicators)
+        what = "conflict" if current != edit.issued else "doubt" if doubt else "change"
+        found.append((edit, current, what, doubt))
+    # A clash, a conflict or a doubtful figure on one of two linked fields holds back the other one of the same
+    # item (the strictest wins: a clash is never imported, a conflict needs overwriting, a doubt confirming).
+    held: dict[tuple, tuple[str, str]] = {}
+    for kind in ("doubt", "conflict", "clash"):
+        for edit, _, what, _ in found:
             if what == kind and edit.field in LINKED[edit.kind]:
-                held[(edit.kind, edit.entity_id)] = (edit.field_label, kind == "clash")
-    changes: list[Change] = []
-    conflicts: list[Change] = []
-    clashing: list[Change] = []
-    for edit, current, what in found:
+                held[(edit.kind, edit.entity_id)] = (edit.field_label, kind)
+    result = Classified(unchanged=unchanged)
+    for edit, current, what, doubt in found:
         holder = held.get((edit.kind, edit.entity_id)) if edit.field in LINKED[edit.kind] else None
         if what == "clash":
-            clashing.append(Change(edit, current, conflict=True, clashes=clashes[_field_key(edit)]))
-        elif holder and holder[1]:
-            clashing.append(Change(edit, current, conflict=True, held_by=holder[0], held_by_clash=True))
+            result.clashes.append(Change(edit, current, conflict=True, clashes=clashes[_field_key(edit)]))
+        elif holder and holder[1] == "clash":
+            result.clashes.append(Change(edit, current, conflict=True, held_by=holder[0], held_by_clash=True))
         elif what == "conflict":
-            conflicts.append(Change(edit, current, conflict=True))
+            result.conflicts.append(Change(edit, current, conflict=True, doubt=doubt))
+        elif holder and holder[1] == "conflict":
+            result.conflicts.append(Change(edit, current, conflict=True, held_by=holder[0]))
+        elif what == "doubt":
+            result.doubtful.append(Change(edit, current, doubt=doubt))
         elif holder:
-            conflicts.append(Change(edit, current, conflict=True, held_by=holder[0]))
+            result.doubtful.append(Change(edit, current, held_by=holder[0], held_by_doubt=True))
         else:
-            changes.append(Change(edit, current))
-    return changes, conflicts, clashing, unchanged
+            result.changes.append(Change(edit, current))
+    return result
+
+
+def _doubt(session, edit: FieldEdit, indicators: dict[int, IndicatorView]) -> str:
+    """Why an indicator's actual value from a form looks like a typo (core.plausibility), or ""."""
+    if edit.kind != "indicator" or edit.field != "actual":
+        return ""
+    if edit.entity_id not in indicators:
+        indicators[edit.entity_id] = get_indicator(session, edit.entity_id)
+    return indicators[edit.entity_id].doubt(edit.year, Decimal(edit.value)) or ""
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -1018,9 +1091,11 @@ def apply_forms(
     *,
     files=None,
     overwrite_conflicts: bool = False,
+    accept_doubtful: bool = False,
 ) -> ApplyResult:
     """Apply each file without problems in its own transaction: all of its changes or none. `files` (paths or
-    names) limits which files; conflicts are skipped unless `overwrite_conflicts`; fields the applied files
+    names) limits which files; conflicts are skipped unless `overwrite_conflicts`, figures that look like typos
+    unless `accept_doubtful` (the office confirmed them, as `guihua set --force` does); fields the applied files
     give different values (clashes) are always skipped. Changes, conflicts and clashes are worked out again
     against guihua as it is now and among the files applied, so a value changed since the review, or by
     another of the files, is never overwritten silently. Every file gets a FileResult saying what came in
@@ -1041,16 +1116,19 @@ def apply_forms(
         result.files.append(outcome)
         with database.session() as session:
             try:
-                changes, conflicts, clashing, _ = classify(session, form, clashes.get(id(form), {}))
-                chosen = changes + (conflicts if overwrite_conflicts else [])
+                now = classify(session, form, clashes.get(id(form), {}))
+                chosen = _chosen(now.changes, now.conflicts, now.doubtful, overwrite_conflicts, accept_doubtful)
                 if chosen:
                     _write(session, form, chosen)
                     session.commit()
                 outcome.applied = chosen
-                outcome.skipped_conflicts = [] if overwrite_conflicts else conflicts
-                outcome.skipped_clashes = clashing
-                settled = {c.edit for c in chosen + conflicts + clashing}
-                outcome.already = [c for c in form.changes + form.conflicts + form.clashes if c.edit not in settled]
+                outcome.skipped_conflicts = [] if overwrite_conflicts else now.conflicts
+                outcome.skipped_doubtful = [] if accept_doubtful else (
+                    now.doubtful + [c for c in now.conflicts if c.doubt and overwrite_conflicts])
+                outcome.skipped_clashes = now.clashes
+                settled = {c.edit for c in chosen + now.conflicts + now.clashes + now.doubtful}
+                outcome.already = [c for c in form.changes + form.conflicts + form.clashes + form.doubtful
+                                   if c.edit not in settled]
             except GuihuaError as exc:
                 session.rollback()
                 outcome.error = exc.message

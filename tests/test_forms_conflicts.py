@@ -231,16 +231,7 @@ def plain(renderable) -> str:
 
 async def test_tui_review_shows_the_clash_before_confirming_and_each_files_outcome_after(database, shared):
     from tui.actions import FormsReviewScreen, FormsScreen
-    from tui.app import GuihuaApp
-
-    class QuietApp(GuihuaApp):
-        CURSOR_BLINK = False
-
-    async def settle(pilot) -> None:
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
+    from tests.helpers import QuietApp, settle
 
     views, dev, stats = shared["views"], shared["dev"], shared["stats"]
     gdp = views[0].id
@@ -279,6 +270,104 @@ async def test_tui_review_shows_the_clash_before_confirming_and_each_files_outco
 
 
 # ----------------------------------------------------------------------------------------------------------
+# Figures that look like typos (core.plausibility) wait for the office's confirmation, as `set --force` does
+
+
+def typos(database, shared):
+    """The development commission returns 地区生产总值 ten times its 2023 figure (with a stage describing it)
+    and a negative 一般公共预算收入."""
+    views, dev = shared["views"], shared["dev"]
+    gdp, revenue = views[0].id, views[1].id
+    with database.session() as session:
+        record_actual(session, gdp, YEAR - 1, Decimal("1290"), origin="cli")
+    fill(dev, {cell(dev, gdp, "G"): 12900, cell(dev, gdp, "I"): "快报", cell(dev, revenue, "G"): -5})
+    return gdp, revenue
+
+
+def test_doubtful_figures_from_a_form_are_flagged_and_imported_only_when_confirmed(database, shared):
+    gdp, revenue = typos(database, shared)
+    review = read_forms(database, [shared["dev"]])
+    [form] = review.files
+    assert not form.refused and not form.changes and not form.conflicts
+    doubtful = {(c.edit.entity_id, c.edit.field): c for c in form.doubtful}
+    assert set(doubtful) == {(gdp, "actual"), (gdp, "stage"), (revenue, "actual")}
+    assert "12900" in doubtful[gdp, "actual"].doubt and "10 倍" in doubtful[gdp, "actual"].doubt
+    assert doubtful[gdp, "actual"].text().startswith("地区生产总值 2024年实际值：空 → 12900（第 ")
+    assert "是负数" in doubtful[revenue, "actual"].doubt
+    assert doubtful[gdp, "stage"].held_by_doubt and "同一项的2024年实际值数值存疑，一并暂不导入" in doubtful[gdp, "stage"].text()
+    assert review.pending() == [] and len(review.pending(accept_doubtful=True)) == 3
+
+    result = apply_forms(database, review)
+    assert result.applied == [] and len(result.skipped_doubtful) == 3
+    assert result.files[0].text() == (f"「{form.name}」没有写入任何修改。"
+                                      "跳过数值存疑 3 处（可能多打或少打了一位、不应为负数，未确认）。")
+    assert YEAR not in values(database, gdp) and YEAR not in values(database, revenue)
+
+    confirmed = apply_forms(database, read_forms(database, [shared["dev"]]), accept_doubtful=True)
+    assert len(confirmed.applied) == 3 and not confirmed.skipped_doubtful
+    assert values(database, gdp)[YEAR] == Decimal("12900") and stage_of(database, gdp) == "快报"
+    assert values(database, revenue)[YEAR] == Decimal("-5")
+
+
+def test_a_doubtful_conflict_needs_both_overwriting_and_confirming(database, shared):
+    gdp, _ = typos(database, shared)
+    with database.session() as session:
+        record_actual(session, gdp, YEAR, Decimal("1300"), origin="cli")  # changed in guihua after issuing
+    review = read_forms(database, [shared["dev"]])
+    conflict = next(c for c in review.conflicts if c.edit.field == "actual")
+    assert "数值存疑" in conflict.text() and review.doubtful_conflicts == [conflict]
+    overwritten = apply_forms(database, review, overwrite_conflicts=True)
+    assert conflict.edit in {c.edit for c in overwritten.skipped_doubtful}
+    assert values(database, gdp)[YEAR] == Decimal("1300")
+    both = apply_forms(database, read_forms(database, [shared["dev"]]), overwrite_conflicts=True,
+                       accept_doubtful=True)
+    assert [c.new for c in both.applied if (c.edit.entity_id, c.edit.field) == (gdp, "actual")] == ["12900"]
+    assert values(database, gdp)[YEAR] == Decimal("12900")
+
+
+def test_cli_import_forms_refuses_doubtful_figures_without_force(database, shared, run):
+    gdp, revenue = typos(database, shared)
+    dev = str(shared["dev"])
+    plain = run("import-forms", dev, "--yes")
+    assert plain.exit_code == 0, plain.output
+    assert "数值存疑 3 处（负数，或与前后年份相差 5 倍以上，不导入；核实无误可加 --force 导入）" in plain.stdout
+    assert "没有需要导入的修改" in plain.stdout and YEAR not in values(database, gdp)
+    forced = run("import-forms", dev, "--yes", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "可导入 3 处修改" in forced.stdout and f"已导入「{shared['dev'].name}」：3 处修改" in forced.stdout
+    assert values(database, gdp)[YEAR] == Decimal("12900") and values(database, revenue)[YEAR] == Decimal("-5")
+
+
+async def test_tui_review_asks_before_importing_doubtful_figures(database, shared):
+    from tests.helpers import QuietApp, settle
+    from tui.actions import FormsReviewScreen, FormsScreen
+
+    gdp, _ = typos(database, shared)
+    app = QuietApp(database)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        path_box = app.screen.query_one("#forms-path")
+        path_box.value = str(shared["dev"])
+        path_box.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, FormsReviewScreen)
+        assert "数值存疑 3 处" in plain(review.query_one("#forms-review-body").content)
+        summary = str(review.query_one("#forms-review-summary").content)
+        assert "可导入 0 处修改" in summary and "数值存疑 3 处（跳过，核实无误按 F 导入）" in summary
+        await pilot.press("f")
+        summary = str(review.query_one("#forms-review-summary").content)
+        assert "可导入 3 处修改" in summary and "将导入，按 F 改为跳过" in summary
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormsScreen)
+    assert values(database, gdp)[YEAR] == Decimal("12900")
+
+
+# ----------------------------------------------------------------------------------------------------------
 # 8. What a row shows must agree with its hidden id; the form's unit must exist
 
 
@@ -314,8 +403,9 @@ def test_a_name_or_unit_changed_in_guihua_after_issuing_still_matches(database, 
         set_indicator_fields(session, views[0].id, origin="cli", unit="万元")  # corrected after the forms went out
     fill(dev, {cell(dev, views[0].id, "G"): 13500000})
     review = read_forms(database, [dev])
-    assert not review.refused and len(review.changes) == 1
-    apply_forms(database, review)
+    # the row matches; its figure, 10,000 times the earlier ones recorded in 亿元, waits for confirmation
+    assert not review.refused and not review.changes and len(review.doubtful) == 1
+    apply_forms(database, review, accept_doubtful=True)
     assert values(database, views[0].id)[YEAR] == Decimal("13500000")
 
 

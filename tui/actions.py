@@ -129,6 +129,7 @@ FORMS_HELP_SECTIONS: Sections = [
         [
             ("回车 / y", "导入列出的修改（导入前自动备份数据库）"),
             ("o", "冲突（下发后 guihua 中已改过的数值）也按表中数值覆盖；再按取消。几份表填得不一致的各处不覆盖、不导入"),
+            ("f", "数值存疑（负数，或与前后年份相差 5 倍以上，可能多打或少打了一位）的各处核实无误后也导入；再按取消"),
             ("Esc / n", "取消，不导入任何内容"),
             ("↑ ↓ / k j", "上下滚动"),
             ("? / F1", "显示本帮助"),
@@ -312,13 +313,15 @@ def _protection_hint(database) -> str:
 
 
 class FormsReviewScreen(ModalScreen[Text | None]):
-    """What the returned forms would change, file by file; Enter/y imports, o also overwrites conflicts."""
+    """What the returned forms would change, file by file; Enter/y imports, o also overwrites conflicts, f also
+    imports figures that look like typos (as `import-forms --force`)."""
 
     help_sections = FORMS_HELP_SECTIONS
     help_title = "按键帮助 · 填报表"
     BINDINGS = [
         Binding("enter,y", "apply", "导入", id="forms_review.apply"),
         Binding("o", "toggle_overwrite", "覆盖冲突", id="forms_review.overwrite"),
+        Binding("f", "toggle_doubtful", "确认存疑数值", id="forms_review.doubtful"),
         Binding("escape,n", "cancel", "取消", id="forms_review.cancel"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", id="forms_review.help"),
         Binding("j,down", "scroll_down", "下滚", show=False, id="forms_review.down"),
@@ -335,6 +338,7 @@ class FormsReviewScreen(ModalScreen[Text | None]):
         super().__init__(id="forms-review-screen")
         self.review = review
         self.overwrite = False
+        self.accept_doubtful = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="forms-review") as box:
@@ -349,31 +353,41 @@ class FormsReviewScreen(ModalScreen[Text | None]):
         self.show()
 
     def pending(self) -> int:
-        return len(self.review.changes) + (len(self.review.conflicts) if self.overwrite else 0)
+        return len(self.review.pending(overwrite_conflicts=self.overwrite, accept_doubtful=self.accept_doubtful))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_overwrite":
             return bool(self.review.conflicts)
+        if action == "toggle_doubtful":
+            return bool(self.review.doubtful or self.review.doubtful_conflicts)
         return True
 
     def show(self) -> None:
         body = Table.grid(padding=(0, 1))
         body.add_column()
         for form in self.review.files:
-            body.add_row(file_review(form, self.overwrite))
+            body.add_row(file_review(form, self.overwrite, self.accept_doubtful))
         self.query_one("#forms-review-body", Static).update(body)
         review = self.review
-        files = sum(1 for f in review.files if not f.refused and (f.changes or (self.overwrite and f.conflicts)))
+        files = review.pending_files(overwrite_conflicts=self.overwrite, accept_doubtful=self.accept_doubtful)
         skipped = "将覆盖，按 O 改为跳过" if self.overwrite else "跳过，按 O 改为覆盖" if review.conflicts else "无"
         clashes = f"与其他填报表不一致 {len(review.clashes)} 处（不导入）；" if review.clashes else ""
+        doubtful = len(review.doubtful) + len(review.doubtful_conflicts)
+        doubts = (f"数值存疑 {doubtful} 处（{'将导入，按 F 改为跳过' if self.accept_doubtful else '跳过，核实无误按 F 导入'}）；"
+                  if doubtful else "")
         summary = (f"合计：可导入 {self.pending()} 处修改（{files} 个文件）；冲突 {len(review.conflicts)} 处（{skipped}）；"
-                   f"{clashes}拒绝 {len(review.refused)} 个文件。")
+                   f"{doubts}{clashes}拒绝 {len(review.refused)} 个文件。")
         summary += "  回车导入，Esc 取消。" if self.pending() else "  没有需要导入的修改，Esc 返回。"
         self.query_one("#forms-review-summary", Static).update(summary)
 
     def action_toggle_overwrite(self) -> None:
         if self.review.conflicts:
             self.overwrite = not self.overwrite
+            self.show()
+
+    def action_toggle_doubtful(self) -> None:
+        if self.review.doubtful or self.review.doubtful_conflicts:
+            self.accept_doubtful = not self.accept_doubtful
             self.show()
 
     def action_scroll_down(self) -> None:
@@ -395,13 +409,14 @@ class FormsReviewScreen(ModalScreen[Text | None]):
         database = self.app.database  # type: ignore[attr-defined]
         backup_before_import(self.app, database)
         try:
-            result = apply_forms(database, self.review, overwrite_conflicts=self.overwrite)
+            result = apply_forms(database, self.review, overwrite_conflicts=self.overwrite,
+                                 accept_doubtful=self.accept_doubtful)
         except GuihuaError as exc:
             self.app.notify(exc.message, severity="error", timeout=12, markup=False)
             return
         report = outcome_report(result)
         not_imported = [n for n in result.refused] + [f.name for f in result.failed]
-        skipped = len(result.skipped_conflicts) + len(result.skipped_clashes)
+        skipped = len(result.skipped_conflicts) + len(result.skipped_clashes) + len(result.skipped_doubtful)
         self.app.notify(f"已导入 {len(result.applied)} 处修改" + (f"，跳过 {skipped} 处" if skipped else "") + "。",
                         markup=False, severity="warning" if not_imported or result.skipped_clashes else "information")
         _reload_shown_screens(self.app)
@@ -428,7 +443,7 @@ def outcome_report(result) -> Text:
     return report
 
 
-def file_review(form, overwrite: bool) -> Table:
+def file_review(form, overwrite: bool, accept_doubtful: bool = False) -> Table:
     """One returned file: its problems, or its changes and conflicts side by side."""
     table = Table.grid(padding=(0, 2))
     table.add_column()
@@ -463,6 +478,12 @@ def file_review(form, overwrite: bool) -> Table:
             conflicts.add_row(f"  {change.edit.label}", label, _shown(change.issued), _shown(change.old),
                               _shown(change.new))
         table.add_row(conflicts)
+    if form.doubtful:
+        action = "已确认，将导入" if accept_doubtful else "不导入；核实无误可按 F 导入"
+        table.add_row(Text(f"  数值存疑 {len(form.doubtful)} 处（负数，或与前后年份相差 5 倍以上，{action}）：",
+                           style="yellow"))
+        for change in form.doubtful:
+            table.add_row(Text(f"    {change.text()}"))
     if form.clashes:
         table.add_row(Text(f"  与其他填报表不一致 {len(form.clashes)} 处（几份表给同一项填了不同的数值，都不导入，"
                            "按 O 也不覆盖；核实后单独导入正确的那一份）：", style="red"))
@@ -477,7 +498,7 @@ def file_review(form, overwrite: bool) -> Table:
             others = "；".join(c.text() for c in change.clashes) if change.clashes else "—"
             clashes.add_row(f"  {change.edit.label}", label, _shown(change.new), Text(others), _shown(change.old))
         table.add_row(clashes)
-    if not form.changes and not form.conflicts and not form.clashes:
+    if not form.changes and not form.conflicts and not form.clashes and not form.doubtful:
         table.add_row(Text("  没有修改。", style="dim"))
     if form.unchanged:
         table.add_row(Text(f"  与 guihua 一致或未改动 {form.unchanged} 处。", style="dim"))

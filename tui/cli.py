@@ -1368,7 +1368,7 @@ def forms_command(ctx, year, unit_names, output, password, no_password, plan_key
 FORMS_CLASH_ACTION = "几份表给同一项填了不同的数值，都不导入，--overwrite-conflicts 也不覆盖；核实后单独导入正确的那一份"
 
 
-def _echo_form_review(form, overwrite_conflicts: bool) -> None:
+def _echo_form_review(form, overwrite_conflicts: bool, force: bool = False) -> None:
     where = f"（{form.unit}，{form.year}年）" if form.year else ""
     click.echo(click.style(f"「{form.name}」{where}", bold=True))
     if form.refused:
@@ -1385,11 +1385,17 @@ def _echo_form_review(form, overwrite_conflicts: bool) -> None:
         click.echo(click.style(f"  冲突 {len(form.conflicts)} 处（下发后 guihua 中的数值已被修改，{action}）：", fg="yellow"))
         for change in form.conflicts:
             click.echo(f"    {change.text()}")
+    if form.doubtful:
+        action = "已确认，将导入" if force else "不导入；核实无误可加 --force 导入"
+        click.echo(click.style(f"  数值存疑 {len(form.doubtful)} 处（负数，或与前后年份相差 5 倍以上，{action}）：",
+                               fg="yellow"))
+        for change in form.doubtful:
+            click.echo(f"    {change.text()}")
     if form.clashes:
         click.echo(click.style(f"  与其他填报表不一致 {len(form.clashes)} 处（{FORMS_CLASH_ACTION}）：", fg="red"))
         for change in form.clashes:
             click.echo(f"    {change.text()}")
-    if not form.changes and not form.conflicts and not form.clashes:
+    if not form.changes and not form.conflicts and not form.clashes and not form.doubtful:
         click.echo("  没有修改。")
     if form.unchanged:
         click.echo(f"  与 guihua 一致或未改动 {form.unchanged} 处。")
@@ -1399,12 +1405,13 @@ def _echo_form_review(form, overwrite_conflicts: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="只检查并列出修改，不写入任何内容。")
 @click.option("--overwrite-conflicts", is_flag=True, help="下发后 guihua 中已被修改的数值，也用表中的数值覆盖（默认跳过）。")
+@click.option("--force", is_flag=True, help="数值看起来有误（负数、与前后年份相差 5 倍以上）时仍然导入。")
 @click.option("--yes", "-y", "assume_yes", is_flag=True, help="不再询问，直接导入。")
 @click.option("--year", type=int, help="只接受这一年的填报表。")
 @plan_option
 @click.pass_context
 @report_errors
-def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, assume_yes, year, plan_key) -> None:
+def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, force, assume_yes, year, plan_key) -> None:
     """导入各单位发回的填报表（文件或文件夹）：先检查全部单元格并列出修改，确认后逐个文件导入。
 
     有问题的文件整份不导入；下发后 guihua 中已被修改的数值视为冲突，默认不覆盖；几份表给同一项填了不同的数值时，
@@ -1421,14 +1428,16 @@ def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, assume_yes, y
     if not review.files:
         raise UserInputError("没有找到填报表：请给出 .xlsx 文件，或存放填报表的文件夹。")
     for form in review.files:
-        _echo_form_review(form, overwrite_conflicts)
-    pending = len(review.changes) + (len(review.conflicts) if overwrite_conflicts else 0)
-    files = sum(1 for f in review.files if not f.refused and (f.changes or (overwrite_conflicts and f.conflicts)))
+        _echo_form_review(form, overwrite_conflicts, force)
+    pending = len(review.pending(overwrite_conflicts=overwrite_conflicts, accept_doubtful=force))
+    files = review.pending_files(overwrite_conflicts=overwrite_conflicts, accept_doubtful=force)
     refused = review.refused
     skipped = "将覆盖" if overwrite_conflicts else "跳过"
     clashes = f"与其他填报表不一致 {len(review.clashes)} 处（不导入）；" if review.clashes else ""
+    doubtful = len(review.doubtful) + len(review.doubtful_conflicts)
+    doubts = f"数值存疑 {doubtful} 处（{'将导入' if force else '跳过，核实无误可加 --force'}）；" if doubtful else ""
     click.echo(f"合计：可导入 {pending} 处修改（{files} 个文件）；冲突 {len(review.conflicts)} 处（{skipped}）；"
-               f"{clashes}拒绝 {len(refused)} 个文件。")
+               f"{doubts}{clashes}拒绝 {len(refused)} 个文件。")
     exit_code = 2 if refused or review.clashes else 0
     if dry_run:
         click.echo("试运行（--dry-run）：没有写入任何内容。")
@@ -1448,7 +1457,7 @@ def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, assume_yes, y
             click.echo("已取消，没有导入任何内容。")
             sys.exit(1)
     backup_before(database, "import")
-    result = apply_forms(database, review, overwrite_conflicts=overwrite_conflicts)
+    result = apply_forms(database, review, overwrite_conflicts=overwrite_conflicts, accept_doubtful=force)
     click.echo(click.style("导入结果：", bold=True))
     for outcome in result.files:
         trouble = outcome.error or outcome.problems
