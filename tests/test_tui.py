@@ -5,18 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.style import Style
 
 from db.engine import open_database
 from db.plan_store import find_plan, get_state
+from tests.helpers import QuietApp, settle
 from tui.app import GuihuaApp
 from tui.help import HelpScreen
-from tui.widgets import ItemView, OutlineTree, Reader
+from tui.widgets import ItemView, OutlineTree, Reader, TableView
 
 SIZE = (120, 36)
-
-
-class QuietApp(GuihuaApp):
-    CURSOR_BLINK = False
 
 
 def reader_text(app: GuihuaApp) -> str:
@@ -26,12 +24,6 @@ def reader_text(app: GuihuaApp) -> str:
 def cursor_label(app: GuihuaApp) -> str:
     node = app.query_one(OutlineTree).cursor_node
     return str(node.label) if node else ""
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_tree_navigation_opens_chapter_and_section(database):
@@ -76,9 +68,79 @@ async def test_reader_renders_box_and_table(database):
         await app.jump_to_node(table.id)
         await settle(pilot)
         text = reader_text(app)
-        assert "地区生产总值(亿元)" in text and " ｜ " in text
-        assert any("PDF" in str(s.content) for s in app.query(".table-note"))
+        assert "地区生产总值(亿元)" in text and " ｜ " not in text
+        # the seed's table came out of a PDF one cell per line: one row per line, and F3 named for the indicators
+        (cells,) = app.query_one(Reader).query(TableView)
+        assert cells.content.row_count == len(cells.lines) and len(cells.content.columns) == 1
+        note = str(app.query_one(".table-note").content)
+        assert "PDF" in note and "F3" in note
         assert plan.id == app.plan_id
+
+
+TAB_TABLE_PLAN = """某某区国民经济和社会发展第十五个五年规划纲要
+
+第一章 主要目标
+
+　　到2030年，经济实力明显增强。
+
+表1 “十五五”经济社会发展主要指标
+类别\t序号\t指标\t2025年\t2030年目标\t属性
+经济强\t1\t地区生产总值（亿元）\t500\t700\t预期性
+\t2\t研发经费投入强度（%）\t2.8\t3.5以上\t预期性
+
+第二章 产业发展
+
+　　工业发展。
+"""
+
+
+async def test_reader_shows_a_tab_separated_table_as_rows_and_columns(database):
+    from importers.plan import import_plan_text
+
+    result = import_plan_text(database, TAB_TABLE_PLAN.encode(), source_name="十五五.txt")
+    app = QuietApp(database, plan_id=result.plan_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = next(n for n in app.outline_nodes if n.kind == "table")
+        await app.jump_to_node(table.id)
+        await settle(pilot)
+        (view,) = app.query_one(Reader).query(TableView)
+        rendered = view.content
+        assert rendered.row_count == 3 and len(rendered.columns) == 6
+        assert [cell.plain for cell in rendered.columns[2].cells] == ["指标", "地区生产总值（亿元）", "研发经费投入强度（%）"]
+        assert [str(cell) for cell in rendered.columns[0].cells] == ["类别", "经济强", ""]
+        note = str(app.query_one(".table-note").content)
+        assert "F3" in note and "PDF" not in note
+        screen = app.screen_text_for_tests()
+        assert "│ 地区生产总值（亿元）" in screen and "│ 研发经费投入强度（%）" in screen
+        # a search hit inside a cell is marked in that cell
+        await pilot.press("slash", *"研发经费", "enter", "enter")
+        await settle(pilot)
+        assert app.hits and app.query_one(Reader).lit is view
+        marked = [cell for cell in view.content.columns[2].cells if "研发经费" in cell.plain]
+        assert marked and any(span.style and "yellow" in str(span.style) for span in marked[0].spans)
+
+
+async def test_long_titles_in_the_tree_end_with_an_ellipsis(database):
+    app = QuietApp(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(OutlineTree)
+        tree.root.expand_all()
+        await settle(pilot)
+        room = tree.scrollable_content_region.width
+        labels = [tree.render_label(node, Style(), Style()) for node in _walk(tree.root)]
+        cut = [label for label in labels if label.plain.endswith("…")]
+        assert cut, "the seed has titles longer than the narrow tree"
+        assert all(label.cell_len <= room for label in labels)
+        assert tree.virtual_size.width <= room  # nothing hides to the right
+        assert any(line.rstrip(" │╰╯╭╮").endswith("…") for line in app.screen_text_for_tests().splitlines())
+
+
+def _walk(node):
+    for child in node.children:
+        yield child
+        yield from _walk(child)
 
 
 async def test_search_jump_and_next(database):

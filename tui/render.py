@@ -71,12 +71,3 @@ def hit_context(hit: SearchHit, width: int = 18) -> Text:
     out.append(clean(after), style="dim")
     return out
 
-
-def table_text(cells: list[str]) -> Text:
-    """Table cells listed compactly; the layout of the original table did not survive PDF extraction."""
-    out = Text()
-    for index, cell in enumerate(cells):
-        if index:
-            out.append(" ｜ ", style="dim")
-        out.append(cell)
-    return out

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rich import box
+from rich.console import RenderableType
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, Tree
+from textual.widgets.tree import TreeNode
 from textual.widgets.data_table import CellDoesNotExist
 
 from db.plan_store import ContentItem, NodeContent, SearchHit
@@ -37,6 +42,22 @@ class OutlineTree(Tree[int]):
             node.expand()
         self.app.open_node_from_tree(node)  # type: ignore[attr-defined]
 
+    def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
+        """The label cut to the tree's width with 「…」, so a long title shows it was cut (no sideways scrolling)."""
+        label = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None and parent is not self.root:
+            depth, parent = depth + 1, parent.parent
+        # the scrollbar's column counted always: it appears after the labels were measured (expanding)
+        room = self.size.width - self.styles.scrollbar_size_vertical - depth * self.guide_depth
+        if room > 1 and label.cell_len > room:
+            whole = label.copy()
+            label.truncate(room, overflow="ellipsis")
+            if label.plain.endswith(" …") and not whole.plain[len(label.plain) - 2:].startswith(" "):
+                label = whole  # a wide character did not fit before 「…」: cut one cell earlier, no gap
+                label.truncate(room - 1, overflow="ellipsis")
+        return label
+
     def action_close_node(self) -> None:
         node = self.cursor_node
         if node is None:
@@ -58,7 +79,8 @@ def hit_key(hit: SearchHit) -> HitKey:
 class ItemView(Static):
     """One piece of the reader (a paragraph, heading, note, table...) that can highlight a search hit."""
 
-    def __init__(self, keys: list[HitKey], render: Callable[[HitKey | None, Span | None], Text], **kwargs) -> None:
+    def __init__(self, keys: list[HitKey], render: Callable[[HitKey | None, Span | None], RenderableType],
+                 **kwargs) -> None:
         self.keys = keys
         self._make = render
         self.hit_span: Span | None = None
@@ -66,7 +88,8 @@ class ItemView(Static):
 
     @property
     def plain(self) -> str:
-        return self._make(None, None).plain
+        rendered = self._make(None, None)
+        return rendered.plain if isinstance(rendered, Text) else str(rendered)
 
     def set_hit(self, key: HitKey | None, span: Span | None) -> None:
         self.hit_span = span if key is not None else None
@@ -123,7 +146,7 @@ def build_reader_widgets(content: NodeContent) -> list[Widget]:
     if node.kind == "table":
         cells = [it for it in items if it.kind == "table_cell"]
         items = [it for it in items if it.kind != "table_cell"]
-        out.extend(_table_widgets(None, cells))
+        out.extend(_table_widgets(None, cells, node.title))
 
     while i < len(items):
         item = items[i]
@@ -217,7 +240,7 @@ def _item_widgets(item: ContentItem) -> list[Widget]:
     return views
 
 
-def _table_widgets(title: ContentItem | None, cells: list[ContentItem]) -> list[Widget]:
+def _table_widgets(title: ContentItem | None, cells: list[ContentItem], table_title: str = "") -> list[Widget]:
     views: list[Widget] = []
     if title is not None:
         views.append(
@@ -228,18 +251,59 @@ def _table_widgets(title: ContentItem | None, cells: list[ContentItem]) -> list[
             )
         )
     if cells:
-        def render(key, span):
-            out = Text()
-            for index, cell in enumerate(cells):
-                if index:
-                    out.append(" ｜ ", style="dim")
-                hit = span if key == ("block", cell.block_id) else None
-                out.append_text(marked_text(cell.text, hit=hit))
-            return out
-
-        views.append(ItemView([("block", c.block_id) for c in cells], render, classes="table-cells"))
-        views.append(Static("（此表由 PDF 提取，单元格按提取顺序列出，行列关系可能与原表不同）", classes="table-note"))
+        notes = []
+        if not any("\t" in cell.text for cell in cells):
+            notes.append("此表由 PDF 提取，每行是提取出的一行，行列关系可能与原表不同")
+        if is_main_indicator_table(title.text if title is not None else table_title):
+            notes.append("主要指标的数据和进度按 F3 查看")
+        if notes:  # above the table: the way to the indicators' figures is seen before a long PDF table
+            views.append(Static("（" + "；".join(notes) + "）", classes="table-note"))
+        views.append(TableView(cells, classes="table-cells"))
     return views
+
+
+def is_main_indicator_table(title: str) -> bool:
+    from core.indicator_table import main_indicator_title  # the reader's start-up does not pay for it
+
+    return main_indicator_title(title) is not None
+
+
+def table_cells(line: str) -> list[tuple[int, str]]:
+    """A stored table line's cells (separated by tabs, core.plan_text) with each cell's offset in the line."""
+    cells, offset = [], 0
+    for cell in line.split("\t"):
+        cells.append((offset, cell))
+        offset += len(cell) + 1
+    return cells
+
+
+class TableView(ItemView):
+    """A table's lines as the rows of a table, one column per tab-separated cell; a search hit is marked in
+    its cell."""
+
+    def __init__(self, lines: list[ContentItem], **kwargs) -> None:
+        self.lines = lines
+        super().__init__([("block", line.block_id) for line in lines], self._table, **kwargs)
+
+    def _table(self, key: HitKey | None, span: Span | None) -> Table:
+        rows = [table_cells(line.text) for line in self.lines]
+        width = max(len(row) for row in rows)
+        table = Table(box=box.SQUARE, show_header=False, show_lines=width > 1, expand=False, padding=(0, 1))
+        for _ in range(width):
+            table.add_column(overflow="fold")
+        for line, row in zip(self.lines, rows):
+            hit = span if key == ("block", line.block_id) else None
+            # a short row leaves out its leading cells (分类, 序号 written only on the group's first row)
+            table.add_row(*[""] * (width - len(row)), *(
+                marked_text(cell, hit=(hit[0] - offset, hit[1] - offset) if hit and offset <= hit[0] <= offset + len(cell)
+                            else None)
+                for offset, cell in row
+            ))
+        return table
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(line.text for line in self.lines)
 
 
 class Reader(VerticalScroll):
