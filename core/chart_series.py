@@ -23,10 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.period import Period
 from core.progress import IndicatorSpec, ProgressSettings, Status, expected_path
 from core.targets import Target, TargetKind
 
-__all__ = ["IndicatorSeries", "indicator_series", "chart_target", "StatusCount", "status_spread", "STATUS_ORDER"]
+__all__ = ["IndicatorSeries", "indicator_series", "chart_target", "axis_bounds", "StatusCount", "status_spread",
+           "STATUS_ORDER"]
 
 # Kinds whose target is a number on the indicator's own scale (or, for growth, turns into one).
 _CHARTED_KINDS = (TargetKind.LEVEL, TargetKind.APPROXIMATE, TargetKind.GROWTH, TargetKind.CUMULATIVE,
@@ -69,6 +71,13 @@ def chart_target(spec: IndicatorSpec) -> Target | None:
         return None
     chosen = next((t for t in ordered if not t.stretch), ordered[0])
     return chosen if chosen.kind in _CHARTED_KINDS else None
+
+
+def _period(settings: ProgressSettings) -> Period | None:
+    try:
+        return Period.of(settings.base_year + 1, settings.target_year)
+    except (ValueError, TypeError):
+        return None  # an unusual period: the words say 「基期」 and 「目标年」
 
 
 def _finite(value) -> float | None:
@@ -119,9 +128,30 @@ def indicator_series(
         actual=tuple(actual),
         schedule=schedule,
         target=tuple(level for _ in years),
-        target_text=target.describe(),
+        target_text=target.describe(_period(settings)),
         cumulative=cumulative,
     )
+
+
+def axis_bounds(points: Iterable[float], ticks: int = 5) -> tuple[float, float, float]:
+    """(low, high, step) of a value axis holding every point, on round steps (1, 2, 2.5 or 5 × 10ⁿ), about
+    `ticks` steps apart. Not forced down to zero: a GDP path from 971 to 1500 would be a flat line from 0."""
+    finite = [p for p in points if math.isfinite(p)]
+    if not finite:
+        return 0.0, 1.0, 0.2
+    low, high = min(finite), max(finite)
+    lowest = low
+    if high == low:
+        spread = abs(high) * 0.1 or 1.0
+        low, high = max(low - spread, 0.0) if low >= 0 else low - spread, high + spread
+    raw = (high - low) / max(ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    bottom = math.floor(low / step) * step
+    top = math.ceil(high / step) * step
+    if bottom < 0 <= lowest:
+        bottom = 0.0
+    return bottom, top, step
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from core.progress import Assessment, Reading, Status
 from core.targets import TargetKind
 from db.engine import Database
 from exports.sheet_style import STATUS_FILLS, Fonts, today_text
+from exports.charts import find_placeholder, remove_placeholder
 from exports.templates import Collection, TemplateData, _as_text, check_template, fill_workbook, load_template
 
 OFFICE = "区规划实施领导小组办公室"
@@ -213,6 +214,7 @@ def _indicator_items(views, assessments, year: int, period: Period) -> list[dict
             "explanation": assessment.explanation,
             "gap": _gap(assessment, view, fmt),
             "binding": view.binding,
+            "_id": view.id,
             "_formats": {"base": fmt, "schedule": fmt, **{f"{k}{y}": fmt for y in view.plan_years for k in "yt"}},
         }
         for y in view.plan_years:
@@ -249,6 +251,19 @@ class PackOptions:
     hide_empty_years: bool = False
     office: str = OFFICE
     today: date | None = None
+    charts: bool | None = None  # the sheet of charts (exports.charts); None: as the setting export.charts says
+    charts_per_page: int | None = None  # 4 (A4 landscape) or 2 (A4 portrait); None: the setting, else 4
+
+
+CHARTS_SETTING = "export.charts"  # "" / "0": off; "1" or "4": four charts to a page; "2": two larger ones
+
+
+def charts_setting(text: str | None) -> tuple[bool, int]:
+    """The setting export.charts read leniently: (on, charts per page)."""
+    value = (text or "").strip().lower()
+    if value in ("", "0", "否", "no", "false", "off"):
+        return False, 4
+    return True, 2 if value == "2" else 4
 
 
 def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[TemplateData, list[int], int]:
@@ -541,13 +556,17 @@ def write_pack(
 
     started = time.perf_counter()
     today = options.today or current_day()
-    options = PackOptions(options.year, options.hide_empty_years, options.office, today)
+    options = PackOptions(options.year, options.hide_empty_years, options.office, today, options.charts,
+                          options.charts_per_page)
     with database.session() as session:
         template = template or get_state(session, "export.template") or None
         folder = get_state(session, "export.folder")
         settings = {k: get_state(session, k) or "" for k in (
             "export.font.title", "export.font.heading", "export.font.body",
             "export.size.title", "export.size.heading", "export.size.body", "export.size.note")}
+        charts_on, per_page = charts_setting(get_state(session, CHARTS_SETTING))
+    charts_on = charts_on if options.charts is None else options.charts
+    per_page = options.charts_per_page or per_page
     data, years, year = pack_data(database, plan_id, options)
     if template:
         workbook = load_template(template)
@@ -561,15 +580,46 @@ def write_pack(
         widths = {"name": fitted("name", 30, 48), "unit": fitted("unit", 7, 12), "target": fitted("target", 12, 20), "growth": fitted("growth", 11, 17), "schedule": fitted("schedule", 12, 23)}
         workbook = default_template(years, Fonts.from_settings(settings), final=year == years[-1], widths=widths)
         name = "默认模板"
+    chart_sheet = find_placeholder(workbook)
     check_template(workbook, data, name)
     with explained_cell_errors("导出会议监测表"):  # a text a workbook cannot hold is named, not a crash
         fill_workbook(workbook, data)
+        if charts_on:
+            _add_charts(database, plan_id, workbook, data, chart_sheet, per_page, Fonts.from_settings(settings))
+        elif chart_sheet is not None:
+            remove_placeholder(workbook, chart_sheet)
     path = Path(output) if output else default_pack_path(database, year, today, folder, str(data.scalars["plan.period"]))
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(path.suffix + ".xlsx") if path.suffix else path.with_suffix(".xlsx")
     written, renamed = save_workbook(workbook, path, "导出会议监测表")
     counts = {prefix: len(c.items) for prefix, c in data.collections.items()}
     return PackResult(written, renamed, [s.title for s in workbook.worksheets], counts, time.perf_counter() - started)
+
+
+def _add_charts(database: Database, plan_id: int, workbook, data: TemplateData, sheet, per_page: int,
+                fonts: Fonts) -> None:
+    """The sheet of charts: every main indicator with a numeric target, in table order, plotted with the
+    series of core.chart_series and each indicator's own number format."""
+    from core.chart_series import indicator_series
+    from db.indicators import list_indicators, progress_settings
+    from exports.charts import ChartItem, place_charts
+
+    with database.session() as session:
+        views = {v.id: v for v in list_indicators(session, plan_id, kind="main")}
+        settings = progress_settings(session, plan_id)
+    items = []
+    for item in data.collections["ind"].items:
+        view = views.get(item["_id"])
+        series = indicator_series(view.spec(), view.values, settings) if view is not None else None
+        if series is not None:
+            items.append(ChartItem(series, item["_formats"]["base"]))
+    scalars = data.scalars
+    title = f"{scalars['plan.district']}“{scalars['plan.period']}”规划主要指标走势图（截至{scalars['as_of_year']}年）"
+    if not scalars["plan.period"]:
+        title = f"{scalars['plan.district']}规划主要指标走势图（截至{scalars['as_of_year']}年）"
+    note = ("图例：实线加实心圆点为实际值，虚线加三角为序时进度（按规划基数到目标的进度应达到的数值），"
+            "点线为目标；累计目标的实际值为基期以来的累计数。")
+    place_charts(workbook, items, title=title, note=note, per_page=per_page, sheet=sheet, fonts=fonts)
 
 
 def write_default_template(path: str | Path, years: list[int]) -> Path:
