@@ -121,7 +121,7 @@ def place_charts(workbook, items: Sequence[ChartItem], *, title: str, note: str,
         sheet.cell(row=2, column=1, value=note).font = font(fonts.body, fonts.note_size)
         sheet.cell(row=2, column=1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=layout.columns)
-        sheet.row_dimensions[2].height = 20
+        sheet.row_dimensions[2].height = 20 if layout.landscape else 32  # the note takes two lines upright
     else:
         cell = _marker_cell(sheet)
         first_row, first_column = (cell.row, cell.column) if cell is not None else (sheet.max_row + 2, 1)

@@ -1049,9 +1049,10 @@ def check_command(ctx) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="输出文件（默认：数据库旁的“导出”文件夹）。")
 @click.option("--template", type=click.Path(path_type=Path), help="使用本单位的 Excel 模板（占位符见 docs/templates.md）。")
 @click.option("--hide-empty-years", is_flag=True, help="隐藏还没有数据的年份列（打印时不出现）。")
+@click.option("--charts/--no-charts", default=None, help="加一张主要指标走势图（默认按设置 export.charts）。")
 @click.pass_context
 @report_errors
-def export_command(ctx, plan_key, year, output, template, hide_empty_years) -> None:
+def export_command(ctx, plan_key, year, output, template, hide_empty_years, charts) -> None:
     """导出会议用的监测表（主要指标、文中指标、重大项目、滞后事项、年度目标）。"""
     from db.plan_store import find_plan
     from exports.meeting_pack import PackOptions, write_pack
@@ -1060,7 +1061,7 @@ def export_command(ctx, plan_key, year, output, template, hide_empty_years) -> N
     with database.session() as session:
         plan = find_plan(session, plan_key)
     result = write_pack(database, plan.id, output=output, template=template,
-                        options=PackOptions(year=year, hide_empty_years=hide_empty_years))
+                        options=PackOptions(year=year, hide_empty_years=hide_empty_years, charts=charts))
     if result.renamed:
         click.echo("提示：原文件正在被 Excel/WPS 打开，已另存为新文件名。", err=True)
     say(f"已导出 {len(result.sheets)} 张表（{'、'.join(result.sheets)}）到：\n{result.path}")
