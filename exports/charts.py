@@ -92,13 +92,13 @@ def _marker_cell(sheet):
 
 
 def remove_placeholder(workbook, sheet) -> None:
-    """Charts are off: empty the placeholder, and drop its sheet when nothing else is on it."""
+    """Charts are off: the template's chart sheet is left out (unless it is the only sheet, then emptied)."""
+    if len(workbook.worksheets) > 1:
+        workbook.remove(sheet)
+        return
     cell = _marker_cell(sheet)
     if cell is not None:
         cell.value = None
-    holds_something = any(c.value not in (None, "") for row in sheet.iter_rows() for c in row)
-    if not holds_something and len(workbook.worksheets) > 1:
-        workbook.remove(sheet)
 
 
 def place_charts(workbook, items: Sequence[ChartItem], *, title: str, note: str, per_page: int = 4,
@@ -198,6 +198,7 @@ def _line_chart(sheet, item: ChartItem, row: int, column: int, layout: Layout, f
     from openpyxl.chart import LineChart, Reference
     from openpyxl.chart.layout import Layout as PlotLayout
     from openpyxl.chart.layout import ManualLayout
+    from openpyxl.chart.data_source import AxDataSource, StrRef
     from openpyxl.chart.marker import Marker
     from openpyxl.chart.shapes import GraphicalProperties
     from openpyxl.chart.text import RichText
@@ -210,7 +211,9 @@ def _line_chart(sheet, item: ChartItem, row: int, column: int, layout: Layout, f
     chart.width, chart.height = layout.width_cm, layout.height_cm
     values = Reference(sheet, min_col=column, max_col=column + count, min_row=row + 1, max_row=row + 3)
     chart.add_data(values, from_rows=True, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=column + 1, max_col=column + count, min_row=row, max_row=row))
+    years = Reference(sheet, min_col=column + 1, max_col=column + count, min_row=row, max_row=row)
+    for line in chart.series:  # the years are text (「2025年」): a string reference, as Excel writes one
+        line.cat = AxDataSource(strRef=StrRef(f=str(years)))
 
     def text_properties(size: float, bold: bool = False) -> RichText:
         typeface = Font(typeface=fonts.body)

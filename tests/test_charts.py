@@ -7,15 +7,24 @@ The seed plan's period is 2020–2025 (十四五): base year 2020, elapsed share
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from openpyxl import Workbook, load_workbook
+from python_calamine import CalamineWorkbook
 
-from core.chart_series import STATUS_ORDER, chart_target, indicator_series, status_spread
+from core.chart_series import STATUS_ORDER, axis_bounds, chart_target, indicator_series, status_spread
 from core.period import five_year_plan_period
 from core.progress import IndicatorSpec, ProgressSettings, Status, expected_path
 from core.targets import parse_target
+from db.indicators import find_indicator, list_indicators, progress_settings, record_actual
+from db.plan_store import find_plan, set_state
+from exports.charts import SHEET_TITLE
+from exports.meeting_pack import CHARTS_SETTING, PackOptions, write_pack
 
 SEED = ProgressSettings.for_period(five_year_plan_period(14))
 
@@ -114,3 +123,163 @@ def test_property_status_spread_counts_every_indicator_once(rows):
         assert [s for s, _ in c.counts] == [s for s in STATUS_ORDER if c.count(s)]
         for status in Status:
             assert c.count(status) == sum(1 for cat, s in rows if cat == c.category and s == status)
+
+
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=20))
+def test_property_axis_bounds_hold_every_point_on_round_steps(points):
+    low, high, step = axis_bounds(points)
+    assert low <= min(points) and high >= max(points) and step > 0 and low < high
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5, 10))
+    assert (high - low) / step <= 12  # a handful of ticks, not hundreds
+    if min(points) >= 0:
+        assert low >= 0  # positive figures never get a negative axis
+
+
+def test_axis_bounds_of_a_gdp_path_do_not_start_at_zero():
+    assert axis_bounds([971.9, 1050, 1500]) == (800, 1600, 200)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The meeting pack's sheet of charts
+
+TODAY = date(2024, 7, 15)
+GDP_VALUES = {2021: D("1049.7"), 2022: D("1100")}
+
+
+@pytest.fixture
+def with_figures(database):
+    """The bundled plan with two years of GDP and a cumulative total (累计实际利用外资)."""
+    with database.session() as session:
+        plan_id = find_plan(session, None).id
+        gdp = find_indicator(session, plan_id, "地区生产总值").id
+        for year, value in GDP_VALUES.items():
+            record_actual(session, gdp, year, value, origin="cli")
+        fdi = find_indicator(session, plan_id, "利用外资").id
+        record_actual(session, fdi, 2021, D("5.5"), origin="cli")
+        record_actual(session, fdi, 2022, D("6"), origin="cli")
+    return database, plan_id
+
+
+def charted_names(database, plan_id) -> list[str]:
+    with database.session() as session:
+        return [v.name for v in list_indicators(session, plan_id, kind="main") if chart_target(v.spec()) is not None]
+
+
+def pack(database, plan_id, path, **options):
+    return write_pack(database, plan_id, output=path, options=PackOptions(year=2022, today=TODAY, **options))
+
+
+def test_chart_sheet_has_one_chart_per_numeric_target_pointing_at_its_numbers(with_figures, tmp_path):
+    database, plan_id = with_figures
+    result = pack(database, plan_id, tmp_path / "pack.xlsx", charts=True)
+    assert result.sheets[-1] == SHEET_TITLE
+    names = charted_names(database, plan_id)
+    assert 10 < len(names) < 28  # the qualitative and 与经济发展同步 ones have none
+
+    sheet = load_workbook(result.path)[SHEET_TITLE]
+    charts = sheet._charts
+    assert len(charts) == len(names)
+    rows = CalamineWorkbook.from_path(str(result.path)).get_sheet_by_name(SHEET_TITLE).to_python()
+    for index, (chart, name) in enumerate(zip(charts, names)):
+        actual, schedule, target = chart.series
+        # the block of four rows for this indicator, right of the two chart columns: years, 实际, 序时, 目标
+        top = 3 + index * 4
+        assert actual.tx.strRef.f == f"'{SHEET_TITLE}'!D{top + 1}"
+        assert actual.val.numRef.f == f"'{SHEET_TITLE}'!$E${top + 1}:$J${top + 1}"
+        assert schedule.val.numRef.f == f"'{SHEET_TITLE}'!$E${top + 2}:$J${top + 2}"
+        assert target.val.numRef.f == f"'{SHEET_TITLE}'!$E${top + 3}:$J${top + 3}"
+        assert actual.cat.strRef.f == f"'{SHEET_TITLE}'!$E${top}:$J${top}"
+        assert rows[top - 1][3].startswith(name)
+        assert rows[top - 1][4:10] == [f"{y}年" for y in range(2020, 2026)]
+        # told apart in black and white: three different dashes, markers on the two paths
+        assert [s.spPr.ln.prstDash for s in chart.series] == ["solid", "dash", "sysDot"]
+        assert (actual.marker.symbol, schedule.marker.symbol) == ("circle", "triangle")
+        # two charts to a row, each filling one cell of the grid
+        assert (chart.anchor._from.row, chart.anchor._from.col) == (2 + index // 2, index % 2)
+
+    gdp = names.index("地区生产总值")
+    top = 3 + gdp * 4
+    assert rows[top][3] == "实际值"
+    assert rows[top][4:7] == [971.9, 1049.7, 1100] and rows[top][7:10] == ["", "", ""]
+    with database.session() as session:
+        view = find_indicator(session, plan_id, "地区生产总值")
+        path = expected_path(view.spec(), view.values, progress_settings(session, plan_id))
+    assert rows[top + 1][4:10] == pytest.approx([path[y] for y in range(2020, 2026)])
+    assert rows[top + 2][4:10] == pytest.approx([971.9 * 1.08 ** 5] * 6)  # 年均增长8%左右 from the base
+    assert rows[top + 2][3] == "目标（年均增长8%左右）"
+
+    fdi = next(i for i, n in enumerate(names) if "利用外资" in n)
+    top = 3 + fdi * 4
+    assert rows[top][3] == "实际值（累计）" and rows[top][4:7] == [0, 5.5, 11.5]  # running total since the base
+
+
+def test_chart_pages_print_four_to_a_landscape_page(with_figures, tmp_path):
+    database, plan_id = with_figures
+    sheet = load_workbook(pack(database, plan_id, tmp_path / "pack.xlsx", charts=True).path)[SHEET_TITLE]
+    count = len(sheet._charts)
+    last_row = 3 + (count - 1) // 2
+    assert sheet.print_area == f"'{SHEET_TITLE}'!$A$1:$B${last_row}"  # the numbers beside are not printed
+    assert [b.id for b in sheet.row_breaks.brk] == list(range(4, last_row, 2))
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$2"
+    two = load_workbook(pack(database, plan_id, tmp_path / "two.xlsx", charts=True, charts_per_page=2).path)[SHEET_TITLE]
+    assert two.page_setup.orientation == "portrait" and two.print_area == f"'{SHEET_TITLE}'!$A$1:$A${2 + count}"
+    assert [b.id for b in two.row_breaks.brk] == list(range(4, 2 + count, 2))
+
+
+def test_charts_follow_the_option_then_the_setting(with_figures, tmp_path):
+    database, plan_id = with_figures
+    assert SHEET_TITLE not in pack(database, plan_id, tmp_path / "off.xlsx").sheets  # off unless asked
+    with database.session() as session:
+        set_state(session, CHARTS_SETTING, "1")
+    assert pack(database, plan_id, tmp_path / "setting.xlsx").sheets[-1] == SHEET_TITLE
+    assert SHEET_TITLE not in pack(database, plan_id, tmp_path / "no.xlsx", charts=False).sheets
+
+
+def test_an_office_template_places_the_charts_at_its_placeholder(with_figures, tmp_path):
+    database, plan_id = with_figures
+    template = Workbook()
+    table = template.active
+    table.title = "指标"
+    table["A1"], table["B1"] = "指标", "状态"
+    table["A2"], table["B2"] = "{{ind.name}}", "{{ind.status}}"
+    charts = template.create_sheet("走势")
+    charts["A1"] = "{{plan.district}}主要指标走势（截至{{as_of_year}}年）"
+    charts["B3"] = "{{ charts }}"
+    template.save(tmp_path / "模板.xlsx")
+
+    result = write_pack(database, plan_id, output=tmp_path / "pack.xlsx", template=tmp_path / "模板.xlsx",
+                        options=PackOptions(year=2022, today=TODAY, charts=True))
+    assert result.sheets == ["指标", "走势"]
+    sheet = load_workbook(result.path)["走势"]
+    assert sheet["A1"].value == "泰州医药高新区（高港区）主要指标走势（截至2022年）"
+    assert sheet["B3"].value is None  # the placeholder is gone, the first chart sits in its cell
+    assert (sheet._charts[0].anchor._from.row, sheet._charts[0].anchor._from.col) == (2, 1)
+    assert len(sheet._charts) == len(charted_names(database, plan_id))
+    assert sheet.print_title_rows == "$1:$2"  # the office's title rows repeat on every page
+
+    without = write_pack(database, plan_id, output=tmp_path / "plain.xlsx", template=tmp_path / "模板.xlsx",
+                         options=PackOptions(year=2022, today=TODAY, charts=False))
+    assert without.sheets == ["指标"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice 或 pdftotext 未安装，跳过渲染检查")
+def test_libreoffice_draws_every_chart(with_figures, tmp_path):
+    """A second reader: LibreOffice prints the chart sheet with each chart's title and legend, four to a page."""
+    database, plan_id = with_figures
+    path = pack(database, plan_id, tmp_path / "pack.xlsx", charts=True).path
+    workbook = load_workbook(path)
+    for name in workbook.sheetnames[:-1]:
+        del workbook[name]  # the chart sheet alone
+    workbook.save(tmp_path / "charts.xlsx")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(tmp_path / "charts.xlsx")],
+                   check=True, capture_output=True, timeout=120)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "charts.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    pages = text.split("\f")
+    names = charted_names(database, plan_id)
+    assert len([p for p in pages if p.strip()]) == math.ceil(len(names) / 4)
+    assert "地区生产总值（亿元）" in text and "实际值（累计）" in text
+    assert all(page.count("序时进度") >= 1 for page in pages if page.strip())
