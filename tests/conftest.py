@@ -216,3 +216,22 @@ def database(request):
     """A real database holding the bundled plan, as a first run leaves it: SQLite, or PostgreSQL (see above)."""
     backend = getattr(request, "param", "sqlite")
     yield request.getfixturevalue("pg_database" if backend == "postgres" else "sqlite_database")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# A slow database, for tests that the keyboard never waits for a query (tests/helpers.py: answer_time)
+
+
+@pytest.fixture
+def query_delay(database):
+    """Every SQL statement on `database` takes 200 ms longer (`with query_delay.paused():` to set up data)."""
+    from tests.helpers import QueryDelay
+
+    with QueryDelay().installed(database.engine) as delay:
+        yield delay
+
+
+@pytest.fixture
+def slow_database(database, query_delay):
+    """`database` as a PostgreSQL server on another machine feels at its worst: 200 ms per statement."""
+    return database

@@ -316,21 +316,12 @@ def test_the_command_imports_no_textual():
 # The screen
 
 
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 @pytest.mark.sqlite_only
 async def test_check_screen_edit_a_unit_reject_and_accept_all_with_keys(database, plan_id):
-    from tui.app import GuihuaApp
+    from tests.helpers import QuietApp, settle
     from tui.forms import ConfirmScreen
     from tui.help import HelpScreen
     from tui.indicator_check import IndicatorCheckScreen, IndicatorForm
-
-    class QuietApp(GuihuaApp):
-        CURSOR_BLINK = False
 
     app = QuietApp(database, plan_id)
     async with app.run_test(size=SIZE) as pilot:

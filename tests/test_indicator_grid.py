@@ -14,7 +14,7 @@ from db.indicators import (
     set_indicator_fields,
 )
 from db.plan_store import find_plan
-from tui.app import GuihuaApp
+from tests.helpers import QuietApp, settle
 from tui.forms import ConfirmScreen, IndicatorForm
 from tui.grid import DETAIL_DELAY, GridScreen
 from tui.help import HelpScreen
@@ -31,16 +31,6 @@ YEAR_2021 = [
     "８１.２", "9.1", "3.6", "3.2", "2.1", "8", "3.5", "4.1", "85.3", "100", "24.6",
     "11.4", "91.2", "90.5", "9.0", "-5", "98.7",
 ]
-
-
-class QuietApp(GuihuaApp):
-    CURSOR_BLINK = False
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_char(pilot, char: str) -> None:

@@ -328,11 +328,8 @@ def test_import_plan_period_option(run, tmp_path):
 async def test_the_grid_shows_the_plan_s_years(run, fifteenth):
     from db.engine import open_database
     from db.plan_store import find_plan
-    from tui.app import GuihuaApp
+    from tests.helpers import QuietApp
     from tui.grid import GridScreen
-
-    class QuietApp(GuihuaApp):
-        CURSOR_BLINK = False
 
     database = open_database(Path(_db_path()))
     try:

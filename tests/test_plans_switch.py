@@ -12,6 +12,7 @@ from db.indicators import find_indicator, get_indicator, list_indicators, record
 from db.models import Indicator
 from db.plan_store import default_plan_id, find_plan, remember_plan_choice
 from importers.plan import import_plan_text
+from tests.helpers import QuietApp, settle
 from tests.test_continuity import NEW_PLAN, OLD_NAME, plan_snapshot
 from tui.actions import ContinuityScreen, PlanImportedScreen, PlanImportScreen, complete_path
 from tui.app import GuihuaApp, PlanBadge
@@ -22,17 +23,6 @@ from tui.widgets import OutlineTree
 SIZE = (120, 36)
 NEW_NAME = "某区十五五规划"
 OTHER_PLAN = NEW_PLAN.replace("第十五个五年规划纲要", "第十五个五年规划纲要（修订稿）").replace("某区", "另一区")
-
-
-class QuietApp(GuihuaApp):
-    CURSOR_BLINK = False
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def badge(app: GuihuaApp) -> str:

@@ -19,7 +19,7 @@ from db.projects import (
     update_milestone,
     update_project,
 )
-from tui.app import GuihuaApp
+from tests.helpers import QuietApp, settle
 from tui.pickers import FieldsForm, PromptScreen, UnitPicker
 from tui.projects import ProjectsScreen, SummaryScreen
 from tui.review import ReviewScreen, SplitForm
@@ -27,10 +27,6 @@ from tui.widgets import Reader
 
 SIZE = (140, 40)
 TODAY = "2024-07-01"
-
-
-class QuietApp(GuihuaApp):
-    CURSOR_BLINK = False
 
 
 @pytest.fixture(autouse=True)
@@ -43,12 +39,6 @@ def pinned_day(monkeypatch):
 def plan_id(database):
     with database.session() as session:
         return find_plan(session, None).id
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_screen(pilot, key: str):

@@ -13,24 +13,13 @@ from db.backup import list_backups
 from db.indicators import get_indicator, list_indicators, record_actual
 from db.plan_store import find_plan, set_state
 from exports.forms import INDICATOR_SHEET
+from tests.helpers import QuietApp, settle
 from tui.actions import BackupScreen, FormsReviewScreen, FormsScreen
-from tui.app import GuihuaApp
 from tui.forms import ConfirmScreen
 from tui.help import HelpScreen
 
 SIZE = (120, 36)
 YEAR = 2024
-
-
-class QuietApp(GuihuaApp):
-    CURSOR_BLINK = False
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 def messages(app) -> list[str]:
@@ -127,7 +116,7 @@ async def test_forms_issue_and_import_round_trip_through_keys(database, tmp_path
 
         # A department fills two figures; meanwhile guihua got another figure for the second indicator.
         form = next(p for p in issued if "未定牵头单位" in p.name)
-        fill(form, {first: 123.4, second: 110})
+        fill(form, {first: 1023.4, second: 110})
         with database.session() as session:
             record_actual(session, second, YEAR, Decimal("105"), origin="cli")
 
@@ -141,7 +130,7 @@ async def test_forms_issue_and_import_round_trip_through_keys(database, tmp_path
         await pilot.press("enter")  # conflicts are skipped by default
         await settle(pilot)
         assert isinstance(app.screen, FormsScreen)
-        assert value_of(database, first) == Decimal("123.4")
+        assert value_of(database, first) == Decimal("1023.4")
         assert value_of(database, second) == Decimal("105")
         assert any(b.reason == "import" for b in list_backups(database))
 
