@@ -27,7 +27,7 @@ from core.period import Period
 from core.progress import IndicatorSpec, ProgressSettings, Status, expected_path
 from core.targets import Target, TargetKind
 
-__all__ = ["IndicatorSeries", "indicator_series", "chart_target", "axis_bounds", "StatusCount", "status_spread",
+__all__ = ["IndicatorSeries", "indicator_series", "series_on_path", "chart_target", "axis_bounds", "StatusCount", "status_spread",
            "STATUS_ORDER"]
 
 # Kinds whose target is a number on the indicator's own scale (or, for growth, turns into one).
@@ -98,8 +98,19 @@ def indicator_series(
     reference_values: Mapping[int, Decimal | float] | None = None,
 ) -> IndicatorSeries | None:
     """The chart of one indicator, or None when its target is not a number (or the period is unusable)."""
-    target = chart_target(spec)
     path = expected_path(spec, values, settings, reference_values=reference_values)
+    return series_on_path(spec, values, path, _period(settings))
+
+
+def series_on_path(
+    spec: IndicatorSpec,
+    values: Mapping[int, Decimal | float],
+    path: Mapping[int, float | None],
+    period: Period | None = None,
+) -> IndicatorSeries | None:
+    """As `indicator_series`, for a caller that already holds the indicator's expected_path (the grid
+    computes it once per indicator for the detail panel). `period` names the years in the target's words."""
+    target = chart_target(spec)
     if target is None or not path:
         return None
     years = tuple(sorted(path))
@@ -120,15 +131,14 @@ def indicator_series(
         level = path[years[-1]]  # the base compounded at the target rate up to the target year
     else:
         level = _finite(target.value)
-    schedule = tuple(path[y] for y in years)
     return IndicatorSeries(
         name=spec.name,
         unit=spec.unit,
         years=years,
         actual=tuple(actual),
-        schedule=schedule,
+        schedule=tuple(path[y] for y in years),
         target=tuple(level for _ in years),
-        target_text=target.describe(_period(settings)),
+        target_text=target.describe(period),
         cumulative=cumulative,
     )
 
