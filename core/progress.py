@@ -270,7 +270,12 @@ def _share(d: Decimal | None) -> str:
     return _pct1(None if d is None else d * _HUNDRED)
 
 
+RANK_UNITS = ("位", "名")  # a rank is a whole place: 「48位」, never 「48.0位」
+
+
 def _u(value: Decimal | None, unit: str) -> str:
+    if unit in RANK_UNITS and value is not None and value.is_finite() and value == value.to_integral_value():
+        return f"{value:.0f}{unit}"
     return f"{_num(value)}{unit}"
 
 

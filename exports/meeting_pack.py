@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.errors import UserInputError
 from core.period import Period
-from core.progress import Assessment, Reading, Status
+from core.progress import RANK_UNITS, Assessment, Reading, Status
 from core.targets import TargetKind
 from db.engine import Database
 from exports.sheet_style import STATUS_FILLS, Fonts, today_text
@@ -66,7 +66,6 @@ def _decimals_of(value) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-RANK_UNITS = ("位", "名")
 MONEY_UNITS = ("亿元", "万元", "元", "亿美元", "万美元")
 SHARE_UNITS = ("%", "‰")
 

@@ -21,7 +21,7 @@ from core.chart_series import STATUS_ORDER, axis_bounds, chart_target, indicator
 from core.period import five_year_plan_period
 from core.progress import IndicatorSpec, ProgressSettings, Status, expected_path
 from core.targets import parse_target
-from db.indicators import find_indicator, list_indicators, progress_settings, record_actual
+from db.indicators import CatalogueEntry, find_indicator, list_indicators, load_catalogue, progress_settings, record_actual
 from db.plan_store import find_plan, set_state
 from exports.charts import SHEET_TITLE
 from exports.meeting_pack import CHARTS_SETTING, PackOptions, write_pack
@@ -283,3 +283,22 @@ def test_libreoffice_draws_every_chart(with_figures, tmp_path):
     assert len([p for p in pages if p.strip()]) == math.ceil(len(names) / 4)
     assert "地区生产总值（亿元）" in text and "实际值（累计）" in text
     assert all(page.count("序时进度") >= 1 for page in pages if page.strip())
+
+
+def test_a_rank_reads_as_whole_places_in_the_packs_explanations(database, tmp_path):
+    """Issue 14: the 说明 of a rank said 「48.0位」; a rank is a whole place (core.progress words it so)."""
+    with database.session() as session:
+        plan_id = find_plan(session, None).id
+        load_catalogue(session, plan_id, [CatalogueEntry(category="经济强", name="全国综合实力百强区排名", unit="位",
+                                                          target_text="45", growth_text="", attribute="预期性",
+                                                          base=D(52))], origin="import")
+        rank = find_indicator(session, plan_id, "百强区排名").id
+        record_actual(session, rank, 2022, D(51), origin="cli")
+    path = pack(database, plan_id, tmp_path / "pack.xlsx").path
+    lagging = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("滞后事项清单").to_python()
+    header = lagging[3]
+    row = next(r for r in lagging if r[header.index("事项")] == "全国综合实力百强区排名")
+    explanation = row[header.index("说明")]
+    assert "实际51位" in explanation and "基数52位" not in explanation  # judged on the schedule, not the base
+    assert ".0位" not in explanation and ".0位" not in row[header.index("差距")]
+    assert "序时应达49.2位" in explanation  # a computed place keeps its decimal
