@@ -250,11 +250,13 @@ class PackOptions:
     hide_empty_years: bool = False
     office: str = OFFICE
     today: date | None = None
-    charts: bool | None = None  # the sheet of charts (exports.charts); None: as the setting export.charts says
-    charts_per_page: int | None = None  # 4 (A4 landscape) or 2 (A4 portrait); None: the setting, else 4
+    # The sheet of charts (exports.charts), on or off and 4 (A4 landscape) or 2 (A4 portrait) to a page; None: as
+    # the setting export.charts says. Either one given is remembered as the setting (a per-page alone: on).
+    charts: bool | None = None
+    charts_per_page: int | None = None
 
 
-CHARTS_SETTING = "export.charts"  # "" / "0": off; "1" or "4": four charts to a page; "2": two larger ones
+CHARTS_SETTING = "export.charts"  # "" / "0": off; "4" (or "1"): four charts to a page; "2": two larger ones
 
 
 def charts_setting(text: str | None) -> tuple[bool, int]:
@@ -549,7 +551,7 @@ def write_pack(
     template: str | Path | None = None,
     options: PackOptions = PackOptions(),
 ) -> PackResult:
-    from db.plan_store import get_state
+    from db.plan_store import get_state, set_state
     from db.projects import today as current_day
     from exports.sheet_style import display_width, explained_cell_errors, save_workbook
 
@@ -564,8 +566,11 @@ def write_pack(
             "export.font.title", "export.font.heading", "export.font.body",
             "export.size.title", "export.size.heading", "export.size.body", "export.size.note")}
         charts_on, per_page = charts_setting(get_state(session, CHARTS_SETTING))
-    charts_on = charts_on if options.charts is None else options.charts
-    per_page = options.charts_per_page or per_page
+        if options.charts is not None or options.charts_per_page:
+            # asked for: remembered, like the forms' password, so that Ctrl+E exports the same way
+            charts_on = options.charts if options.charts is not None else True
+            per_page = options.charts_per_page or per_page
+            set_state(session, CHARTS_SETTING, str(per_page) if charts_on else "0")
     data, years, year = pack_data(database, plan_id, options)
     if template:
         workbook = load_template(template)

@@ -22,7 +22,7 @@ from core.period import five_year_plan_period
 from core.progress import IndicatorSpec, ProgressSettings, Status, expected_path
 from core.targets import parse_target
 from db.indicators import CatalogueEntry, find_indicator, list_indicators, load_catalogue, progress_settings, record_actual
-from db.plan_store import find_plan, set_state
+from db.plan_store import find_plan, get_state, set_state
 from exports.charts import SHEET_TITLE
 from exports.meeting_pack import CHARTS_SETTING, PackOptions, write_pack
 
@@ -227,13 +227,28 @@ def test_chart_pages_print_four_to_a_landscape_page(with_figures, tmp_path):
     assert [b.id for b in two.row_breaks.brk] == list(range(4, 2 + count, 2))
 
 
-def test_charts_follow_the_option_then_the_setting(with_figures, tmp_path):
+def test_charts_follow_the_setting_and_an_explicit_choice_is_remembered(with_figures, tmp_path):
+    """Off by default; --charts / --no-charts / --charts-per-page are remembered in export.charts, so the next
+    export (Ctrl+E in the TUI passes no choice) looks the same."""
     database, plan_id = with_figures
-    assert SHEET_TITLE not in pack(database, plan_id, tmp_path / "off.xlsx").sheets  # off unless asked
+
+    def charts_of(name, **options):
+        result = pack(database, plan_id, tmp_path / name, **options)
+        if SHEET_TITLE not in result.sheets:
+            return None
+        return load_workbook(result.path)[SHEET_TITLE].page_setup.orientation
+
+    assert charts_of("default.xlsx") is None
+    assert charts_of("on.xlsx", charts=True) == "landscape"
+    assert charts_of("again.xlsx") == "landscape"
+    assert charts_of("off.xlsx", charts=False) is None
+    assert charts_of("still_off.xlsx") is None
+    assert charts_of("two.xlsx", charts_per_page=2) == "portrait"  # a layout asked for turns them on
+    assert charts_of("two_again.xlsx") == "portrait"
     with database.session() as session:
-        set_state(session, CHARTS_SETTING, "1")
-    assert pack(database, plan_id, tmp_path / "setting.xlsx").sheets[-1] == SHEET_TITLE
-    assert SHEET_TITLE not in pack(database, plan_id, tmp_path / "no.xlsx", charts=False).sheets
+        assert get_state(session, CHARTS_SETTING) == "2"
+        set_state(session, CHARTS_SETTING, "否")  # set by hand, read leniently
+    assert charts_of("by_hand.xlsx") is None
 
 
 def test_an_office_template_places_the_charts_at_its_placeholder(with_figures, tmp_path):

@@ -1049,10 +1049,13 @@ def check_command(ctx) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="输出文件（默认：数据库旁的“导出”文件夹）。")
 @click.option("--template", type=click.Path(path_type=Path), help="使用本单位的 Excel 模板（占位符见 docs/templates.md）。")
 @click.option("--hide-empty-years", is_flag=True, help="隐藏还没有数据的年份列（打印时不出现）。")
-@click.option("--charts/--no-charts", default=None, help="加一张主要指标走势图（默认按设置 export.charts）。")
+@click.option("--charts/--no-charts", default=None,
+              help="加（或不加）一张主要指标走势图，并记住：以后导出（含界面 Ctrl+E）相同。")
+@click.option("--charts-per-page", type=click.Choice(["4", "2"]), default=None,
+              help="走势图每页几张：4（A4 横向，默认）或 2（A4 纵向，图更大）；同样记住。")
 @click.pass_context
 @report_errors
-def export_command(ctx, plan_key, year, output, template, hide_empty_years, charts) -> None:
+def export_command(ctx, plan_key, year, output, template, hide_empty_years, charts, charts_per_page) -> None:
     """导出会议用的监测表（主要指标、文中指标、重大项目、滞后事项、年度目标）。"""
     from db.plan_store import find_plan
     from exports.meeting_pack import PackOptions, write_pack
@@ -1061,7 +1064,8 @@ def export_command(ctx, plan_key, year, output, template, hide_empty_years, char
     with database.session() as session:
         plan = find_plan(session, plan_key)
     result = write_pack(database, plan.id, output=output, template=template,
-                        options=PackOptions(year=year, hide_empty_years=hide_empty_years, charts=charts))
+                        options=PackOptions(year=year, hide_empty_years=hide_empty_years, charts=charts,
+                                            charts_per_page=int(charts_per_page) if charts_per_page else None))
     if result.renamed:
         click.echo("提示：原文件正在被 Excel/WPS 打开，已另存为新文件名。", err=True)
     say(f"已导出 {len(result.sheets)} 张表（{'、'.join(result.sheets)}）到：\n{result.path}")
