@@ -622,7 +622,7 @@ def _add_charts(database: Database, plan_id: int, workbook, data: TemplateData, 
     if not scalars["plan.period"]:
         title = f"{scalars['plan.district']}规划主要指标走势图（截至{scalars['as_of_year']}年）"
     note = ("图例：实线加实心圆点为实际值，虚线加三角为序时进度（按规划基数到目标的进度应达到的数值），"
-            "点线为目标；累计目标的实际值为基期以来的累计数。")
+            "点线为目标；累计目标的实际值为基期以来的累计数；缺少基数的年均增速目标画不出序时进度和目标线。")
     place_charts(workbook, items, title=title, note=note, per_page=per_page, sheet=sheet, fonts=fonts)
 
 
