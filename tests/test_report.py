@@ -399,3 +399,62 @@ def test_default_skeleton_is_a_template_the_office_can_reuse(five_years, tmp_pat
     assert heading_texts(document, "Heading 1")[0] == "一、总体情况"
     assert "{{" not in body_text(document)
     assert result.title.endswith("2024年度实施情况监测报告")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The TUI: a key on the summary screen (F6) and the command palette
+
+
+def notifications(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+@pytest.fixture
+def tui_folder(five_years, tmp_path, monkeypatch):
+    from db.plan_store import set_state
+
+    database, _ = five_years
+    monkeypatch.setenv("GUIHUA_TODAY", TODAY.isoformat())
+    folder = tmp_path / "导出到这里"
+    with database.session() as session:
+        set_state(session, "export.folder", str(folder))
+        session.commit()
+    return database, folder
+
+
+async def test_summary_screen_key_drafts_the_report_and_says_where(tui_folder):
+    from tests.helpers import QuietApp, settle
+
+    database, folder = tui_folder
+    app = QuietApp(database)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert app.screen.id == "summary-screen"
+        await pilot.press("b")
+        await settle(pilot)
+        written = list(folder.glob("*.docx"))
+        assert [p.name for p in written] == ["十四五规划总结评估报告_20261202.docx"], notifications(app)
+        assert f"已起草《泰州医药高新区（高港区）“十四五”规划实施总结评估报告》（截至2025年），保存到：{written[0]}" \
+            in notifications(app)
+        assert heading_texts(docx.Document(str(written[0])), "Heading 1")[0] == "一、总体情况"
+
+
+async def test_command_palette_drafts_a_chosen_kind(tui_folder):
+    from tests.helpers import QuietApp, settle
+
+    database, folder = tui_folder
+    app = QuietApp(database)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"起草评估报告：中期")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        written = list(folder.glob("*.docx"))
+        assert [p.name for p in written] == ["十四五规划中期评估报告_20261202.docx"], notifications(app)
+        assert any(m.startswith("已起草《泰州医药高新区（高港区）“十四五”规划实施中期评估报告》（截至2023年）")
+                   for m in notifications(app))

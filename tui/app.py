@@ -824,6 +824,7 @@ class GuihuaApp(App[None]):
         yield SystemCommand("承接上一规划的基数", "本规划的指标以上一规划目标年的实际值作为基数（先列出，确认后写入）",
                             self.action_carry_base_values)
         yield SystemCommand("导出会议监测表", "把主要指标、项目等导出为会议用的 Excel（Ctrl+E）", self.action_export_pack)
+        yield from __import__("tui.report_action", fromlist=["report_commands"]).report_commands(self)
         yield SystemCommand("填报表", "生成各单位的年度填报表，或导入交回的填报表（Ctrl+F）", self.action_forms)
         yield SystemCommand("备份与恢复", "查看备份、立即备份、用备份恢复数据库", self.action_backups)
         yield SystemCommand("帮助", "查看全部按键（? 或 F1）", self.action_help)

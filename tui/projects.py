@@ -811,6 +811,7 @@ class SummaryScreen(Screen):
     BINDINGS = [
         Binding("r", "reload", "刷新", id="summary.reload"),
         Binding("ctrl+u", "my_unit", "我的单位", show=False, id="summary.my_unit"),
+        Binding("b", "draft_report", "评估报告", id="summary.report"),
     ]
 
     def __init__(self) -> None:
@@ -869,6 +870,11 @@ class SummaryScreen(Screen):
     def action_reload(self) -> None:
         self.load()
         self.say("已刷新。", "ok")
+
+    def action_draft_report(self) -> None:
+        from tui.report_action import draft_report  # Word report of the plan (exports.report)
+
+        draft_report(self.app)
 
     def action_my_unit(self) -> None:
         choose_my_unit(self)
