@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
@@ -317,3 +318,34 @@ def test_a_rank_reads_as_whole_places_in_the_packs_explanations(database, tmp_pa
     assert "实际51位" in explanation and "基数52位" not in explanation  # judged on the schedule, not the base
     assert ".0位" not in explanation and ".0位" not in row[header.index("差距")]
     assert "序时应达49.2位" in explanation  # a computed place keeps its decimal
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Terminal charts
+
+
+def test_chart_snapshot(snap_compare):
+    """The detail panel's chart (地区生产总值, two years of figures) beside its placeholder, and the summary's
+    status bars, with Chinese labels, at 110x24."""
+    app_path = Path(__file__).parent / "snapshot_apps" / "chart_app.py"
+    assert snap_compare(str(app_path), terminal_size=(110, 24))
+
+
+def test_terminal_chart_tells_the_lines_apart_by_glyph():
+    """Without colour: the actual values are ●, the 序时 path △, the target a row of ┄, each where its value is."""
+    from rich.console import Console
+
+    from tui.indicator_chart import chart_text
+
+    series = indicator_series(spec("外贸进出口额", "亿美元", "50"), {2020: 30, 2022: 40}, SEED)
+    console = Console(width=60, color_system=None, record=True)
+    console.print(chart_text(series, 40, 9))
+    lines = console.export_text().splitlines()
+    plot = lines[:7]
+    assert lines[0].startswith("50┤") and lines[6].startswith("30┤")  # the axis spans 30..50
+    assert set(plot[0][3:-1]) == {"┄", "·"} and plot[0][-1] == "△"  # the target 50, where 序时 ends in 2025
+    assert plot[6][3] == "●" and "•" not in plot[6]  # 2020: actual and 序时 on one point, ● wins; 2021: a gap
+    assert [line.count("●") for line in plot] == [0, 0, 0, 1, 0, 0, 1]  # 40 in 2022 is half-way up
+    assert sum(line.count("△") for line in plot) == 5  # 2021…2025
+    assert "2020" in lines[7] and lines[7].rstrip().endswith("2025")
+    assert lines[8].startswith("●•实际 △·序时 ┄┄目标50")

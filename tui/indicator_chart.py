@@ -1,7 +1,7 @@
 """The indicator detail panel's chart: the indicator's path in the terminal, beside the panel's text.
 
 Three lines from core.chart_series (the same numbers as the meeting pack's Excel charts): 实际 as 「●」 joined
-by 「•」, 序时 as 「△」 joined by 「·」, and the target as a row of 「┄」. Each line has its own glyph, so the
+by 「•」, 序时 as 「△」 joined by 「·」, and the target as a row of 「┄」; a year without a figure is a gap. Each line has its own glyph, so the
 chart reads the same without colour (a monochrome terminal, a screenshot pasted into a report); colour only
 adds emphasis. Drawn with characters of our own (no plotting library): one character cell per point.
 """
@@ -61,10 +61,11 @@ def chart_text(series: IndicatorSeries, width: int, height: int) -> Text:
             _put(canvas, x, row_of(series.target_value), TARGET_LINE)
     for values, point, joint in ((series.schedule, SCHEDULE_POINT, SCHEDULE_LINE),
                                  (series.actual, ACTUAL_POINT, ACTUAL_LINE)):
-        placed = [(xs[i], row_of(v)) for i, v in enumerate(values) if v is not None]
-        for (x0, y0), (x1, y1) in zip(placed, placed[1:]):
-            _line(canvas, x0, y0, x1, y1, joint)
-        for x, y in placed:
+        placed = {i: (xs[i], row_of(v)) for i, v in enumerate(values) if v is not None}
+        for i, (x0, y0) in placed.items():
+            if i + 1 in placed:  # a year without a figure is a gap, as in the pack's Excel charts
+                _line(canvas, x0, y0, *placed[i + 1], joint)
+        for x, y in placed.values():
             _put(canvas, x, y, point)
 
     out = Text(no_wrap=True, overflow="crop")
@@ -85,7 +86,7 @@ def _year_axis(years: tuple[int, ...], xs: list[int], width: int) -> str:
     """Years under their points: in full where there is room, else their last two digits."""
     spacing = min((b - a for a, b in zip(xs, xs[1:])), default=width)
     texts = [str(y) if spacing >= 5 else f"{y % 100:02d}" for y in years]
-    axis = [" "] * (width + 4)
+    axis = [" "] * width
     for x, text in zip(xs, texts):
         start = max(0, min(x - len(text) // 2, len(axis) - len(text)))
         if all(c == " " for c in axis[max(start - 1, 0):start + len(text)]):
