@@ -1560,6 +1560,7 @@ from tui.cli_plans import continue_plan_command  # noqa: E402 - it uses the help
 
 main.add_command(continue_plan_command)
 main.add_command(__import__("tui.cli_indicators", fromlist=["indicator_proposals"]).indicator_proposals)
+main.add_command(__import__("tui.cli_report", fromlist=["report_command"]).report_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
