@@ -356,17 +356,16 @@ def add_table(document, header: list[str], rows: list[list[str]], width_mm: floa
         margins.append(margin)
     tbl_pr.append(margins)
     widths = column_widths(header, rows, width_mm, size_pt, main=main, narrow=merge_first)
-    for index, row_cells in enumerate([header, *rows]):
-        row = table.rows[index]
+    style_id = document.styles[TABLE_STYLE].style_id  # looked up once: python-docx's lookup walks every style
+    for index, (row, row_cells) in enumerate(zip(table.rows, [header, *rows])):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
         if index == 0:
             tr_pr.append(OxmlElement("w:tblHeader"))  # repeated at the top of every page
-        for column, text in enumerate(row_cells):
-            cell = row.cells[column]
+        for column, (cell, text) in enumerate(zip(row.cells, row_cells)):
             cell.width = Mm(widths[column])
             paragraph = cell.paragraphs[0]
-            paragraph.style = document.styles[TABLE_STYLE]
+            paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = style_id
             if index and column in left_columns:
                 paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
             if size_pt != TABLE_PT:
