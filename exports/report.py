@@ -151,7 +151,7 @@ def problems_block(f: ReportFigures) -> list:
         unit = f"，{facts.lead_unit}牵头" if facts.lead_unit else ""
         gap = f"{facts.gap}；" if facts.gap else ""
         reason = "；".join(facts.notes) if facts.notes else "牵头单位尚未填写原因"
-        out.append(Para(((f"{number}. {facts.name}", True), (f"（{kind}{unit}）：{gap}{facts.word}。说明：{reason}。", False))))
+        out.append(Para(((f"{number}.{facts.name}", True), (f"（{kind}{unit}）：{gap}{facts.word}。说明：{reason}。", False))))
     out.append(_p("（二）逾期的项目", "heading2"))
     overdue = f.projects.overdue
     day = f"{f.projects.cut_off.year}年{f.projects.cut_off.month}月{f.projects.cut_off.day}日"
@@ -160,7 +160,7 @@ def problems_block(f: ReportFigures) -> list:
     for number, m in enumerate(overdue, start=1):
         unit = f"（{m.lead_unit}牵头）" if m.lead_unit else ""
         reason = "；".join(m.notes) if m.notes else "牵头单位尚未填写原因"
-        out.append(Para(((f"{number}. {m.project}", True),
+        out.append(Para(((f"{number}.{m.project}", True),
                          (f"{unit}：{m.milestone}计划{m.due}完成，截至{day}已逾期{m.days}天。说明：{reason}。", False))))
     return out
 
