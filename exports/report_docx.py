@@ -97,11 +97,13 @@ _RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "
 
 
 def _sort_rpr(rpr) -> None:
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(_RPR_ORDER)}
-    children = list(rpr)
-    children.sort(key=lambda c: rank.get(c.tag, len(rank)))
-    for child in children:
-        rpr.append(child)
+    _in_schema_order(rpr, _RPR_ORDER)
+
+
+def _in_schema_order(element, order: list[str]) -> None:
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+    for child in sorted(element, key=lambda c: rank.get(c.tag, len(rank))):
+        element.append(child)
 
 
 def set_first_line_chars(paragraph_format_element, chars: int, size_pt: float) -> None:
@@ -127,11 +129,7 @@ _PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "
 
 
 def _sort_ppr(ppr) -> None:
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(_PPR_ORDER)}
-    children = list(ppr)
-    children.sort(key=lambda c: rank.get(c.tag, len(rank)))
-    for child in children:
-        ppr.append(child)
+    _in_schema_order(ppr, _PPR_ORDER)
 
 
 def _paragraph_style(document, name: str, base: str | None, font: str, size: float, *, bold: bool = False,

@@ -422,39 +422,33 @@ def tui_folder(five_years, tmp_path, monkeypatch):
     return database, folder
 
 
-async def test_summary_screen_key_drafts_the_report_and_says_where(tui_folder):
+async def drive(database, *keys: str) -> tuple[str | None, list[str]]:
+    """Run the app, press the keys (each followed by settling); the screen shown at the end and what was said."""
     from tests.helpers import QuietApp, settle
 
-    database, folder = tui_folder
     app = QuietApp(database)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
-        assert app.screen.id == "summary-screen"
-        await pilot.press("b")
-        await settle(pilot)
-        written = list(folder.glob("*.docx"))
-        assert [p.name for p in written] == ["十四五规划总结评估报告_20261202.docx"], notifications(app)
-        assert f"已起草《泰州医药高新区（高港区）“十四五”规划实施总结评估报告》（截至2025年），保存到：{written[0]}" \
-            in notifications(app)
-        assert heading_texts(docx.Document(str(written[0])), "Heading 1")[0] == "一、总体情况"
+        for key in keys:
+            await pilot.press(*(key if not key.isascii() else [key]))  # Chinese text: one key per character
+            await settle(pilot)
+        screen_id = app.screen.id
+    return screen_id, notifications(app)
+
+
+async def test_summary_screen_key_drafts_the_report_and_says_where(tui_folder):
+    database, folder = tui_folder
+    screen_id, said = await drive(database, "f6", "b")
+    assert screen_id == "summary-screen"
+    written = list(folder.glob("*.docx"))
+    assert [p.name for p in written] == ["十四五规划总结评估报告_20261202.docx"], said
+    assert f"已起草《泰州医药高新区（高港区）“十四五”规划实施总结评估报告》（截至2025年），保存到：{written[0]}" in said
+    assert heading_texts(docx.Document(str(written[0])), "Heading 1")[0] == "一、总体情况"
 
 
 async def test_command_palette_drafts_a_chosen_kind(tui_folder):
-    from tests.helpers import QuietApp, settle
-
     database, folder = tui_folder
-    app = QuietApp(database)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"起草评估报告：中期")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        written = list(folder.glob("*.docx"))
-        assert [p.name for p in written] == ["十四五规划中期评估报告_20261202.docx"], notifications(app)
-        assert any(m.startswith("已起草《泰州医药高新区（高港区）“十四五”规划实施中期评估报告》（截至2023年）")
-                   for m in notifications(app))
+    _, said = await drive(database, "ctrl+p", "起草评估报告：中期", "enter")
+    written = list(folder.glob("*.docx"))
+    assert [p.name for p in written] == ["十四五规划中期评估报告_20261202.docx"], said
+    assert any(m.startswith("已起草《泰州医药高新区（高港区）“十四五”规划实施中期评估报告》（截至2023年）") for m in said)
