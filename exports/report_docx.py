@@ -128,6 +128,10 @@ _PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "
               "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]
 
 
+TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+               "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"]
+
+
 def _sort_ppr(ppr) -> None:
     _in_schema_order(ppr, _PPR_ORDER)
 
@@ -353,6 +357,7 @@ def add_table(document, header: list[str], rows: list[list[str]], width_mm: floa
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
     tbl_pr.append(margins)
+    _in_schema_order(tbl_pr, TBLPR_ORDER)  # Word refuses a table whose properties are out of order
     widths = column_widths(header, rows, width_mm, size_pt, main=main, narrow=merge_first)
     style_id = document.styles[TABLE_STYLE].style_id  # looked up once: python-docx's lookup walks every style
     for index, (row, row_cells) in enumerate(zip(table.rows, [header, *rows])):

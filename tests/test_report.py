@@ -169,6 +169,12 @@ def test_fonts_page_setup_and_page_number_footer(five_years, tmp_path):
     font_table = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
     declared = font_table.blob.decode("utf-8")  # the substitutes named for machines without the GB2312 fonts
     assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in declared
+    from exports.report_docx import TBLPR_ORDER
+
+    for table in document.tables:  # Word refuses a file whose table properties are out of schema order
+        tags = [child.tag.split("}")[1] for child in table._tbl.tblPr]
+        assert tags == sorted(tags, key=TBLPR_ORDER.index) and "tblLayout" in tags
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # header row repeated on each page
     first = document.sections[0]
     assert (round(first.page_width.mm), round(first.page_height.mm)) == (210, 297)
     margins = [first.top_margin, first.bottom_margin, first.left_margin, first.right_margin]
