@@ -119,7 +119,7 @@ def bucket(assessment: Assessment, finished: bool) -> str:
         return "需人工判断"
     if not finished:
         return _RUNNING_BUCKET[assessment.status]
-    if not assessment.final:
+    if not assessment.final or assessment.status == Status.NO_DATA:
         return "尚无目标年数据"
     word = report_word(assessment)
     return word if word in FINAL_BUCKETS else "需人工判断"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 
@@ -133,6 +135,7 @@ def test_overview_counts_and_the_main_table_match_the_database(five_years, tmp_p
     assert (gdp[column["2020年基数"]], gdp[column["2025年"]]) == ("971.9", "1,380.0")
     assert (gdp[column["实际年均增速(%)"]], gdp[column["完成情况"]]) == ("7.3", "基本完成")
     assert gdp[column["类别"]] == "经济强"
+    assert "规划文中已确认的量化指标1项，尚无目标年数据1项（见附表2）。" in body_text(document)
     text_table = document.tables[2]  # 附表2: the accepted quantified target from the text
     assert [c.text for c in text_table.rows[1].cells][2] == "高新技术企业"
 
@@ -458,3 +461,25 @@ async def test_command_palette_drafts_a_chosen_kind(tui_folder):
     written = list(folder.glob("*.docx"))
     assert [p.name for p in written] == ["十四五规划中期评估报告_20261202.docx"], said
     assert any(m.startswith("已起草《泰州医药高新区（高港区）“十四五”规划实施中期评估报告》（截至2023年）") for m in said)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The rule for the final wording
+
+
+@given(base=st.integers(min_value=1, max_value=5000), step=st.integers(min_value=-80, max_value=160))
+def test_final_word_of_a_level_target_follows_its_completion(base, step):
+    """已完成 at or beyond the target, 基本完成 from 90% of the way, 未完成 below; while the plan runs, the
+    schedule's own word."""
+    from core.progress import IndicatorSpec, ProgressSettings, assess
+    from core.targets import parse_target
+    from exports.report_figures import report_word
+
+    target = parse_target(str(base + 100), indicator_name="测试指标", unit="亿元", column="target")
+    spec = IndicatorSpec(name="测试指标", unit="亿元", targets=(target,))
+    settings = ProgressSettings(base_year=2020, target_year=2025)
+    values = {2020: Decimal(base), 2024: Decimal(base + step), 2025: Decimal(base + step)}
+    word = report_word(assess(spec, values, 2025, settings=settings))
+    assert word == ("已完成" if step >= 100 else "基本完成" if step >= 90 else "未完成")
+    running = assess(spec, values, 2024, settings=settings)
+    assert report_word(running) == running.status.label
