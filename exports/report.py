@@ -157,11 +157,11 @@ def problems_block(f: ReportFigures) -> list:
     day = f"{f.projects.cut_off.year}年{f.projects.cut_off.month}月{f.projects.cut_off.day}日"
     if not overdue:
         out.append(_p(f"截至{day}，没有逾期的项目。"))
-    for number, m in enumerate(overdue, start=1):
-        unit = f"（{m.lead_unit}牵头）" if m.lead_unit else ""
-        reason = "；".join(m.notes) if m.notes else "牵头单位尚未填写原因"
-        out.append(Para(((f"{number}.{m.project}", True),
-                         (f"{unit}：{m.milestone}计划{m.due}完成，截至{day}已逾期{m.days}天。说明：{reason}。", False))))
+    for number, p in enumerate(overdue, start=1):
+        unit = f"（{p.lead_unit}牵头）" if p.lead_unit else ""
+        late = "；".join(f"{what}计划{due}完成，已逾期{days}天" for what, due, days in p.late)
+        reason = "；".join(p.notes) if p.notes else "牵头单位尚未填写原因"
+        out.append(Para(((f"{number}.{p.project}", True), (f"{unit}：截至{day}，{late}。说明：{reason}。", False))))
     return out
 
 
@@ -227,6 +227,7 @@ def default_skeleton(kind: str, with_text_table: bool = True, finished: bool = F
     """guihua's report skeleton: the same placeholders an office's template uses."""
     import docx
     from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_COLOR_INDEX
 
     from exports.meeting_pack import SHEETS
     from exports.report_docx import (
@@ -250,7 +251,8 @@ def default_skeleton(kind: str, with_text_table: bool = True, finished: bool = F
         if number in blocks:
             document.add_paragraph(f"{{{{block.{blocks[number]}}}}}")
         else:
-            document.add_paragraph(OFFICE_PLACEHOLDER, style=TODO_STYLE)
+            todo = document.add_paragraph(OFFICE_PLACEHOLDER, style=TODO_STYLE)
+            todo.runs[0].font.highlight_color = WD_COLOR_INDEX.YELLOW  # marked, so it is not printed by mistake
     tables = [(1, SHEETS[0][1], "main_table")] + ([(2, SHEETS[1][1], "text_table")] if with_text_table else [])
     for number, title, block in tables:
         page = document.add_section(WD_SECTION.NEW_PAGE)

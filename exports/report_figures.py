@@ -229,12 +229,13 @@ def _printable(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class OverdueMilestone:
+class OverdueProject:
+    """A project late at the cut-off: its open milestones past due (or its planned finish, without
+    milestones), each as (what, due, days late), and the notes recorded on them and on the project."""
+
     project: str
     lead_unit: str
-    milestone: str
-    due: str
-    days: int
+    late: tuple[tuple[str, str, int], ...]
     notes: tuple[str, ...]
 
 
@@ -252,7 +253,7 @@ class ProjectFigures:
     stages: tuple[tuple[str, int], ...] = ()  # 形象进度 as last reported, in stage order
     total_investment: dict[str, Decimal] = field(default_factory=dict)  # by unit (万元, 亿元)
     completed_investment: dict[str, Decimal] = field(default_factory=dict)
-    overdue: tuple[OverdueMilestone, ...] = ()
+    overdue: tuple[OverdueProject, ...] = ()
 
 
 def _due(text: str):
@@ -282,13 +283,13 @@ def project_figures(projects, cut_off: date) -> ProjectFigures:
         open_late = [m for m in p.milestones if m.overdue(cut_off)]
         late += len(open_late)
         late_projects += p.overdue(cut_off)  # core.schedule's rule: a milestone late, or the finish passed
-        for m in open_late:
-            overdue.append(OverdueMilestone(p.title, p.lead_unit, m.title, m.due.label, (cut_off - m.due.last_day).days,
-                                            tuple(n for n in (m.note, p.note) if n)))
+        late_items = [(m.title, m.due.label, (cut_off - m.due.last_day).days) for m in open_late]
         finish = _due(p.planned_finish)
         if not open_late and p.overdue(cut_off) and finish is not None:
-            overdue.append(OverdueMilestone(p.title, p.lead_unit, "项目", finish.label, (cut_off - finish.last_day).days,
-                                            tuple(n for n in (p.note,) if n)))
+            late_items.append(("项目", finish.label, (cut_off - finish.last_day).days))
+        if late_items:
+            notes = dict.fromkeys(n for n in [*(m.note for m in open_late), p.note] if n)  # each once, in order
+            overdue.append(OverdueProject(p.title, p.lead_unit, tuple(late_items), tuple(notes)))
         stage = p.stage or "未填"
         stages[stage] = stages.get(stage, 0) + 1
         if p.total_investment is not None and p.completed_investment is not None:
