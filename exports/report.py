@@ -360,24 +360,13 @@ def _replace_scalars(paragraph, scalars: dict[str, object]) -> None:
 
 
 def _section_width_mm(document, paragraph) -> float:
-    """The text width of the section the paragraph stands in (a section ends at a paragraph holding sectPr)."""
+    """The text width of the section the paragraph stands in: sections end at paragraphs holding a w:sectPr
+    (the last at the body's own), so the paragraph's section is the number of such ends before it."""
     from exports.report_docx import qn, text_width_mm
 
-    element = paragraph._p
-    index = 0
-    for sibling in element.itersiblings():
-        if sibling.tag == qn("w:p") and sibling.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
-            break
-        if sibling.tag == qn("w:sectPr"):
-            break
-    else:
-        sibling = None
-    sections = document.sections
-    if sibling is not None and sibling.tag == qn("w:p"):
-        ends = [s for s in element.getparent().iterchildren(qn("w:p")) if s.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
-        index = ends.index(sibling)
-        return text_width_mm(sections[index])
-    return text_width_mm(sections[len(sections) - 1])
+    ends = sum(1 for element in paragraph._p.itersiblings(preceding=True)
+               if element.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None)
+    return text_width_mm(document.sections[ends])
 
 
 def _fill_block(document, anchor, block: list) -> None:

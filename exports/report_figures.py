@@ -373,6 +373,7 @@ def report_figures(database: Database, plan_id: int, kind: str | None = None, ye
     from db.projects import list_projects
     from db.projects import today as current_day
     from exports.meeting_pack import OFFICE, PackOptions, pack_data
+    from exports.sheet_style import today_text
 
     today = today or current_day()
     with database.session() as session:
@@ -393,9 +394,7 @@ def report_figures(database: Database, plan_id: int, kind: str | None = None, ye
     finished = year == period.target_year
     main_items = data.collections["ind"].items
     text_items = data.collections["txt"].items
-    scalars = {**data.scalars, "today": data.scalars["today"]}
-    from exports.sheet_style import today_text
-
+    scalars = dict(data.scalars)
     title = report_title(kind, str(scalars["plan.district"]), str(scalars["plan.period"]), year)
     scalars.update({
         "today": today_text(today),
