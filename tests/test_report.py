@@ -185,7 +185,7 @@ def test_fonts_page_setup_and_page_number_footer(five_years, tmp_path):
     assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
     assert document.sections[1].page_width > document.sections[1].page_height  # 附表1 is landscape
     for table, section in zip(document.tables, (first, document.sections[1], document.sections[2])):
-        type_area = (section.page_width - section.left_margin - section.right_margin).mm
+        type_area = (section.page_width - section.left_margin - section.right_margin) / 36000  # EMU per mm
         assert type_area - 3 < sum(column.width.mm for column in table.columns) <= type_area  # fits, filled
     assert document.settings.odd_and_even_pages_header_footer
     for footer, align in ((first.footer, "right"), (first.even_page_footer, "left")):
