@@ -487,3 +487,12 @@ def test_final_word_of_a_level_target_follows_its_completion(base, step):
     assert word == ("已完成" if step >= 100 else "基本完成" if step >= 90 else "未完成")
     running = assess(spec, values, 2024, settings=settings)
     assert report_word(running) == running.status.label
+
+
+@pytest.mark.sqlite_only
+def test_cli_writes_the_default_template(sqlite_database, cli, tmp_path):
+    result = cli(sqlite_database, "--kind", "中期", "--write-template", str(tmp_path / "模板.docx"))
+    assert result.exit_code == 0, result.output
+    assert f"已写出默认报告模板：{tmp_path / '模板.docx'}" in result.output
+    headings = heading_texts(docx.Document(str(tmp_path / "模板.docx")), "Heading 1")
+    assert headings[-2:] == ["四、主要原因分析", "五、后半期推进措施和建议"]
