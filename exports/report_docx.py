@@ -420,7 +420,7 @@ def _least_width(text: str) -> int:
 def column_widths(header: list[str], rows: list[list[str]], width_mm: float, size_pt: float = TABLE_PT,
                   main: int | None = None, narrow: int | None = None) -> list[float]:
     """Every column as wide as its longest cell where the width allows; otherwise the columns of Chinese text
-    wrap, figures never do. `main` (the names) keeps twice the width of other wrapped columns; `narrow` (a merged
+    wrap, figures never do. `main` (the names) keeps three times the width of other wrapped columns; `narrow` (a merged
     类别) may wrap to two characters a line. A CJK character is `size_pt` wide, a digit half that."""
     half_mm = size_pt * 0.3528 / 2
     padding = 2 * CELL_MARGIN_MM + 1.0
@@ -431,7 +431,7 @@ def column_widths(header: list[str], rows: list[list[str]], width_mm: float, siz
         wanted.append((max([display_width(c) for c in cells] + [(head + 1) // 2 if head > 8 else head, 2])) * half_mm + padding)
         fewest = 4 if column == narrow else None
         least.append(max([fewest or _least_width(c) for c in cells] + [min(head, fewest or 8), 2]) * half_mm + padding)
-    weight = [2.0 if column == main else 1.0 for column in range(len(header))]
+    weight = [3.0 if column == main else 1.0 for column in range(len(header))]
     total = sum(wanted)
     if total <= width_mm:
         extra = width_mm - total  # to the columns that wrap most
