@@ -496,3 +496,23 @@ def test_cli_writes_the_default_template(sqlite_database, cli, tmp_path):
     assert f"已写出默认报告模板：{tmp_path / '模板.docx'}" in result.output
     headings = heading_texts(docx.Document(str(tmp_path / "模板.docx")), "Heading 1")
     assert headings[-2:] == ["四、主要原因分析", "五、后半期推进措施和建议"]
+
+
+_cells = st.one_of(st.from_regex(r"[0-9]{1,4}(\.[0-9])?", fullmatch=True), st.text("经济发展同步指标率", max_size=30))
+
+
+@given(columns=st.integers(min_value=2, max_value=16), data=st.data(), width=st.floats(min_value=120, max_value=260))
+def test_column_widths_fill_the_width_and_keep_figures_whole_when_they_can(columns, data, width):
+    from exports.report_docx import WIDE_TABLE_PT, _least_width, column_widths, display_width
+
+    header = [f"列{i}" for i in range(columns)]
+    rows = data.draw(st.lists(st.lists(_cells, min_size=columns, max_size=columns), min_size=1, max_size=6))
+    widths = column_widths(header, rows, width, WIDE_TABLE_PT, main=0, narrow=1)
+    assert sum(widths) == pytest.approx(width, abs=0.5)
+    assert all(w > 0 for w in widths)
+    half_mm = WIDE_TABLE_PT * 0.3528 / 2
+    least = [max([_least_width(r[c]) for r in rows] + [2]) for c in range(columns)]
+    if sum(n * half_mm + 3 for n in least) + 4 * half_mm * 2 < width:  # room for every figure whole
+        for c in range(2, columns):
+            figures = [r[c] for r in rows if r[c] and display_width(r[c]) == len(r[c])]
+            assert all(widths[c] >= len(f) * half_mm for f in figures)
