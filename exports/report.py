@@ -375,7 +375,7 @@ def _fill_block(document, anchor, block: list) -> None:
     from docx.text.paragraph import Paragraph
 
     from exports.report_docx import (
-        NOTE_STYLE, TABLE_PT, TABLE_STYLE, WIDE_TABLE_PT, add_table, copy_paragraph_format, move_before, qn, set_fonts,
+        FONTS, NOTE_STYLE, TABLE_PT, TABLE_STYLE, WIDE_TABLE_PT, add_table, copy_paragraph_format, move_before, qn, set_fonts,
     )
 
     width = _section_width_mm(document, anchor) - 1
@@ -401,12 +401,15 @@ def _fill_block(document, anchor, block: list) -> None:
             copy_paragraph_format(anchor._p, paragraph._p)
         for text, bold in element.runs:
             run = paragraph.add_run(text)
-            if element.role == "body" and anchor_rpr is not None:  # the template's own font on its text
-                run._r.insert(0, deepcopy(anchor_rpr))
+            own_heading = element.role == "heading2" and "Heading 2" in style_names
+            if element.role in ("body", "heading2") and not own_heading and anchor_rpr is not None:
+                run._r.insert(0, deepcopy(anchor_rpr))  # the template's own font and size on its text
             if bold:
                 run.bold = True
             if element.role == "caption":
-                set_fonts(run._r, "黑体")
+                set_fonts(run._r, FONTS.heading1)
+            elif element.role == "heading2" and not own_heading:  # a template without 标题 2: 楷体 as GB/T 9704
+                set_fonts(run._r, FONTS.heading2)
     anchor._p.getparent().remove(anchor._p)
 
 

@@ -378,6 +378,21 @@ def test_office_template_is_filled_at_its_placeholders(five_years, tmp_path):
     assert heading_texts(document, "Heading 1") == ["一、总体情况", "二、问题"]  # the office's own headings kept
 
 
+def test_template_without_a_heading_2_style_gets_kai_headings(five_years, tmp_path):
+    """A Word template defines 标题 2 only once it is used; without it the category headings keep the
+    paragraph's format and take 楷体_GB2312 as GB/T 9704 sets them."""
+    database, plan_id = five_years
+    template = docx.Document()
+    template.add_paragraph("{{block.categories}}")
+    styles = template.styles.element
+    styles.remove(template.styles["Heading 2"].element)
+    template.save(str(tmp_path / "t.docx"))
+    _, document = report(database, plan_id, tmp_path, template=tmp_path / "t.docx")
+    heading = next(p for p in document.paragraphs if p.text == "（一）经济强")
+    assert heading.style.name == "Normal"
+    assert east_asian_font(heading.runs[0]._r) == "楷体_GB2312"
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     ("{{plan.titel}}", "未知占位符 {{plan.titel}}"),
     ("{{block.summary}}", "未知的内容块 {{block.summary}}"),
