@@ -38,7 +38,7 @@ from db.engine import open_database
 from db.indicators import STAGES, CatalogueEntry, load_catalogue
 from db.models import ChangeLog, Indicator, IndicatorYear, Milestone, Project
 from db.plan_store import plan_period, remember_plan_choice
-from db.projects import list_units
+from db.units import list_units
 from importers.plan import bundled_plan_bytes, ensure_bundled_plan, import_plan_text
 
 PLANS = 6

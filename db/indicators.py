@@ -7,6 +7,7 @@ commits before it returns, so a screen that says 「已保存」 is telling the 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -144,10 +145,7 @@ class IndicatorView:
         return range(self.base_year, self.target_year + 1)
 
     def targets(self) -> tuple[Target, Target]:
-        return (
-            parse_target(self.target_text, indicator_name=self.name, unit=self.unit, column="target"),
-            parse_target(self.growth_text, indicator_name=self.name, unit=self.unit, column="growth"),
-        )
+        return _parsed_targets(self.target_text, self.growth_text, self.name, self.unit)
 
     def spec(self) -> IndicatorSpec:
         return IndicatorSpec(
@@ -171,6 +169,16 @@ class IndicatorView:
         if record is None or not record.manual_status:
             return None
         return ManualStatus(Status(record.manual_status), record.manual_note)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_targets(target_text: str, growth_text: str, name: str, unit: str) -> tuple[Target, Target]:
+    # Judging a plan reads each indicator's targets several times per year judged (2,000 indicators at
+    # district scale); Target is frozen, so one parse serves them all.
+    return (
+        parse_target(target_text, indicator_name=name, unit=unit, column="target"),
+        parse_target(growth_text, indicator_name=name, unit=unit, column="growth"),
+    )
 
 
 def _view(row: Indicator, years: Iterable[IndicatorYear]) -> IndicatorView:

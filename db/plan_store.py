@@ -547,17 +547,34 @@ def _search_rows(session: Session, plan_id: int, words: list[str]) -> list:
     return [row for row in rows if all(_contains_like_sqlite(row.text, w) for w in words)]
 
 
-def search(session: Session, plan_id: int, query: str, limit: int = 500) -> list[SearchHit]:
-    """Every occurrence of the first word in rows that contain all words, in reading order.
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a search: `hits` from the `offset`-th occurrence on, and how many there are in all."""
+
+    hits: list[SearchHit]
+    total: int
+    offset: int = 0
+
+
+def search(session: Session, plan_id: int, query: str, limit: int | None = 500) -> list[SearchHit]:
+    """The first `limit` occurrences (None: all) of the first word in rows that contain all words, in reading
+    order (see search_page)."""
+    return search_page(session, plan_id, query, limit=limit).hits
+
+
+def search_page(session: Session, plan_id: int, query: str, *, limit: int | None = None,
+                offset: int = 0) -> SearchPage:
+    """Every occurrence of the first word in rows that contain all words, in reading order: all of them are
+    counted, and `limit` of them from the `offset`-th on (0-based) are returned with their context.
 
     Rows are found by `_search_rows` (SQLite and PostgreSQL give the same rows); the occurrences, their
     order and the context are worked out here, the same way for both."""
     words = [w for w in query.split() if w]
     if not words:
-        return []
+        return SearchPage([], 0, offset)
     rows = _search_rows(session, plan_id, words)
     if not rows:
-        return []
+        return SearchPage([], 0, offset)
     nodes = {n.id: n for n in session.exec(select(PlanNode).where(PlanNode.plan_id == plan_id)).all()}
     block_ids = [r.block_id for r in rows if r.block_id is not None]
     ordinals = {
@@ -578,17 +595,24 @@ def search(session: Session, plan_id: int, query: str, limit: int = 500) -> list
             path_cache[node_id] = location_label(path)
         return path_cache[node_id]
 
-    hits: list[tuple[tuple, SearchHit]] = []
+    # Every occurrence is found and sorted by its place; only the page's hits are built (locations and all).
+    found: list[tuple[tuple, int]] = []
     first = words[0].lower()
-    for row in rows:
+    for index, row in enumerate(rows):
         lowered = row.text.lower()
         start = lowered.find(first)
         node_ordinal = nodes[row.node_id].ordinal if row.node_id in nodes else 10**9
         ordinal = ordinals.get(row.block_id, node_ordinal)
-        footnote = footnote_numbers.get(row.footnote_id) if row.footnote_id else None
+        in_footnote = 1 if row.footnote_id and footnote_numbers.get(row.footnote_id) else 0
         while start != -1:
-            hit = SearchHit(row.node_id, row.block_id, footnote, location(row.node_id), row.text, start, start + len(first))
-            hits.append(((ordinal, 1 if footnote else 0, start), hit))
+            found.append(((ordinal, in_footnote, start), index))
             start = lowered.find(first, start + max(1, len(first)))
-    hits.sort(key=lambda pair: pair[0])
-    return [hit for _, hit in hits[:limit]]
+    found.sort(key=lambda pair: pair[0])
+    page = found[offset:] if limit is None else found[offset:offset + limit]
+    hits = []
+    for (_, _, start), index in page:
+        row = rows[index]
+        footnote = footnote_numbers.get(row.footnote_id) if row.footnote_id else None
+        hits.append(SearchHit(row.node_id, row.block_id, footnote, location(row.node_id), row.text, start,
+                              start + len(first)))
+    return SearchPage(hits, len(found), offset)

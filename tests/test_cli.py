@@ -157,11 +157,39 @@ def test_read_only_commands_do_not_import_textual(tmp_path, args):
     assert result.stderr.strip().splitlines()[-1] == "CLEAN", result.stderr
 
 
-def test_search_says_when_results_are_cut(run):
-    result = run("search", "发展", "--limit", "5")
-    assert result.exit_code == 0
-    assert "只显示前 5 处" in result.output
+def _hit_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if "：" in line and not line.startswith(("共 ", "首次运行"))]
+
+
+def test_search_pages_through_every_hit(run):
+    everything = json.loads(run("search", "发展", "--limit", "100000", "--json").stdout)
+    total = len(everything)
+    assert total > 20
+    first = run("search", "发展", "--limit", "5")
+    assert first.exit_code == 0
+    assert f"共 {total} 处，显示第 1—5 处（下一页：--offset 5" in first.output
+    assert len(_hit_lines(first.output)) == 5
+    second = json.loads(run("search", "发展", "--limit", "5", "--offset", "5", "--json").stdout)
+    assert second == everything[5:10]
+    last = run("search", "发展", "--limit", "10", "--offset", str(total - 3))
+    assert f"显示第 {total - 2}—{total} 处（已是最后一页" in last.output and len(_hit_lines(last.output)) == 3
+    beyond = run("search", "发展", "--offset", str(total + 10))
+    assert beyond.exit_code == 0 and f"共 {total} 处；--offset {total + 10} 已超出" in beyond.output
     assert run("search", "发展", "--limit", "0").exit_code == 2
+    assert run("search", "发展", "--offset", "-1").exit_code == 2
+
+
+def test_search_counts_past_five_hundred(run, tmp_path):
+    from importers.plan import bundled_plan_bytes
+
+    # The seed's text three times over: more than 500 occurrences of 发展 (the old search stopped counting at 500).
+    big = tmp_path / "三倍.txt"
+    big.write_bytes(b"\n".join([bundled_plan_bytes()] * 3))
+    assert run("import-plan", str(big), "--name", "三倍规划").exit_code == 0
+    seed = json.loads(run("search", "发展", "--plan", "1", "--limit", "100000", "--json").stdout)
+    result = run("search", "发展", "--plan", "三倍规划")
+    assert len(seed) * 3 > 500
+    assert f"共 {len(seed) * 3} 处，显示第 1—200 处" in result.output
 
 
 def test_damaged_utf16_file(run, tmp_path):

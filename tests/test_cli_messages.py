@@ -41,7 +41,7 @@ def run(tmp_path, monkeypatch):
     (["export", "--year", "二〇二四"], "参数“年份”（--year）应为整数，收到“二〇二四”。"),
     (["set", "地区生产总值", "去年", "1000"], "参数“年份”（YEAR）应为整数，收到“去年”。"),
     (["review", "accept", "abc"], "参数“编号”（IDS...）应为整数，收到“abc”。"),
-    (["review", "acept", "1"], "参数“操作”（{accept|reject|reopen}）应为 accept、reject、reopen 之一，收到“acept”。"),
+    (["review", "acept", "1"], "没有“acept”这个命令。是不是要写 accept？全部命令见 guihua review --help。"),
     (["search", "--limit", "0", "医药"], "参数“最多显示多少处”（--limit）应不小于 1，收到“0”。"),
     (["forms"], "缺少选项 --year（年份）。"),
     (["import-plan"], "缺少参数“文件”（FILE）。"),

@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -46,37 +47,35 @@ class DiskFullError(GuihuaError):
     exit_code = 4
 
 
+def report_error(exc: BaseException) -> NoReturn:
+    """Say an exception to the user as a Chinese message on stderr and exit with its code: a GuihuaError by
+    its message and exit code, a known failure (disk full, database locked …) plainly, anything else as
+    「未预期的问题」 with the log file that holds its traceback (exit 70). No traceback reaches a user."""
+    if isinstance(exc, GuihuaError):
+        message = exc.message
+        if getattr(exc, "log_cause", False) and exc.__cause__ is not None:
+            message += f"\n详细信息已写入日志：{errorlog.log_unexpected(exc.__cause__)}"
+        say(f"错误：{message}", err=True)
+        sys.exit(exc.exit_code)
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    if isinstance(exc, BrokenPipeError) or (isinstance(exc, OSError) and exc.errno == errno.EPIPE):
+        # Output piped into `head` and the reader went away: not an error worth reporting.
+        sys.stderr.close()
+        sys.exit(0)
+    known = _known_error(exc) if isinstance(exc, Exception) else None
+    if known is not None:
+        say(f"错误：{known.message}", err=True)
+        sys.exit(known.exit_code)
+    say(unexpected_message(exc, errorlog.log_unexpected(exc)), err=True)
+    sys.exit(70)
+
+
 def report_errors(func):
-    """Turn every exception into a Chinese message on stderr and an exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except GuihuaError as exc:
-            message = exc.message
-            if getattr(exc, "log_cause", False) and exc.__cause__ is not None:
-                message += f"\n详细信息已写入日志：{errorlog.log_unexpected(exc.__cause__)}"
-            say(f"错误：{message}", err=True)
-            sys.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
-        except KeyboardInterrupt:
-            click.echo("已中断。", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            # Output piped into `head` and the reader went away: not an error worth reporting.
-            sys.stderr.close()
-            sys.exit(0)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches a user
-            known = _known_error(exc)
-            if known is not None:
-                say(f"错误：{known.message}", err=True)
-                sys.exit(known.exit_code)
-            say(unexpected_message(exc, errorlog.log_unexpected(exc)), err=True)
-            sys.exit(70)
-
-    return wrapper
+    """Nothing to add: every command's errors are reported by GuihuaGroup.invoke. Kept for a release so that
+    commands written against the old decorator keep working."""
+    return func
 
 
 def _known_error(exc: Exception) -> GuihuaError | None:
@@ -374,7 +373,8 @@ def chinese_usage_message(exc: click.ClickException) -> str:
     if command is not None:
         possibilities = getattr(exc, "possibilities", None)
         guess = f"是不是要写 {'、'.join(possibilities)}？" if possibilities else ""
-        return f"没有“{safe(command)}”这个命令。{guess}全部命令见 guihua --help。"
+        path = ctx.command_path if ctx is not None else "guihua"
+        return f"没有“{safe(command)}”这个命令。{guess}全部命令见 {path} --help。"
     if isinstance(exc, click.BadOptionUsage):
         if "does not take a value" in message:
             return f"选项 {safe(exc.option_name)} 不需要值。"
@@ -413,15 +413,41 @@ def _has_yes_option(group: click.Group, args: list[str]) -> bool:
 
 
 class GuihuaGroup(click.Group):
-    """The `guihua` group: every command gets GuihuaContext, and every message click would print in English
-    (usage errors, 「Aborted!」) is printed in Chinese instead, with the same exit code."""
+    """The `guihua` group and its subgroups: every command gets GuihuaContext; every failure of a command is
+    said once, here, in `invoke` (report_error); every message click would print in English (usage errors,
+    「Aborted!」) is printed in Chinese instead, with the same exit code. Commands defined in other modules
+    (`lazy_commands`: name → "module:attribute") are imported when named, so those modules can use this one's
+    decorators without an import cycle."""
 
     context_class = GuihuaContext
+
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         if cmd.context_class is click.Context:
             cmd.context_class = GuihuaContext
         super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            import importlib
+
+            module, _, attribute = self.lazy_commands[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise  # click's own: said in Chinese by main()
+        except BaseException as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches a user
+            report_error(exc)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
@@ -440,25 +466,9 @@ class GuihuaGroup(click.Group):
             advice = "；在脚本中运行时可加 --yes 跳过确认" if _has_yes_option(self, args) else ""
             say(f"\n已取消：没有得到确认（输入已结束或按了 Ctrl+C），没有做任何修改{advice}。", err=True)
             sys.exit(1)
-        except GuihuaError as exc:  # raised while the arguments were read (a parameter's callback)
-            say(f"错误：{exc.message}", err=True)
-            sys.exit(exc.exit_code)
-        except OSError as exc:
-            if exc.errno == errno.EPIPE:  # output piped into `head`, which went away
-                sys.exit(0)
-            self._unexpected(exc)
-        except Exception as exc:  # noqa: BLE001 - while reading the arguments; commands have report_errors
-            self._unexpected(exc)
+        except Exception as exc:  # noqa: BLE001 - while the main group's own arguments were read
+            report_error(exc)
         sys.exit(code if isinstance(code, int) else 0)
-
-    @staticmethod
-    def _unexpected(exc: Exception):
-        known = _known_error(exc)
-        if known is not None:
-            say(f"错误：{known.message}", err=True)
-            sys.exit(known.exit_code)
-        say(unexpected_message(exc, errorlog.log_unexpected(exc)), err=True)
-        sys.exit(70)
 
 
 def _plan_key(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -468,7 +478,32 @@ def _plan_key(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
-@click.group(cls=GuihuaGroup, invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+plan_option = click.option("--plan", "plan_key", metavar="NAME_OR_ID", callback=_plan_key,
+                           help="规划名称或编号（默认：上次打开的规划）。")
+
+
+def json_option(help_text: str = "以 JSON 输出。"):
+    """--json on a command; the command receives it as `as_json`."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text)
+
+
+def with_database(command):
+    """The command receives the database chosen by --db (open_db: opened once, bundled plan imported on first
+    use) as its first argument, in place of the click context."""
+
+    @click.pass_context
+    @functools.wraps(command)
+    def opened(ctx: click.Context, *args, **kwargs):
+        return command(open_db(ctx), *args, **kwargs)
+
+    return opened
+
+
+@click.group(cls=GuihuaGroup, invoke_without_command=True, context_settings=CONTEXT_SETTINGS, lazy_commands={
+    "continue-plan": "tui.cli_plans:continue_plan_command",
+    "indicator-proposals": "tui.cli_indicators:indicator_proposals",
+    "report": "tui.cli_report:report_command",
+})
 @click.option(
     "--db",
     metavar="PATH",
@@ -477,7 +512,6 @@ def _plan_key(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 )
 @click.version_option(VERSION, "-V", "--version", prog_name="guihua", message="%(prog)s %(version)s")
 @click.pass_context
-@report_errors
 def main(ctx: click.Context, db: str | None) -> None:
     """guihua（规划）：五年规划纲要实施跟踪助手。
 
@@ -494,7 +528,7 @@ def main(ctx: click.Context, db: str | None) -> None:
             sys.exit(return_code)
 
 
-def _parse_period(value: str | None):
+def _parse_period(ctx: click.Context, param: click.Parameter, value: str | None):
     """--period FIRST-TARGET → core.period.Period; a bad value is refused in Chinese before anything is read."""
     if value is None or not value.strip():
         return None
@@ -525,28 +559,24 @@ def _example_year() -> int:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--name", help="规划的简称（默认从标题推断）。同名规划会被替换。")
 @click.option(
-    "--period", metavar="起始年-目标年",
+    "--period", metavar="起始年-目标年", callback=_parse_period,
     help=f"规划期，如 {_example_period()}（默认从规划标题或正文读出，如“第十五个五年规划”）。"
          "规划文本没有写明规划期时必须给出；读出的不对时用它更正。",
 )
-@click.pass_context
-@report_errors
-def import_plan(ctx: click.Context, file: Path, name: str | None, period: str | None) -> None:
+@with_database
+def import_plan(database, file: Path, name: str | None, period) -> None:
     """导入规划纲要文件：Word（.docx）、PDF、网页（.html/.htm）或文本（.txt，UTF-8 或 GB18030）。
 
     按文件内容识别格式。旧版 .doc/.wps 请先在 Word 或 WPS 中“另存为 .docx”；扫描版 PDF 请先用 OCR 软件转换。
 
     含宏、带外部模板或已加密的文件会被拒绝，不导入任何内容。
     """
-    from db.plan_store import plan_period
+    from db.cli_views import plan_ref
     from importers.plan import import_plan_file
 
-    wanted = _parse_period(period)
-    database = open_db(ctx)
     backup_before(database, "import")
-    result = import_plan_file(database, file, name=name, period=wanted)
-    with database.session() as session:
-        stored = plan_period(session, result.plan_id)
+    result = import_plan_file(database, file, name=name, period=period)
+    stored = plan_ref(database, result.plan_id).period
     action = "已替换" if result.replaced else "已导入"
     say(
         f"{action}规划「{result.name}」（编号 {result.plan_id}，规划期 {stored.label}，基期 {stored.base_year} 年）："
@@ -562,115 +592,95 @@ def import_plan(ctx: click.Context, file: Path, name: str | None, period: str | 
 
 
 @main.command("plans")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-@report_errors
-def plans(ctx: click.Context, as_json: bool) -> None:
+@json_option()
+@with_database
+def plans(database, as_json: bool) -> None:
     """列出已导入的规划。"""
-    from db.plan_store import list_plans, plan_period
+    from db.cli_views import all_plans
 
-    database = open_db(ctx)
-    with database.session() as session:
-        rows = list_plans(session)
-        periods = {p.id: plan_period(session, p.id) for p in rows}
+    rows = all_plans(database)
     if as_json:
-        echo_json(
-            [
-                {"id": p.id, "name": p.name, "title": p.title, "source": p.source_name,
-                 "imported_at": p.imported_at.isoformat(), "bundled": p.bundled,
-                 "period": {"base_year": periods[p.id].base_year, "first_year": periods[p.id].first_year,
-                            "target_year": periods[p.id].target_year}}
-                for p in rows
-            ]
-        )
+        echo_json([p.as_dict() for p in rows])
         return
     for p in rows:
         mark = "（内置）" if p.bundled else ""
-        period = periods[p.id]
-        say(f"{p.id:>3}  {p.name}{mark}  {period.label}（基期 {period.base_year} 年）\n"
+        say(f"{p.id:>3}  {p.name}{mark}  {p.period.label}（基期 {p.period.base_year} 年）\n"
             f"     {p.title}  导入于 {local_time(p.imported_at):%Y-%m-%d %H:%M}")
-
-
-plan_option = click.option("--plan", "plan_key", metavar="NAME_OR_ID", callback=_plan_key,
-                           help="规划名称或编号（默认：上次打开的规划）。")
 
 
 @main.command("outline")
 @plan_option
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出完整结构（含段落与脚注）。")
-@click.pass_context
-@report_errors
-def outline_command(ctx: click.Context, plan_key: str | None, as_json: bool) -> None:
+@json_option("以 JSON 输出完整结构（含段落与脚注）。")
+@with_database
+def outline_command(database, plan_key: str | None, as_json: bool) -> None:
     """显示规划的章节结构。"""
-    from db.plan_store import find_plan, outline, outline_tree
+    from db.cli_views import plan_outline, plan_outline_json
 
-    database = open_db(ctx)
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
-        if as_json:
-            echo_json({"plan": {"id": plan.id, "name": plan.name, "title": plan.title}, "nodes": outline_tree(session, plan.id)})
-            return
-        say(plan.title)
-        kinds = {"box": "专栏：", "figure": "图：", "table": "表："}
+    if as_json:
+        echo_json(plan_outline_json(database, plan_key))
+        return
+    plan, nodes = plan_outline(database, plan_key)
+    say(plan.title)
+    kinds = {"box": "专栏：", "figure": "图：", "table": "表："}
 
-        def show(node, depth):
-            prefix = "" if node.kind == "box" and node.number else kinds.get(node.kind, "")  # 「专栏3 …」 names itself
-            say("  " * depth + prefix + node.label)
-            for child in node.children:
-                show(child, depth + 1)
+    def show(node, depth):
+        prefix = "" if node.kind == "box" and node.number else kinds.get(node.kind, "")  # 「专栏3 …」 names itself
+        say("  " * depth + prefix + node.label)
+        for child in node.children:
+            show(child, depth + 1)
 
-        for node in outline(session, plan.id):
-            show(node, 0)
+    for node in nodes:
+        show(node, 0)
 
 
 @main.command("search")
 @click.argument("words", nargs=-1, required=True)
 @plan_option
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@json_option()
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1), help="最多显示多少处。")
-@click.pass_context
-@report_errors
-def search_command(ctx: click.Context, words: tuple[str, ...], plan_key: str | None, as_json: bool, limit: int) -> None:
-    """全文检索规划（中文任意字词；多个词须同时出现）。"""
-    from db.plan_store import find_plan, search
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0),
+              help="跳过前多少处（翻页：--offset 200 显示第 201 处起）。")
+@with_database
+def search_command(database, words: tuple[str, ...], plan_key: str | None, as_json: bool, limit: int,
+                   offset: int) -> None:
+    """全文检索规划（中文任意字词；多个词须同时出现）。全部出现处都计数，一次显示 --limit 处，用 --offset 翻页。"""
+    from db.cli_views import search_plan
 
-    database = open_db(ctx)
     query = " ".join(words)
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
-        all_hits = search(session, plan.id, query)
-    hits = all_hits[:limit]
+    _, page = search_plan(database, plan_key, query, limit=limit, offset=offset)
     if as_json:
         echo_json(
             [
                 {"location": h.location, "node_id": h.node_id, "block_id": h.block_id,
                  "footnote": h.footnote_number, "start": h.start, "end": h.end,
                  "context": "".join(h.context(30)), "text": h.text}
-                for h in hits
+                for h in page.hits
             ]
         )
         return
-    if not hits:
+    if not page.total:
         say(f"没有找到“{query}”。")
         sys.exit(1)
-    for hit in hits:
+    for hit in page.hits:
         before, found, after = hit.context(24)
         where = hit.location + (f"（脚注{hit.footnote_number}）" if hit.footnote_number else "")
         click.echo(safe(f"{where}：{before}") + click.style(safe(found), fg="yellow", bold=True) + safe(after))
-    shown = f"，只显示前 {len(hits)} 处（可用 --limit 调整）" if len(hits) < len(all_hits) else ""
-    click.echo(f"共 {len(all_hits)} 处{shown}。")
+    click.echo(_search_summary(page.total, offset, len(page.hits)))
+
+
+def _search_summary(total: int, offset: int, shown: int) -> str:
+    """「共 2850 处，显示第 201—400 处（可用 --limit、--offset 翻页）。」"""
+    if offset == 0 and shown == total:
+        return f"共 {total} 处。"
+    if not shown:
+        return f"共 {total} 处；--offset {offset} 已超出，没有可显示的。"
+    after = offset + shown
+    more = f"下一页：--offset {after}" if after < total else "已是最后一页"
+    return f"共 {total} 处，显示第 {offset + 1}—{after} 处（{more}；可用 --limit、--offset 翻页）。"
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Indicators
-
-
-def _plan_and_indicator(session, plan_key, name_or_id):
-    from db.indicators import find_indicator
-    from db.plan_store import find_plan
-
-    plan = find_plan(session, plan_key)
-    return plan, find_indicator(session, plan.id, name_or_id)
 
 
 def _number(value) -> str:
@@ -681,79 +691,26 @@ def _number(value) -> str:
 @plan_option
 @click.option("--year", type=int, help="按哪一年判断进度（默认：已有数据的最新年份）。")
 @click.option("--text", "text_targets", is_flag=True, help="列出审核中采纳的文中量化指标，而不是主要指标。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-@report_errors
-def indicators_command(ctx: click.Context, plan_key: str | None, year: int | None, text_targets: bool, as_json: bool) -> None:
+@json_option()
+@with_database
+def indicators_command(database, plan_key: str | None, year: int | None, text_targets: bool, as_json: bool) -> None:
     """列出主要指标（或 --text 文中量化指标）、各年实际值和进度状态。"""
-    from db.indicators import assess_all, latest_year, list_indicators
-    from db.plan_store import find_plan, plan_period
+    from db.cli_views import indicator_table
+    from tui.cli_indicators import indicator_table_lines
 
-    database = open_db(ctx)
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
-        period = plan_period(session, plan.id)
-        views = list_indicators(session, plan.id, kind="text" if text_targets else "main")
-        if not views and text_targets:
-            if as_json:
-                echo_json([])
-            else:
-                click.echo("还没有采纳的文中量化指标。用 guihua targets 查看找到的条目，guihua review accept 编号 采纳。")
-            return
-        if not views:
-            say(f"规划「{plan.name}」还没有指标。可用 guihua import-catalogue FILE 导入指标目录。")
-            return
-        base, end = period.base_year, period.target_year  # the plan's years, whatever a text target ends on
-        as_of = year if year is not None else (latest_year(views) or base + 1)  # --year 0 is refused below
-        if not base < as_of <= end:
-            raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
-        judged = views if not text_targets else views + list_indicators(session, plan.id)
-        per_year = {y: assess_all(session, judged, y) for y in range(base + 1, end + 1)}
-        current = assess_all(session, judged, as_of, as_of=True)
+    table = indicator_table(database, plan_key, year, text_targets=text_targets, every_year=as_json)
     if as_json:
-        echo_json(
-            [
-                {
-                    "id": v.id,
-                    "category": v.category,
-                    "name": v.name,
-                    "unit": v.unit,
-                    "attribute": v.attribute,
-                    "target_text": v.target_text,
-                    "growth_text": v.growth_text,
-                    "lead_unit": v.lead_unit,
-                    "values": {str(y): (float(v.values[y]) if y in v.values else None) for y in period.years},
-                    "status": {str(y): {"code": a[v.id].code, "label": a[v.id].label} for y, a in per_year.items()},
-                    "as_of": {"year": as_of, "code": current[v.id].code, "label": current[v.id].label,
-                              "explanation": current[v.id].explanation},
-                }
-                for v in views
-            ]
-        )
+        echo_json(table.as_json())
         return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    def cell(value, style: str = "") -> Text:  # stored text is never read as rich markup ([/] …) nor control codes
-        return Text(safe(value), style=style)
-
-    title = f"{plan.name}  {'文中量化指标' if text_targets else '主要指标'}（截至{as_of}年）"
-    table = Table(title=cell(title), show_lines=False, header_style="bold")
-    for header in ("编号", "指标", "单位", *[str(y) for y in period.years], f"{end}年目标", "年均增速", "属性", "状态"):
-        table.add_column(header, no_wrap=header in ("编号", "单位", "属性", "状态"))
-    category = None
-    for v in views:
-        if v.category != category:
-            category = v.category
-            table.add_row("", cell(category, "bold"))
-        assessment = current[v.id]
-        table.add_row(
-            str(v.id), cell(v.name), cell(v.unit), *[_number(v.values.get(y)) for y in period.years],
-            cell(v.target_text), cell(v.growth_text), cell(v.attribute), cell(assessment.label),
-        )
-    # Piped into a file or another program: print the whole table instead of squeezing it to 80 columns.
-    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200).print(table)
+    if not table.views:
+        if text_targets:
+            click.echo("还没有采纳的文中量化指标。用 guihua targets 查看找到的条目，guihua review accept 编号 采纳。")
+        else:
+            say(f"规划「{table.plan.name}」还没有指标。可用 guihua import-catalogue FILE 导入指标目录。")
+        return
+    # In a terminal the names are narrowed to fit its width; piped into a file or a program, the whole table.
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    click.echo("\n".join(indicator_table_lines(table, text_targets, width)))
 
 
 @main.command("set", context_settings={"ignore_unknown_options": True})  # a negative VALUE is not an option
@@ -768,21 +725,14 @@ def indicators_command(ctx: click.Context, plan_key: str | None, year: int | Non
 @click.option("--status", "manual", help="人工判断的状态，如“达到序时进度”“滞后”；写“无”取消人工判断。")
 @click.option("--status-note", "manual_note", help="人工判断的说明。")
 @plan_option
-@click.pass_context
-@report_errors
-def set_command(ctx, indicator, year, value, clear, force, note, stage, source, manual, manual_note, plan_key) -> None:
+@with_database
+def set_command(database, indicator, year, value, clear, force, note, stage, source, manual, manual_note,
+                plan_key) -> None:
     """录入某指标某年的实际值（VALUE 写“—”或加 --clear 表示清除；空的 VALUE 不会清除，会报错）。
 
     也可只给出人工判断：guihua set 指标 年份 --status 达到序时进度 --status-note 说明。"""
-    from db.indicators import (
-        STAGES,
-        assess_all,
-        list_indicators,
-        parse_status,
-        record_actual,
-        set_year_fields,
-        status_label,
-    )
+    from db.cli_views import enter_year
+    from db.indicators import parse_status, status_label
 
     judging = manual is not None or manual_note is not None
     value_given = value is not None or clear or not judging
@@ -792,28 +742,9 @@ def set_command(ctx, indicator, year, value, clear, force, note, stage, source, 
         judgement["manual_status"] = parse_status(manual)
     if manual_note is not None:
         judgement["manual_note"] = manual_note.strip()
-    database = open_db(ctx)
-    with database.session() as session:
-        plan, view = _plan_and_indicator(session, plan_key, indicator)
-        old = view.values.get(year)
-        if not view.base_year <= year <= view.target_year or (stage and stage not in STAGES):
-            force = True  # the save below refuses it with the plainer reason
-        reason = view.doubt(year, number) if value_given and not force and number != old else None
-        if reason:
-            raise UserInputError(f"没有保存：{reason}。如确认无误，请加 --force 重新执行"
-                                 f"（guihua set {view.name} {year} {value.strip()} --force）。")
-        edit = None
-        if value_given:
-            edit = record_actual(session, view.id, year, number, note=note, stage=stage, source=source, origin="cli")
-        judged = None
-        if judgement:
-            if not value_given:
-                fields = {k: v for k, v in (("note", note), ("stage", stage), ("source", source)) if v is not None}
-                judgement.update(fields)
-            judged = set_year_fields(session, view.id, year, origin="cli", **judgement)
-        views = list_indicators(session, plan.id, kind=None)
-        status = assess_all(session, views, year)[view.id] if year > view.base_year else None
-        manual_now = next(v for v in views if v.id == view.id).years.get(year)
+    entry = enter_year(database, plan_key, indicator, year, number=number, value_given=value_given, force=force,
+                       note=note, stage=stage, source=source, judgement=judgement, typed_value=value or "")
+    view, old, edit, judged, status = entry.view, entry.old, entry.edit, entry.judged, entry.status
     if edit is not None:
         if not edit.changed:
             click.echo(f"{view.name} {year}年：数值未变（{_number(old) or '空'}），没有修改。")
@@ -824,9 +755,9 @@ def set_command(ctx, indicator, year, value, clear, force, note, stage, source, 
     if judged is not None:
         if not judged.changed:
             click.echo(f"{view.name} {year}年：人工判断未变，没有修改。")
-        elif manual_now is not None and manual_now.manual_status:
-            words = status_label(manual_now.manual_status)
-            note_words = f"（{manual_now.manual_note}）" if manual_now.manual_note else ""
+        elif entry.manual_status:
+            words = status_label(entry.manual_status)
+            note_words = f"（{entry.manual_note}）" if entry.manual_note else ""
             click.echo(f"已保存：{view.name} {year}年人工判断 = {words}{note_words}")
         else:
             click.echo(f"已保存：{view.name} {year}年不再人工判断")
@@ -861,17 +792,13 @@ def _set_value(value: str | None, clear: bool):
 @main.command("history")
 @click.argument("indicator")
 @plan_option
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-@report_errors
-def history_command(ctx, indicator, plan_key, as_json) -> None:
+@json_option()
+@with_database
+def history_command(database, indicator, plan_key, as_json) -> None:
     """显示某指标的修改记录（谁、何时、从何处、原值 → 新值）。"""
-    from db.indicators import history
+    from db.cli_views import indicator_history
 
-    database = open_db(ctx)
-    with database.session() as session:
-        _, view = _plan_and_indicator(session, plan_key, indicator)
-        entries = history(session, view.id)
+    view, entries = indicator_history(database, plan_key, indicator)
     if as_json:
         echo_json([e.as_dict() for e in entries])
         return
@@ -893,18 +820,15 @@ def history_command(ctx, indicator, plan_key, as_json) -> None:
 @main.command("import-catalogue")
 @click.argument("file", type=click.Path(path_type=Path))
 @plan_option
-@click.pass_context
-@report_errors
-def import_catalogue_command(ctx, file: Path, plan_key) -> None:
+@with_database
+def import_catalogue_command(database, file: Path, plan_key) -> None:
     """导入指标目录（.xlsx 或 .csv：类别 | 指标 | 单位 | 基期年基数 | 目标年目标 | 年均增速 | 属性）。
 
     基数、目标两列的表头写本规划的基期年、目标年（如“2030年目标”），guihua plans 可查看各规划的规划期。"""
-    from db.plan_store import find_plan
+    from db.cli_views import plan_ref
     from importers.catalogue import import_catalogue_file
 
-    database = open_db(ctx)
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
+    plan = plan_ref(database, plan_key)
     backup_before(database, "import")
     imported = import_catalogue_file(database, plan.id, file)
     r = imported.result
@@ -917,16 +841,13 @@ def import_catalogue_command(ctx, file: Path, plan_key) -> None:
 @main.command("export-catalogue")
 @click.argument("file", type=click.Path(path_type=Path))
 @plan_option
-@click.pass_context
-@report_errors
-def export_catalogue_command(ctx, file: Path, plan_key) -> None:
+@with_database
+def export_catalogue_command(database, file: Path, plan_key) -> None:
     """导出指标目录（.xlsx 或 .csv，格式与导入相同）。"""
-    from db.plan_store import find_plan
+    from db.cli_views import plan_ref
     from exports.catalogue import export_catalogue_file
 
-    database = open_db(ctx)
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
+    plan = plan_ref(database, plan_key)
     count = export_catalogue_file(database, plan.id, file)
     say(f"已导出 {count} 个指标到 {file}")
 
@@ -937,13 +858,12 @@ def export_catalogue_command(ctx, file: Path, plan_key) -> None:
 
 @main.command("backup")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.pass_context
-@report_errors
-def backup_command(ctx, path: Path | None) -> None:
+@with_database
+def backup_command(database, path: Path | None) -> None:
     """备份数据库（默认保存到数据库旁的“备份”文件夹）。"""
     from db.backup import backup_now
 
-    saved = backup_now(open_db(ctx), "manual", target=path)
+    saved = backup_now(database, "manual", target=path)
     click.echo(f"已备份到：{saved}")
 
 
@@ -959,9 +879,8 @@ def _sqlite_target(ctx: click.Context) -> Path:
 
 
 @main.command("backups")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@json_option()
 @click.pass_context
-@report_errors
 def backups_command(ctx, as_json: bool) -> None:
     """列出这个数据库的自动和手动备份（时间、原因、大小）。"""
     from db.backup import backup_folder, list_backups
@@ -983,7 +902,6 @@ def backups_command(ctx, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--yes", is_flag=True, help="不询问，直接恢复。")
 @click.pass_context
-@report_errors
 def restore_command(ctx, file: Path, yes: bool) -> None:
     """用备份文件恢复数据库（先检查备份文件，并先备份当前数据库；当前数据库损坏或不存在时也能恢复）。"""
     from db.backup import check_backup_file, restore_database
@@ -1004,7 +922,6 @@ def restore_command(ctx, file: Path, yes: bool) -> None:
 
 @main.command("check")
 @click.pass_context
-@report_errors
 def check_command(ctx) -> None:
     """检查数据库：完整性、外键、文字编码，以及 guihua 自己的一致性规则。"""
     from db.check import DAMAGE_CHECKS, check_file, run_checks
@@ -1053,16 +970,13 @@ def check_command(ctx) -> None:
               help="加（或不加）一张主要指标走势图，并记住：以后导出（含界面 Ctrl+E）相同。")
 @click.option("--charts-per-page", type=click.Choice(["4", "2"]), default=None,
               help="走势图每页几张：4（A4 横向，默认）或 2（A4 纵向，图更大）；同样记住。")
-@click.pass_context
-@report_errors
-def export_command(ctx, plan_key, year, output, template, hide_empty_years, charts, charts_per_page) -> None:
+@with_database
+def export_command(database, plan_key, year, output, template, hide_empty_years, charts, charts_per_page) -> None:
     """导出会议用的监测表（主要指标、文中指标、重大项目、滞后事项、年度目标）。"""
-    from db.plan_store import find_plan
+    from db.cli_views import plan_ref
     from exports.meeting_pack import PackOptions, write_pack
 
-    database = open_db(ctx)
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
+    plan = plan_ref(database, plan_key)
     result = write_pack(database, plan.id, output=output, template=template,
                         options=PackOptions(year=year, hide_empty_years=hide_empty_years, charts=charts,
                                             charts_per_page=int(charts_per_page) if charts_per_page else None))
@@ -1074,16 +988,13 @@ def export_command(ctx, plan_key, year, output, template, hide_empty_years, char
 @main.command("export-template")
 @click.argument("file", type=click.Path(path_type=Path))
 @plan_option
-@click.pass_context
-@report_errors
-def export_template_command(ctx, file: Path, plan_key) -> None:
+@with_database
+def export_template_command(database, file: Path, plan_key) -> None:
     """写出默认模板（年份列按所选规划的规划期），供本单位修改格式后用 --template 使用。"""
-    from db.plan_store import find_plan, plan_period
+    from db.cli_views import plan_ref
     from exports.meeting_pack import write_default_template
 
-    database = open_db(ctx)
-    with database.session() as session:
-        years = plan_period(session, find_plan(session, plan_key).id).years
+    years = plan_ref(database, plan_key).period.years
     say(f"已写出默认模板：{write_default_template(file, years)}")
 
 
@@ -1098,34 +1009,31 @@ def export_template_command(ctx, file: Path, plan_key) -> None:
 @click.option("--tidy", is_flag=True,
               help="把指标和项目中手写的单位名称（如“发改委”）统一为单位列表中的全称；拿不准的列出来，不改。")
 @click.option("--dry-run", is_flag=True, help="与 --tidy 同用：只列出会改什么，不保存。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-@report_errors
-def units_command(ctx, add_name, short_name, kind, tidy, dry_run, as_json) -> None:
+@json_option()
+@with_database
+def units_command(database, add_name, short_name, kind, tidy, dry_run, as_json) -> None:
     """列出责任单位；--add 添加单位；--tidy 把手写的单位名称统一为单位列表中的名称。"""
-    from db.projects import add_unit, list_units
+    from db.cli_views import new_unit, unit_list
 
-    database = open_db(ctx)
-    with database.session() as session:
-        if tidy:
-            _tidy_units(session, dry_run, as_json)
-            return
-        if add_name:
-            unit = add_unit(session, add_name, short_name, kind)
-            say(f"已添加单位：{unit.name}")
-            return
-        units = list_units(session)
+    if tidy:
+        _tidy_units(database, dry_run, as_json)
+        return
+    if add_name:
+        say(f"已添加单位：{new_unit(database, add_name, short_name, kind)}")
+        return
+    units = unit_list(database)
     if as_json:
-        echo_json([{"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind} for u in units])
+        echo_json(units)
         return
     for u in units:
-        say(f"{u.id:>3}  {u.name}" + (f"（{u.short_name}）" if u.short_name else "") + (f"  {u.kind}" if u.kind else ""))
+        say(f"{u['id']:>3}  {u['name']}" + (f"（{u['short_name']}）" if u["short_name"] else "")
+            + (f"  {u['kind']}" if u["kind"] else ""))
 
 
-def _tidy_units(session, dry_run: bool, as_json: bool) -> None:
-    from db.units_migration import tidy_units
+def _tidy_units(database, dry_run: bool, as_json: bool) -> None:
+    from db.cli_views import tidy_unit_names
 
-    result = tidy_units(session, origin="cli", apply=not dry_run)
+    result = tidy_unit_names(database, apply=not dry_run)
     if as_json:
         echo_json({"applied": not dry_run, "fixed": [f.as_dict() for f in result.fixed],
                    "unsure": [d.as_dict() for d in result.unsure]})
@@ -1156,22 +1064,15 @@ def _project_line(p, today) -> str:
 @plan_option
 @click.option("--unit", "unit_name", help="只看某牵头或配合单位的项目。")
 @click.option("--overdue", is_flag=True, help="只看逾期的项目（有逾期里程碑，或无里程碑且已过计划完成时间）。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-@report_errors
-def projects_command(ctx, plan_key, unit_name, overdue, as_json) -> None:
+@json_option()
+@with_database
+def projects_command(database, plan_key, unit_name, overdue, as_json) -> None:
     """列出跟踪中的项目（按章节分组）。"""
-    from db.plan_store import find_plan
-    from db.projects import list_projects, resolve_unit, today
+    from db.cli_views import plan_projects
+    from db.projects import today
 
-    database = open_db(ctx)
     now_day = today()
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
-        projects = list_projects(session, plan.id)
-        if unit_name:
-            unit = resolve_unit(session, unit_name).name
-            projects = [p for p in projects if unit == p.lead_unit or unit in p.partner_units.split("、")]
+    projects = plan_projects(database, plan_key, unit_name)
     if overdue:
         projects = [p for p in projects if p.overdue(now_day)]
     if as_json:
@@ -1180,36 +1081,41 @@ def projects_command(ctx, plan_key, unit_name, overdue, as_json) -> None:
     if not projects:
         click.echo("没有符合条件的项目。在界面的“审核”中采纳规划文本里找到的项目，或用 guihua review 采纳。")
         return
-    chapter = None
+    from collections import Counter
+
+    counts = Counter(p.chapter for p in projects)
+    lines, chapter = [], None
     for p in projects:  # in the plan's reading order
         if p.chapter != chapter:
             chapter = p.chapter
-            count = sum(1 for q in projects if q.chapter == chapter)
-            click.echo(click.style(safe(f"{chapter or '（未归章节）'}（{count} 个）"), bold=True))
-        click.echo(_project_line(p, now_day))
+            lines.append(click.style(safe(f"{chapter or '（未归章节）'}（{counts[chapter]} 个）"), bold=True))
+        lines.append(_project_line(p, now_day))
+    click.echo("\n".join(lines))
 
 
-@main.command("milestones")
+@main.group("milestone", cls=GuihuaGroup)
+def milestone_group() -> None:
+    """项目里程碑：list 列出、add 添加、done 标记完成。"""
+
+
+@milestone_group.command("list")
 @click.argument("project")
 @plan_option
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-@report_errors
-def milestones_command(ctx, project, plan_key, as_json) -> None:
+@json_option()
+@with_database
+def milestones_command(database, project, plan_key, as_json) -> None:
     """列出某项目的里程碑。"""
-    from db.plan_store import find_plan
-    from db.projects import find_project, today
+    from db.cli_views import plan_project
+    from db.projects import today
 
-    database = open_db(ctx)
     now_day = today()
-    with database.session() as session:
-        p = find_project(session, find_plan(session, plan_key).id, project)
+    p = plan_project(database, plan_key, project)
     if as_json:
         echo_json(p.as_dict(now_day)["milestones"])
         return
     click.echo(_project_line(p, now_day))
     if not p.milestones:
-        click.echo("  还没有里程碑。用 guihua milestone-add 添加。")
+        click.echo("  还没有里程碑。用 guihua milestone add 添加。")
     for m in p.milestones:
         due = m.due.label if m.due else "未定时间"
         done = f"  完成于 {m.done_date:%Y-%m-%d}" if m.done_date else ""
@@ -1218,67 +1124,73 @@ def milestones_command(ctx, project, plan_key, as_json) -> None:
         click.echo(safe(f"  {m.id:>4}  {m.title}  {due}  {m.status}{done}") + late + note)
 
 
-@main.command("milestone-add")
+@milestone_group.command("add")
 @click.argument("project")
 @click.argument("title")
 @click.option("--due", default="", help="计划时间：{y}-06-30、{y}-06、{y}Q2、{y}年上半年 或 {y}。".format(y=_example_year()))
 @click.option("--note", default="", help="备注。")
 @plan_option
-@click.pass_context
-@report_errors
-def milestone_add_command(ctx, project, title, due, note, plan_key) -> None:
+@with_database
+def milestone_add_command(database, project, title, due, note, plan_key) -> None:
     """给项目添加里程碑。"""
-    from db.plan_store import find_plan
-    from db.projects import add_milestone, find_project
+    from db.cli_views import add_project_milestone
 
-    database = open_db(ctx)
-    with database.session() as session:
-        p = find_project(session, find_plan(session, plan_key).id, project)
-        add_milestone(session, p.id, title, due, note=note, origin="cli")
+    p = add_project_milestone(database, plan_key, project, title, due, note)
     say(f"已添加里程碑：{p.title} — {title}")
 
 
-@main.command("milestone-done")
-@click.argument("project")
-@click.argument("milestone")
-@click.option("--date", "done_date", help=f"完成日期（默认今天），如 {_example_year()}-06-28。")
-@plan_option
-@click.pass_context
-@report_errors
-def milestone_done_command(ctx, project, milestone, done_date, plan_key) -> None:
-    """把里程碑标记为已完成。"""
+def _done_day(ctx: click.Context, param: click.Parameter, value: str | None):
+    """--date: the day a milestone was done (default today), read before anything is opened."""
     from core.schedule import parse_day
     from core.targets import ValueParseError
-    from db.plan_store import find_plan
-    from db.projects import find_milestone, find_project, mark_milestone_done, today
+    from db.projects import today
 
     try:
-        day = parse_day(done_date) if done_date else today()
+        return parse_day(value) if value else today()
     except ValueParseError as exc:
         raise UserInputError(f"完成日期：{exc.reason}。") from None
-    database = open_db(ctx)
-    with database.session() as session:
-        p = find_project(session, find_plan(session, plan_key).id, project)
-        m = find_milestone(p, milestone)
-        mark_milestone_done(session, m.id, day, origin="cli")
-    say(f"已完成：{p.title} — {m.title}（{day:%Y-%m-%d}）")
+
+
+@milestone_group.command("done")
+@click.argument("project")
+@click.argument("milestone")
+@click.option("--date", "done_date", callback=_done_day, help=f"完成日期（默认今天），如 {_example_year()}-06-28。")
+@plan_option
+@with_database
+def milestone_done_command(database, project, milestone, done_date, plan_key) -> None:
+    """把里程碑标记为已完成。"""
+    from db.cli_views import complete_milestone
+
+    p, m = complete_milestone(database, plan_key, project, milestone, done_date)
+    say(f"已完成：{p.title} — {m.title}（{done_date:%Y-%m-%d}）")
+
+
+def hidden_alias(command: click.Command, name: str) -> click.Command:
+    """The same command under its old name, left out of --help: old spellings keep working for a release."""
+    import copy
+
+    alias = copy.copy(command)
+    alias.name, alias.hidden = name, True
+    return alias
+
+
+for _old_name, _command in (("milestones", milestones_command), ("milestone-add", milestone_add_command),
+                            ("milestone-done", milestone_done_command)):
+    main.add_command(hidden_alias(_command, _old_name))
 
 
 @main.command("targets")
 @plan_option
 @click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "merged"]), help="只看某审核状态。")
 @click.option("--projects", "kind", flag_value="project", help="列出找到的项目，而不是量化指标。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-@report_errors
-def targets_command(ctx, plan_key, status, kind, as_json) -> None:
+@json_option()
+@with_database
+def targets_command(database, plan_key, status, kind, as_json) -> None:
     """列出从规划文本中找到的量化指标（或 --projects 项目）及其审核状态。"""
-    from db.plan_store import find_plan
-    from db.projects import PROPOSAL_STATUSES, list_proposals
+    from db.cli_views import plan_proposals
+    from db.projects import PROPOSAL_STATUSES
 
-    database = open_db(ctx)
-    with database.session() as session:
-        items = list_proposals(session, find_plan(session, plan_key).id, kind or "target", status)
+    items = plan_proposals(database, plan_key, kind or "target", status)
     if as_json:
         echo_json([p.as_dict() for p in items])
         return
@@ -1293,27 +1205,27 @@ def targets_command(ctx, plan_key, status, kind, as_json) -> None:
     click.echo("共 {} 条：".format(len(items)) + "，".join(f"{PROPOSAL_STATUSES[s]} {n}" for s, n in counts.items() if n))
 
 
-@main.command("review")
-@click.argument("action", type=click.Choice(["accept", "reject", "reopen"]))
-@click.argument("ids", nargs=-1, type=int, required=True)
-@click.pass_context
-@report_errors
-def review_command(ctx, action, ids) -> None:
+@main.group("review", cls=GuihuaGroup)
+def review_group() -> None:
     """审核找到的条目：accept 采纳（成为文中指标或项目）、reject 舍弃、reopen 退回待审核。"""
-    from db.projects import accept_proposal, reject_proposal, reopen_proposal
 
-    database = open_db(ctx)
-    with database.session() as session:
-        for proposal_id in ids:
-            if action == "accept":
-                result = accept_proposal(session, proposal_id, origin="cli")
-                click.echo(f"已采纳 {proposal_id}（编号 {result}）")
-            elif action == "reject":
-                reject_proposal(session, proposal_id)
-                click.echo(f"已舍弃 {proposal_id}")
-            else:
-                reopen_proposal(session, proposal_id)
-                click.echo(f"已退回待审核 {proposal_id}")
+
+def _review(database, action: str, ids: tuple[int, ...]) -> None:
+    from db.cli_views import review_proposals
+
+    done = {"reject": "已舍弃 {}", "reopen": "已退回待审核 {}"}
+    for proposal_id, result in review_proposals(database, action, list(ids)):
+        click.echo(f"已采纳 {proposal_id}（编号 {result}）" if action == "accept" else done[action].format(proposal_id))
+
+
+for _action, _help in (("accept", "采纳条目（成为文中指标或项目）。"), ("reject", "舍弃条目。"),
+                       ("reopen", "把条目退回待审核。")):
+
+    @review_group.command(_action, help=_help)
+    @click.argument("ids", nargs=-1, type=int, required=True)
+    @with_database
+    def _review_command(database, ids, _action=_action) -> None:
+        _review(database, _action, ids)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -1331,22 +1243,19 @@ def review_command(ctx, action, ids) -> None:
                    "保护只防误改，不是加密。")
 @click.option("--no-password", "no_password", is_flag=True, help="工作表保护不设密码，并取消记住的密码。")
 @plan_option
-@click.pass_context
-@report_errors
-def forms_command(ctx, year, unit_names, output, password, no_password, plan_key) -> None:
+@with_database
+def forms_command(database, year, unit_names, output, password, no_password, plan_key) -> None:
     """生成各牵头单位的年度数据填报表（每个单位一个 .xlsx，含指标和未完成的项目里程碑）。
 
     各工作表设有保护（只能填白色单元格）；用 --password 设的密码保存在数据库中，以后生成时同样使用。"""
-    from db.plan_store import find_plan
+    from db.cli_views import plan_ref
     from exports.forms import NO_UNIT, check_password, save_password, write_forms
 
     if password is not None and no_password:
         raise UserInputError("--password 和 --no-password 只能选一个。")
     if password is not None:
         check_password(password)
-    database = open_db(ctx)
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
+    plan = plan_ref(database, plan_key)
     written = write_forms(database, plan.id, year, units=list(unit_names) or None, output_dir=output,
                           password=password, use_stored_password=not no_password)
     if password is not None or no_password:
@@ -1414,21 +1323,16 @@ def _echo_form_review(form, overwrite_conflicts: bool, force: bool = False) -> N
 @click.option("--yes", "-y", "assume_yes", is_flag=True, help="不再询问，直接导入。")
 @click.option("--year", type=int, help="只接受这一年的填报表。")
 @plan_option
-@click.pass_context
-@report_errors
-def import_forms_command(ctx, paths, dry_run, overwrite_conflicts, force, assume_yes, year, plan_key) -> None:
+@with_database
+def import_forms_command(database, paths, dry_run, overwrite_conflicts, force, assume_yes, year, plan_key) -> None:
     """导入各单位发回的填报表（文件或文件夹）：先检查全部单元格并列出修改，确认后逐个文件导入。
 
     有问题的文件整份不导入；下发后 guihua 中已被修改的数值视为冲突，默认不覆盖；几份表给同一项填了不同的数值时，
     这几处都不导入。导入后逐个文件说明导入了什么、跳过了什么和原因。"""
-    from db.plan_store import find_plan
+    from db.cli_views import plan_ref
     from importers.forms import apply_forms, read_forms
 
-    database = open_db(ctx)
-    plan_id = None
-    if plan_key:
-        with database.session() as session:
-            plan_id = find_plan(session, plan_key).id
+    plan_id = plan_ref(database, plan_key).id if plan_key else None
     review = read_forms(database, paths, plan_id=plan_id, year=year)
     if not review.files:
         raise UserInputError("没有找到填报表：请给出 .xlsx 文件，或存放填报表的文件夹。")
@@ -1495,34 +1399,27 @@ def _echo_clash_advice(files) -> None:
 @click.option("--name", help="用户名（默认：当前用户，即 GUIHUA_USER 或登录名）。")
 @click.option("--unit", "unit_name", metavar="UNIT", help="把该用户绑定到一个单位：只看、只改该单位牵头的事项。")
 @click.option("--office", is_flag=True, help="解除该用户的单位绑定（科室角色：看全部、改全部）。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-@report_errors
-def user_command(ctx, name: str | None, unit_name: str | None, office: bool, as_json: bool) -> None:
+@json_option()
+@with_database
+def user_command(database, name: str | None, unit_name: str | None, office: bool, as_json: bool) -> None:
     """用户与单位：不带选项时列出当前用户和全部已绑定单位的用户；--unit 绑定，--office 解除绑定。"""
-    from db.audit import bind_user_unit, current_user, user_unit, user_units
-    from db.projects import resolve_unit
+    from db.cli_views import bind_user, user_info
 
     if unit_name and office:
         raise UserInputError("--unit 和 --office 只能选一个。")
-    database = open_db(ctx)
-    with database.session() as session:
-        who = (name or "").strip() or current_user(session)
-        if unit_name:
-            unit = resolve_unit(session, unit_name)
-            bind_user_unit(session, who, unit.name)
-            say(f"已把用户“{who}”绑定到“{unit.name}”：该用户只看、只改“{unit.name}”牵头的指标和项目。")
-            return
-        if office:
-            had = user_unit(session, who)
-            bind_user_unit(session, who, None)
-            say(f"已解除用户“{who}”与“{had}”的绑定，该用户可看、可改全部事项。" if had
-                else f"用户“{who}”没有绑定单位，可看、可改全部事项。")
-            return
-        mine = user_unit(session, who)
-        bound = user_units(session)
+    if unit_name:
+        who, unit, _ = bind_user(database, name, unit_name)
+        say(f"已把用户“{who}”绑定到“{unit}”：该用户只看、只改“{unit}”牵头的指标和项目。")
+        return
+    if office:
+        who, _, had = bind_user(database, name, None)
+        say(f"已解除用户“{who}”与“{had}”的绑定，该用户可看、可改全部事项。" if had
+            else f"用户“{who}”没有绑定单位，可看、可改全部事项。")
+        return
+    info = user_info(database, name)
+    who, mine, bound = info.user, info.unit, info.bound
     if as_json:
-        echo_json({"user": who, "unit": mine, "bound": [{"user": u, "unit": n} for u, n in sorted(bound.items())]})
+        echo_json(info.as_dict())
         return
     say(f"当前用户：{who}（{'只看、只改“' + mine + '”牵头的事项' if mine else '科室角色，看全部、改全部'}）")
     if bound:
@@ -1537,7 +1434,6 @@ def user_command(ctx, name: str | None, unit_name: str | None, office: bool, as_
 @click.option("--to", "target", required=True, metavar="URL",
               help="PostgreSQL 数据库地址：postgresql+psycopg://用户名:密码@服务器地址/数据库名（须是空数据库）。")
 @click.pass_context
-@report_errors
 def migrate_db_command(ctx, target: str) -> None:
     """把当前的 SQLite 数据库（--db）整体复制到 PostgreSQL 服务器上的空数据库。
 
@@ -1555,12 +1451,6 @@ def migrate_db_command(ctx, target: str) -> None:
     click.echo(f"已复制到 {result.target}：{len(result.counts)} 张表，共 {result.total} 行，行数核对一致。")
     click.echo("今后请用这个地址打开：guihua --db 数据库地址，或设置环境变量 GUIHUA_DB（见 docs/deploy.md）。")
 
-
-from tui.cli_plans import continue_plan_command  # noqa: E402 - it uses the helpers above
-
-main.add_command(continue_plan_command)
-main.add_command(__import__("tui.cli_indicators", fromlist=["indicator_proposals"]).indicator_proposals)
-main.add_command(__import__("tui.cli_report", fromlist=["report_command"]).report_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,42 +1,29 @@
-"""`guihua indicator-proposals`: the main indicators read from a plan's own table, waiting for the office.
-
-Lists them (or --json), and with --accept-all confirms every pending one (db.plan_indicators). Imports no
-textual. The command is registered on the `guihua` group by tui.cli; its helpers are taken from there when it
-runs, so this module can be imported first without a cycle."""
+"""Indicator output of the command line: the `guihua indicators` table, and `guihua indicator-proposals` (the
+main indicators read from a plan's own table, waiting for the office: listed, or --json, and with
+--accept-all confirmed, db.plan_indicators). Imports no textual. tui.cli loads this module when the command is
+named (GuihuaGroup.lazy_commands) or the table is printed."""
 
 from __future__ import annotations
 
 import click
 
+from tui.cli import echo_json, json_option, plan_option, safe, with_database
+
 
 @click.command("indicator-proposals")
-@click.option("--plan", "plan_key", metavar="NAME_OR_ID", help="规划名称或编号（默认：上次打开的规划）。")
+@plan_option
 @click.option("--accept-all", is_flag=True, help="确认全部待确认的指标（成为主要指标）。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.pass_context
-def indicator_proposals(ctx: click.Context, plan_key: str | None, accept_all: bool, as_json: bool) -> None:
+@json_option()
+@with_database
+def indicator_proposals(database, plan_key: str | None, accept_all: bool, as_json: bool) -> None:
     """列出从规划文本的主要指标表中读出、等待规划办确认的指标；--accept-all 全部确认。"""
-    from tui.cli import report_errors
+    from db.cli_views import indicator_proposals as proposals_of
+    from db.plan_indicators import STATUSES
 
-    report_errors(_run)(ctx, plan_key, accept_all, as_json)
-
-
-def _run(ctx: click.Context, plan_key: str | None, accept_all: bool, as_json: bool) -> None:
-    from db.plan_indicators import STATUSES, confirm_indicators, has_main_indicators, list_indicator_proposals
-    from db.plan_store import find_plan
-    from tui.cli import echo_json, open_db
-
-    database = open_db(ctx)
-    with database.session() as session:
-        plan = find_plan(session, plan_key)
-        accepted: list[int] = []
-        if accept_all:
-            accepted, carried = confirm_indicators(session, plan.id, origin="cli")
-            if carried is not None and carried.carried and not as_json:
-                click.echo(f"已确认 {len(accepted)} 项；其中 {len(carried.carried)} 项承接《{carried.old_plan}》"
-                           f"{carried.year}年实际值作为基数（guihua continue-plan 可查看和调整）。")
-        items = list_indicator_proposals(session, plan.id)
-        has_main = has_main_indicators(session, plan.id)
+    plan, accepted, carried, items, has_main = proposals_of(database, plan_key, accept_all=accept_all)
+    if carried is not None and carried.carried and not as_json:
+        click.echo(f"已确认 {len(accepted)} 项；其中 {len(carried.carried)} 项承接《{carried.old_plan}》"
+                   f"{carried.year}年实际值作为基数（guihua continue-plan 可查看和调整）。")
     if as_json:
         echo_json({"plan": {"id": plan.id, "name": plan.name}, "accepted": accepted,
                    "proposals": [item.as_dict() for item in items]})
@@ -65,3 +52,84 @@ def _run(ctx: click.Context, plan_key: str | None, accept_all: bool, as_json: bo
         click.echo(f"已确认 {len(accepted)} 项主要指标，可用 guihua indicators --plan {plan.id} 查看。")
     elif counts.get("pending"):
         click.echo("核对无误后，用 --accept-all 全部确认；个别指标请在界面「核对主要指标」中修改或舍弃。")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The `guihua indicators` table
+
+
+def _cell_width(text: str) -> int:
+    from rich.cells import cell_len  # CJK characters take two columns
+
+    return cell_len(text)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` columns, ending in 「…」 when cut."""
+    if _cell_width(text) <= width:
+        return text
+    out, used = "", 0
+    for char in text:
+        if used + _cell_width(char) > width - 1:
+            break
+        out += char
+        used += _cell_width(char)
+    return out + "…"
+
+
+def text_table(title: str, headers: list[str], rows: list[list[str] | str], *, width: int | None = None,
+               shrink: int = 1) -> list[str]:
+    """A boxed table as lines of text, in the look of rich's default table (heavy header). A row given as
+    one string is a group heading in column `shrink`. `width`: the terminal's width; column `shrink` (the
+    names) is narrowed, its texts ending in 「…」, to fit. Written out rather than through rich, whose layout
+    took about 3 s for 2,000 indicators × 13 columns."""
+    widths = [_cell_width(h) for h in headers]
+    for row in rows:
+        cells = ["", row] if isinstance(row, str) else row
+        for i, cell in enumerate(cells):
+            widths[i] = max(widths[i], _cell_width(cell))
+    total = sum(widths) + 3 * len(widths) + 1
+    if width is not None and total > width:
+        widths[shrink] = max(8, widths[shrink] - (total - width))
+
+    def line(cells: list[str], bar: str) -> str:
+        padded = [f" {_fit(c, w)}{' ' * (w - _cell_width(_fit(c, w)))} " for c, w in zip(cells, widths)]
+        return bar + bar.join(padded) + bar
+
+    def rule(left: str, fill: str, joint: str, right: str) -> str:
+        return left + joint.join(fill * (w + 2) for w in widths) + right
+
+    full = sum(widths) + 3 * len(widths) + 1
+    lines = [" " * max(0, (full - _cell_width(title)) // 2) + title, rule("┏", "━", "┳", "┓"), line(headers, "┃"),
+             rule("┡", "━", "╇", "┩")]
+    for row in rows:
+        cells = [""] * len(headers)
+        if isinstance(row, str):
+            cells[shrink] = row
+        else:
+            cells = row
+        lines.append(line(cells, "│"))
+    lines.append(rule("└", "─", "┴", "┘"))
+    return lines
+
+
+def indicator_table_lines(table, text_targets: bool, width: int | None) -> list[str]:
+    """`guihua indicators` as lines: one row per indicator grouped under its category, the plan's years, and
+    its status as of the year shown (db.cli_views.IndicatorTable)."""
+    period = table.period
+    title = f"{table.plan.name}  {'文中量化指标' if text_targets else '主要指标'}（截至{table.as_of}年）"
+    headers = ["编号", "指标", "单位", *[str(y) for y in period.years], f"{period.target_year}年目标", "年均增速",
+               "属性", "状态"]
+    rows: list[list[str] | str] = []
+    category = None
+    for v in table.views:
+        if v.category != category:
+            category = v.category
+            rows.append(safe(category))
+        rows.append([str(v.id), safe(v.name), safe(v.unit), *[_number(v.values.get(y)) for y in period.years],
+                     safe(v.target_text), safe(v.growth_text), safe(v.attribute), safe(table.current[v.id].label)])
+    return text_table(safe(title), headers, rows, width=width)
+
+
+def _number(value) -> str:
+    return "" if value is None else format(value, "f")

@@ -1,12 +1,14 @@
 """`guihua continue-plan`: from one plan to the next. The new plan's indicators that continue the old plan's take
 the old plan's final-year actual as their base-year value (db.continuity does the work; this only asks and
-prints). Registered in tui.cli; imports nothing heavy at module level, so every other command starts as fast."""
+prints). tui.cli loads this module when the command is named (GuihuaGroup.lazy_commands); it imports nothing
+heavy at module level, so every other command starts as fast."""
 
 from __future__ import annotations
 
 import click
 
 from core.errors import UserInputError
+from tui.cli import backup_before, with_database
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -70,36 +72,18 @@ def echo_carry(result) -> None:
 @click.option("--unlink", "unlinks", multiple=True, metavar="新指标",
               help="名称相同但并非同一指标时，取消这个新指标的对应；可写多次。")
 @click.option("--dry-run", is_flag=True, help="只列出对应关系和将承接的数值，不写入。")
-@click.pass_context
-def continue_plan_command(ctx, old_key: str, new_key: str, links: tuple[str, ...], unlinks: tuple[str, ...],
+@with_database
+def continue_plan_command(database, old_key: str, new_key: str, links: tuple[str, ...], unlinks: tuple[str, ...],
                           dry_run: bool) -> None:
     """新规划承接上一规划：对应的指标以上一规划目标年的实际值作为基数。
 
     名称相同（写法不同也可，如全角半角、括号中的英文缩写）且单位一致的指标自动对应；名称相近的只列出，
     用 --link 指定。已录入的基数不会被覆盖。数值的来源记为“承接《旧规划》2025年实际值”，可随时修改。"""
-    from tui.cli import report_errors  # here, not at the top: tui.cli imports this module when it loads
+    from db.cli_views import carry_plan_values, plan_links
 
-    report_errors(_continue_plan)(ctx, old_key, new_key, links, unlinks, dry_run)
-
-
-def _continue_plan(ctx, old_key: str, new_key: str, links, unlinks, dry_run: bool) -> None:
-    from db.continuity import carry_base_values, choose_links, link_candidates
-    from db.plan_store import find_plan
-    from tui.cli import backup_before, open_db
-
-    pairs = [_pair(text) for text in links]
-    database = open_db(ctx)
-    with database.session() as session:
-        old_plan, new_plan = find_plan(session, old_key), find_plan(session, new_key)
-        candidates = link_candidates(session, new_plan.id, old_plan.id)
-        if pairs or unlinks:
-            candidates = choose_links(session, candidates, new_plan.id, old_plan.id, link=pairs, unlink=unlinks)
-        new_id, old_id = new_plan.id, old_plan.id
+    new_id, old_id, candidates = plan_links(database, old_key, new_key, [_pair(text) for text in links], unlinks)
     echo_links(candidates)
     click.echo("")
     if not dry_run:
         backup_before(database, "import")
-    with database.session() as session:
-        result = carry_base_values(session, new_id, old_id, candidates.links, unlinked=candidates.unlinked,
-                                   dry_run=dry_run)
-    echo_carry(result)
+    echo_carry(carry_plan_values(database, new_id, old_id, candidates, dry_run=dry_run))
