@@ -320,21 +320,67 @@ def test_targets_review_projects_and_milestones(run, monkeypatch):
     result = run("review", "accept", str(school["id"]), str(hi_tech["id"]))
     assert result.exit_code == 0 and result.output.count("已采纳") == 2
     assert "[已采纳]" in run("targets").output
-    assert run("milestone-add", "寺巷中心小学", "完成设计", "--due", "2023Q1").exit_code == 0
-    assert run("milestone-add", "寺巷中心小学", "主体完工", "--due", "2024-06").exit_code == 0
-    bad = run("milestone-add", "寺巷中心小学", "开学", "--due", "明年")
+    assert run("milestone", "add", "寺巷中心小学", "完成设计", "--due", "2023Q1").exit_code == 0
+    assert run("milestone", "add", "寺巷中心小学", "主体完工", "--due", "2024-06").exit_code == 0
+    bad = run("milestone", "add", "寺巷中心小学", "开学", "--due", "明年")
     assert bad.exit_code == 2 and "计划时间" in bad.stderr
     monkeypatch.setenv("GUIHUA_TODAY", "2024-07-15")
     listed = json.loads(run("projects", "--json").stdout)
     assert [(p["title"], p["overdue"], p["milestones_total"]) for p in listed] == [("寺巷中心小学", True, 2)]
-    assert "逾期" in run("milestones", "寺巷中心小学").output
-    assert run("milestone-done", "寺巷中心小学", "设计", "--date", "2023-03-20").exit_code == 0
-    assert run("milestone-done", "寺巷中心小学", "主体").exit_code == 0  # today: 2024-07-15
-    milestones = json.loads(run("milestones", "寺巷中心小学", "--json").stdout)
+    assert "逾期" in run("milestone", "list", "寺巷中心小学").output
+    assert run("milestone", "done", "寺巷中心小学", "设计", "--date", "2023-03-20").exit_code == 0
+    assert run("milestone", "done", "寺巷中心小学", "主体").exit_code == 0  # today: 2024-07-15
+    milestones = json.loads(run("milestone", "list", "寺巷中心小学", "--json").stdout)
     assert [(m["status"], m["done_date"], m["overdue"]) for m in milestones] == [
         ("已完成", "2023-03-20", False), ("已完成", "2024-07-15", False)]
     assert json.loads(run("projects", "--overdue", "--json").stdout) == []
     assert run("projects", "--unit", "不存在的单位").exit_code == 3
+
+
+def test_old_milestone_spellings_still_work_but_are_not_listed(run, monkeypatch):
+    projects = json.loads(run("targets", "--projects", "--json").stdout)
+    school = next(p for p in projects if p["title"] == "寺巷中心小学")
+    assert run("review", "accept", str(school["id"])).exit_code == 0
+    assert run("milestone-add", "寺巷中心小学", "完成设计", "--due", "2023Q1").exit_code == 0
+    assert run("milestone-done", "寺巷中心小学", "设计", "--date", "2023-03-20").exit_code == 0
+    old = json.loads(run("milestones", "寺巷中心小学", "--json").stdout)
+    assert old == json.loads(run("milestone", "list", "寺巷中心小学", "--json").stdout)
+    assert [(m["title"], m["done_date"]) for m in old] == [("完成设计", "2023-03-20")]
+    listed = run("--help").output
+    assert "  milestone " in listed and "  review " in listed
+    for hidden in ("milestone-add", "milestone-done", "milestones "):
+        assert hidden not in listed
+    sub = run("milestone", "--help").output
+    assert all(f"  {name} " in sub for name in ("add", "done", "list"))
+    assert set(cli.main.commands["review"].commands) == {"accept", "reject", "reopen"}
+
+
+class OutOfQuota(cli.GuihuaError):
+    exit_code = 6
+
+
+@pytest.mark.parametrize("command", [("plans",), ("milestone", "list", "1"), ("indicator-proposals",)])
+def test_a_command_s_error_is_said_once_by_the_group(run, tmp_path, monkeypatch, command):
+    """Every command, in a subgroup or loaded lazily too, reports through GuihuaGroup.invoke: a GuihuaError as
+    its Chinese message and exit code; anything else as the log's path and exit 70, its traceback in the log."""
+    run("plans")  # the database exists before the database opening is broken below
+
+    def refuse(*args, **kwargs):
+        raise OutOfQuota("配额已用完，没有保存。")
+
+    monkeypatch.setattr(cli, "open_db", refuse)
+    refused = run(*command)
+    assert refused.exit_code == 6 and refused.stderr == "错误：配额已用完，没有保存。\n"
+
+    def bug(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cli, "open_db", bug)
+    crashed = run(*command)
+    log = tmp_path / "log" / "guihua.log"
+    assert crashed.exit_code == 70
+    assert "未预期的问题（KeyError）" in crashed.stderr and str(log) in crashed.stderr
+    assert "Traceback" not in crashed.output and "Traceback" in log.read_text(encoding="utf-8")
 
 
 def test_units_list_and_add(run):

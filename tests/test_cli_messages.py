@@ -92,7 +92,7 @@ def test_help_is_chinese(run):
 @pytest.mark.parametrize("args, message", [
     (["search", "\udcff\udcfe"], "参数“检索词”（WORDS...）含有不是 UTF-8 编码的字节（0xFF）：“\\xff\\xfe”"),
     (["set", "地区生产总值", "2021", "1000", "--note", "快\x1b[31m报"], "参数“备注”（--note）含有不能使用的控制字符（U+001B（ESC 控制符））：“快␛[31m报”"),
-    (["milestone-add", "1", "开工\x07"], "参数“名称”（TITLE）含有不能使用的控制字符（U+0007（响铃））"),
+    (["milestone", "add", "1", "开工\x07"], "参数“名称”（TITLE）含有不能使用的控制字符（U+0007（响铃））"),
     (["units", "--add", "区\x0b数据局"], "参数“单位名称”（--add）含有不能使用的控制字符（U+000B（垂直制表符））"),
     (["--db", "/tmp/\udcff.sqlite3", "plans"], "参数“数据库”（--db）含有不是 UTF-8 编码的字节（0xFF）"),
 ])
