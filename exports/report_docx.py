@@ -198,8 +198,9 @@ def apply_styles(document, fonts: DocFonts = FONTS, *, own_only: bool = False) -
     _paragraph_style(document, TABLE_LABEL_STYLE, "Normal", fonts.heading1, BODY_PT)
     _paragraph_style(document, TABLE_TITLE_STYLE, "Normal", fonts.title, TABLE_TITLE_PT,
                      align=WD_ALIGN_PARAGRAPH.CENTER, line_pt=TABLE_TITLE_PT * 1.6)
-    _paragraph_style(document, NOTE_STYLE, "Normal", fonts.body, TABLE_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-                     line_pt=TABLE_PT * 1.5)
+    notes = _paragraph_style(document, NOTE_STYLE, "Normal", fonts.body, TABLE_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+                             line_pt=TABLE_PT * 1.5)
+    notes.paragraph_format.keep_with_next = True  # a table's notes stay together on one page
     _paragraph_style(document, TODO_STYLE, "Normal", fonts.heading2, BODY_PT, indent_chars=2)
     _name_substitutes(document)
 
