@@ -21,6 +21,7 @@ from core.period import Period
 from core.progress import Assessment, Reading, Status
 from core.targets import TargetKind
 from db.engine import Database
+from exports.meeting_pack import _printable  # the pack's own: ﹥ printed as ＞, as in its tables
 
 KINDS = ("年度", "中期", "总结")
 NEARLY_DONE_SHARE = 0.9  # 基本完成: at least this share of the way to the target (or of the target growth)
@@ -215,13 +216,6 @@ def indicator_sentence(view, assessment: Assessment, decimals: int, period: Peri
     if assessment.manual_note:
         text += f"（人工判断：{assessment.status.label}，{assessment.manual_note}）"
     return text
-
-
-_PRINTABLE = str.maketrans({"﹥": "＞", "﹤": "＜"})
-
-
-def _printable(text: str) -> str:
-    return (text or "").translate(_PRINTABLE)
 
 
 # ----------------------------------------------------------------------------------------------------------
