@@ -250,18 +250,9 @@ class ProjectFigures:
     overdue: tuple[OverdueProject, ...] = ()
 
 
-def _due(text: str):
-    from core.schedule import parse_due
-    from core.targets import ValueParseError
-
-    try:
-        return parse_due(text) if text else None
-    except ValueParseError:
-        return None
-
-
 def project_figures(projects, cut_off: date) -> ProjectFigures:
     from core.schedule import PROJECT_STAGES
+    from db.projects import _due  # a planned date as ProjectView.overdue reads it
 
     shares, overdue, stages = [], [], {}
     total: dict[str, Decimal] = {}
