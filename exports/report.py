@@ -109,12 +109,13 @@ def _projects_text(f: ReportFigures) -> str:
     text = f"纳入跟踪的重大项目{p.projects}个"
     if p.milestones:
         text += (f"，共设里程碑{p.milestones}个（不含已取消的），截至{day}已完成{p.milestones_done}个、"
-                 f"逾期未完成{p.milestones_overdue}个；全部里程碑已完成的项目{p.finished}个，有逾期里程碑的项目"
-                 f"{p.overdue_projects}个")
+                 f"逾期未完成{p.milestones_overdue}个；全部里程碑已完成的项目{p.finished}个")
         if p.average_done_share is not None:
             text += f"，设有里程碑的{p.with_milestones}个项目里程碑平均完成{p.average_done_share * 100:.1f}%"
     else:
         text += "，均未设里程碑"
+    # core.schedule's rule: a milestone past due, or (without milestones) the planned finish passed
+    text += f"{'；' if p.milestones else '，'}截至{day}逾期的项目{p.overdue_projects}个"
     stages = "、".join(f"{stage}{n}个" for stage, n in p.stages)
     text += f"。形象进度（按最近一次填报）：{stages}。"
     for unit, total in p.total_investment.items():

@@ -531,3 +531,16 @@ def test_column_widths_fill_the_width_and_keep_figures_whole_when_they_can(colum
         for c in range(2, columns):
             figures = [r[c] for r in rows if r[c] and display_width(r[c]) == len(r[c])]
             assert all(widths[c] >= len(f) * half_mm for f in figures)
+
+
+def test_project_without_milestones_is_overdue_by_its_planned_finish(five_years, tmp_path):
+    from db.projects import add_project
+
+    database, plan_id = five_years
+    with database.session() as session:
+        add_project(session, plan_id, "滨江大道改造", origin="cli", planned_finish="2024", stage="已开工",
+                    note="资金未到位")
+    _, document = report(database, plan_id, tmp_path)
+    text = body_text(document)
+    assert "2.滨江大道改造：截至2025年12月31日，项目计划2024年完成，已逾期365天。说明：资金未到位。" in text
+    assert "截至2025年12月31日逾期的项目2个。形象进度（按最近一次填报）：已开工2个。" in text
