@@ -139,7 +139,7 @@ async def test_editor_sits_on_the_cell_with_the_terminal_cursor(database):
         await settle(pilot)
         table, editor = grid.table, grid.editor
         assert editor.display and editor.has_focus and app.focused is table
-        cell_region = grid._cell_region(table.cursor_coordinate)
+        cell_region = table.cell_region(table.cursor_coordinate)
         assert editor.region.x == cell_region.x and editor.region.y == cell_region.y
         assert table.content_region.contains_region(cell_region)
         assert app.cursor_position == editor.cursor_screen_offset

@@ -6,8 +6,9 @@ chosen from the unit list with the same picker as projects (tui.pickers.UnitFiel
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
-from typing import Callable
+from typing import Awaitable, Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -84,7 +85,7 @@ class IndicatorForm(ModalScreen[bool]):
         self,
         view: IndicatorView,
         year: int,
-        save: Callable[[FormChanges], str | None],
+        save: Callable[[FormChanges], str | None | Awaitable[str | None]],
         *,
         judged_by_hand: bool = False,
     ) -> None:
@@ -143,9 +144,9 @@ class IndicatorForm(ModalScreen[bool]):
             box.cursor_blink = self.app.CURSOR_BLINK  # type: ignore[attr-defined]
         self.query_one("#f-lead_unit", UnitField).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_save()
+        await self.action_save()
 
     def changes(self) -> FormChanges:
         """What differs from the stored values; raises ValueParseError for a bad 年度目标."""
@@ -178,7 +179,7 @@ class IndicatorForm(ModalScreen[bool]):
                 year["manual_note"] = note
         return FormChanges(indicator, year)
 
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
         error = self.query_one("#form-error", Static)
         try:
             changes = self.changes()
@@ -190,6 +191,8 @@ class IndicatorForm(ModalScreen[bool]):
             self.dismiss(False)
             return
         refused = self._save(changes)
+        if inspect.isawaitable(refused):  # the grid saves in a worker: wait here, the app's keys keep working
+            refused = await refused
         if refused:
             error.update(refused)
             return
