@@ -866,11 +866,16 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
+_CLAUSE_STARTS = frozenset(word[0] for word in (*_ADVERBS, *_ACTIONS))
+
+
 def _project_clause(clause: str) -> tuple[str, int, int] | None:
     """(action, start of object, end of object) when a clause commits to building something."""
     pos = 0
     while pos < len(clause) and clause[pos].isspace():
         pos += 1
+    if pos == len(clause) or clause[pos] not in _CLAUSE_STARTS:
+        return None  # most clauses: no adverb or action starts here (checked first, for speed)
     changed = True
     while changed:
         changed = False

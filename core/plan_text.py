@@ -44,7 +44,19 @@ UNIT_AFTER_NUMBER = set("个家项亿万千百元年月日%％.．、所条名�
 
 def em_width(text: str) -> float:
     """Printed width in em: wide and ambiguous (CJK quotes) characters 1, others 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+    if text.isascii():
+        return len(text) * 0.5
+    return sum(map(_char_em, text))
+
+
+_EM_CACHE: dict[str, float] = {}
+
+
+def _char_em(ch: str) -> float:
+    width = _EM_CACHE.get(ch)
+    if width is None:  # a plan uses a few thousand distinct characters: look each up once
+        width = _EM_CACHE[ch] = 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
+    return width
 
 
 
@@ -163,18 +175,25 @@ _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 
 
+_HALF_WIDTH_PUNCT_RE = re.compile(rf"(?<=[{_CJK}”）])\s*([,;:?!])\s*|\s*([,;:?!])\s*(?=[{_CJK}“（])")
+_FINAL_DOT_RE = re.compile(rf"(?<=[{_CJK}])\s*\.$")
+_SPACE_AFTER_OPENER_RE = re.compile(r"([“‘《（「『])\s+")
+_SPACE_BEFORE_CLOSER_RE = re.compile(r"\s+([”’》）」』])")
+_SPACE_BEFORE_OPENER_RE = re.compile(rf"(?<=[{_CJK}，。；：、])\s+(?=[“‘《（「『])")
+_SPACE_AFTER_CLOSER_RE = re.compile(rf"(?<=[”’》）」』])\s+(?=[{_CJK}，。；：、！？])")
+_HALF_WIDTH_PUNCT = frozenset(",;:?!.")
+
+
 def normalise_punctuation(text: str) -> str:
     """Half-width punctuation touching Chinese becomes full-width; spaces just inside quotes and brackets go."""
-    text = re.sub(
-        rf"(?<=[{_CJK}”）])\s*([,;:?!])\s*|\s*([,;:?!])\s*(?=[{_CJK}“（])",
-        lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)],
-        text,
-    )
-    text = re.sub(rf"(?<=[{_CJK}])\s*\.$", "。", text)
-    text = re.sub(r"([“‘《（「『])\s+", r"\1", text)
-    text = re.sub(r"\s+([”’》）」』])", r"\1", text)
-    text = re.sub(rf"(?<=[{_CJK}，。；：、])\s+(?=[“‘《（「『])", "", text)
-    text = re.sub(rf"(?<=[”’》）」』])\s+(?=[{_CJK}，。；：、！？])", "", text)
+    if not _HALF_WIDTH_PUNCT.isdisjoint(text):
+        text = _HALF_WIDTH_PUNCT_RE.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], text)
+        text = _FINAL_DOT_RE.sub("。", text)
+    if " " in text or not text.isprintable():  # the rest only removes whitespace
+        text = _SPACE_AFTER_OPENER_RE.sub(r"\1", text)
+        text = _SPACE_BEFORE_CLOSER_RE.sub(r"\1", text)
+        text = _SPACE_BEFORE_OPENER_RE.sub("", text)
+        text = _SPACE_AFTER_CLOSER_RE.sub("", text)
     return text
 
 
@@ -529,12 +548,13 @@ class _Parser:
         """Per line, the column width around it: the median width of nearby lines that run on to the next
         line (narrow text beside a figure has a narrow column)."""
         lines = self.lines
+        runs_on = [not ends_sentence(line.text) and 6 <= line.width <= self.body_width * 1.5 for line in lines]
         result = []
         for index in range(len(lines)):
             window = [
                 lines[j].width
                 for j in range(max(0, index - 6), min(len(lines), index + 7))
-                if j != index and not ends_sentence(lines[j].text) and 6 <= lines[j].width <= self.body_width * 1.5
+                if j != index and runs_on[j]
             ]
             local = median(window) if len(window) >= 2 else self.body_width
             # First lines (2 em short: the lost indent) pull a median down where paragraphs are short;

@@ -261,6 +261,25 @@ def _blank_none(value):
     return None if value is None or value == "" else value
 
 
+def log_changes(session: Session, entries: list[dict]) -> None:
+    """Many change log rows in one INSERT (a catalogue's thousands of new indicators): each entry holds
+    log_change's keyword arguments. No ChangeLog objects are made, so nothing can undo these by id."""
+    from sqlalchemy import insert
+
+    if not entries:
+        return
+    rows = []
+    for entry in entries:
+        if entry["origin"] not in ORIGINS:
+            raise ValueError(f"unknown change origin {entry['origin']!r}")
+        rows.append({"changed_at": entry.get("at") or now(), "user_name": entry["user"], "origin": entry["origin"],
+                     "entity": entry["entity"], "entity_id": entry["entity_id"],
+                     "indicator_id": entry.get("indicator_id"), "project_id": entry.get("project_id"),
+                     "year": entry.get("year"), "field": entry["field"], "old_value": entry.get("old"),
+                     "new_value": entry.get("new"), "undo_of": None, "source_file": entry.get("source_file", "")})
+    session.execute(insert(ChangeLog), rows)
+
+
 def changed_fields(row, values: Mapping[str, object]) -> list[tuple[str, object, object]]:
     """(field, old, new) for each value that differs from the row's; "" and None count as the same."""
     return [(name, getattr(row, name), value) for name, value in values.items()

@@ -395,6 +395,34 @@ def test_reimporting_a_catalogue_updates_in_place(database, plan_id, tmp_path):
         assert session.exec(select(IndicatorYear)).all()  # baselines kept
 
 
+def test_new_catalogue_indicators_are_logged_as_saves_and_refused_for_another_units_user(database, other_plan):
+    """New indicators go in with a few flushes (issue 14: 2,000 rows took 3 s), logged as one save each would be."""
+    from db.audit import UnitAccessError, bind_user_unit
+    from db.indicators import CatalogueEntry, load_catalogue
+
+    def entry(name, base=None, source="", lead=None):
+        return CatalogueEntry(category="经济", name=name, unit="亿元", target_text="10", growth_text="",
+                              attribute="预期性", base=base, base_source=source, lead_unit=lead)
+
+    with database.session() as session:
+        bind_user_unit(session, "李四", "区统计局")
+        with pytest.raises(UnitAccessError):
+            load_catalogue(session, other_plan, [entry("甲", Decimal("1.5"), lead="区发展改革委")], origin="import",
+                           user="李四")
+        session.rollback()
+        assert list_indicators(session, other_plan) == []  # nothing of the refused file
+        result = load_catalogue(session, other_plan, [entry("甲", Decimal("1.50"), "统计年鉴"), entry("乙")],
+                                origin="import", user="王五")
+        assert (result.added, result.updated, result.unchanged) == (2, 0, 0)
+        first = find_indicator(session, other_plan, "甲")
+        assert first.values == {first.base_year: Decimal("1.5")} and first.years[first.base_year].source == "统计年鉴"
+        logged = sorted((e.field, e.old, e.new, e.year, e.user) for e in history(session, first.id))
+        assert logged == [("actual", None, "1.5", first.base_year, "王五"), ("name", None, "甲", None, "王五"),
+                          ("source", None, "统计年鉴", first.base_year, "王五")]
+        second = find_indicator(session, other_plan, "乙")
+        assert second.values == {} and [e.field for e in history(session, second.id)] == ["name"]
+
+
 def test_changed_fields_treats_only_blank_text_as_none():
     from types import SimpleNamespace
 
