@@ -10,6 +10,7 @@ without the GB2312 fonts. python-docx is imported inside functions, as openpyxl 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from copy import deepcopy
@@ -101,9 +102,14 @@ def _sort_rpr(rpr) -> None:
 
 
 def _in_schema_order(element, order: list[str]) -> None:
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+    rank = _ranks(tuple(order))
     for child in sorted(element, key=lambda c: rank.get(c.tag, len(rank))):
         element.append(child)
+
+
+@functools.cache
+def _ranks(order: tuple[str, ...]) -> dict[str, int]:
+    return {qn(f"w:{name}"): i for i, name in enumerate(order)}
 
 
 def set_first_line_chars(paragraph_format_element, chars: int, size_pt: float) -> None:
