@@ -83,32 +83,30 @@ def text_table(title: str, headers: list[str], rows: list[list[str] | str], *, w
     one string is a group heading in column `shrink`. `width`: the terminal's width; column `shrink` (the
     names) is narrowed, its texts ending in 「…」, to fit. Written out rather than through rich, whose layout
     took about 3 s for 2,000 indicators × 13 columns."""
-    widths = [_cell_width(h) for h in headers]
-    for row in rows:
-        cells = ["", row] if isinstance(row, str) else row
-        for i, cell in enumerate(cells):
-            widths[i] = max(widths[i], _cell_width(cell))
+    grid = [[""] * shrink + [row] + [""] * (len(headers) - shrink - 1) if isinstance(row, str) else row
+            for row in rows]
+    sizes = [[_cell_width(cell) for cell in cells] for cells in grid]  # measured once: most of the work
+    widths = [max([_cell_width(h)] + [size[i] for size in sizes]) for i, h in enumerate(headers)]
     total = sum(widths) + 3 * len(widths) + 1
     if width is not None and total > width:
         widths[shrink] = max(8, widths[shrink] - (total - width))
 
-    def line(cells: list[str], bar: str) -> str:
-        padded = [f" {_fit(c, w)}{' ' * (w - _cell_width(_fit(c, w)))} " for c, w in zip(cells, widths)]
+    def line(cells: list[str], cell_sizes: list[int], bar: str) -> str:
+        padded = []
+        for cell, size, room in zip(cells, cell_sizes, widths):
+            if size > room:
+                cell = _fit(cell, room)
+                size = _cell_width(cell)
+            padded.append(f" {cell}{' ' * (room - size)} ")
         return bar + bar.join(padded) + bar
 
     def rule(left: str, fill: str, joint: str, right: str) -> str:
         return left + joint.join(fill * (w + 2) for w in widths) + right
 
     full = sum(widths) + 3 * len(widths) + 1
-    lines = [" " * max(0, (full - _cell_width(title)) // 2) + title, rule("┏", "━", "┳", "┓"), line(headers, "┃"),
-             rule("┡", "━", "╇", "┩")]
-    for row in rows:
-        cells = [""] * len(headers)
-        if isinstance(row, str):
-            cells[shrink] = row
-        else:
-            cells = row
-        lines.append(line(cells, "│"))
+    lines = [" " * max(0, (full - _cell_width(title)) // 2) + title, rule("┏", "━", "┳", "┓"),
+             line(headers, [_cell_width(h) for h in headers], "┃"), rule("┡", "━", "╇", "┩")]
+    lines += [line(cells, size, "│") for cells, size in zip(grid, sizes)]
     lines.append(rule("└", "─", "┴", "┘"))
     return lines
 
