@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 from statistics import median
 
 from core.errors import UserInputError
@@ -898,6 +900,27 @@ class _Parser:
             self._line_index_cache = {ln.number: k for k, ln in enumerate(self.lines)}
         return self._line_index_cache
 
+
+
+class LabelledNode(Protocol):
+    kind: str
+    number: str
+    title: str
+
+
+def location_label(path: Sequence[LabelledNode]) -> str:
+    """Where a node sits, root first, for a status line or a search hit: 「第三章 › 第二节 › （一）…」. Chapters,
+    sections and parts by their number (their title when unnumbered), front matter by title, the rest by the
+    first 20 characters of their title."""
+    parts = []
+    for node in path:
+        if node.kind in ("chapter", "section", "part"):
+            parts.append(node.number or node.title)
+        elif node.kind == "front":
+            parts.append(node.title)
+        else:
+            parts.append(node.title[:20])
+    return " › ".join(parts)
 
 
 def _table_header(line: Line) -> bool:

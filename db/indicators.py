@@ -16,10 +16,13 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
+from core.indicator_links import anchor_paragraph, reference_values, squash, table_cell
+from core.indicator_links import judged_against_others as targets_read_others
 from core.period import Period
+from core.plan_years import latest_reported_year
 from core.plausibility import doubt, doubts
 from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
-from core.targets import Target, TargetKind, parse_target
+from core.targets import Target, parse_target
 from core.text_hygiene import clean_optional, clean_text
 from core.units import involves, matching_units, split_units
 from db.audit import (
@@ -300,15 +303,7 @@ def progress_settings(session: Session, plan_id: int) -> ProgressSettings:
 
 
 def _reference_values(view: IndicatorView, views: list[IndicatorView]) -> Mapping[int, Decimal] | None:
-    names = {t.relative_to for t in view.targets() if t.kind == TargetKind.RELATIVE and t.relative_to}
-    for name in names:
-        for other in views:
-            if other.id != view.id and other.name == name:
-                return other.values
-        for other in views:
-            if other.id != view.id and name in other.name and "增长" not in other.name:
-                return other.values
-    return None
+    return reference_values(view.targets(), view.id, views)  # core.indicator_links says which indicator
 
 
 def assess_view(
@@ -815,10 +810,6 @@ class CatalogueResult:
     linked_to_text: int
 
 
-def _squash(text: str) -> str:
-    return _SPACES.sub("", text)
-
-
 def _plan_blocks(session: Session, plan_id: int) -> tuple[list[PlanBlock], list[PlanBlock]]:
     """The main-indicator table's cells and the plan's paragraphs, for linking indicators to the text."""
     from core.indicator_table import main_indicator_title
@@ -851,16 +842,13 @@ def link_to_text(session: Session, plan_id: int) -> int:
 
     Called after a catalogue import and after the plan text is re-imported. Returns how many found a paragraph."""
     cells, paragraphs = _plan_blocks(session, plan_id)
-    squashed_cells = [(c.id, _squash(c.text)) for c in cells]
-    squashed_paragraphs = [(p.id, _squash(p.text)) for p in paragraphs]
+    squashed_cells = [(c.id, squash(c.text)) for c in cells]
+    squashed_paragraphs = [(p.id, squash(p.text)) for p in paragraphs]
     linked = 0
     for row in session.exec(select(Indicator).where(Indicator.plan_id == plan_id)):
-        name = _squash(row.name)
-        # Long names wrap across cells in the PDF table: their first characters are enough to find the cell.
-        cell = next((cid for cid, text in squashed_cells if name[:8] and name[:8] in text), None)
+        cell = table_cell(row.name, squashed_cells)  # core.indicator_links: whole name, or a wrapped one
         row.table_block_id = cell if cell is not None else (cells[0].id if cells else None)
-        anchor = _squash(row.text_anchor)
-        row.text_block_id = next((pid for pid, text in squashed_paragraphs if anchor and anchor in text), None)
+        row.text_block_id = anchor_paragraph(row.text_anchor, squashed_paragraphs)
         linked += row.text_block_id is not None
     session.flush()
     return linked
@@ -1027,9 +1015,9 @@ def _clean_entry(entry: CatalogueEntry) -> CatalogueEntry:
 
 
 def latest_year(views: list[IndicatorView]) -> int | None:
-    """The latest plan year (after the base year) for which any indicator has a figure."""
-    years = [y for v in views for y, r in v.years.items() if r.actual is not None and y > v.base_year]
-    return max(years) if years else None
+    """The latest plan year (after the base year) for which any indicator has a figure (core.plan_years)."""
+    return latest_reported_year((v.base_year, [y for y, r in v.years.items() if r.actual is not None])
+                                for v in views)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -1037,9 +1025,8 @@ def latest_year(views: list[IndicatorView]) -> int | None:
 
 
 def judged_against_others(view: IndicatorView) -> bool:
-    """Whether the view's judgement reads other indicators' values (「与经济发展同步」). A screen that re-judges
-    only the edited row must re-judge these rows after any edit as well."""
-    return any(t.kind == TargetKind.RELATIVE for t in view.targets())
+    """Whether the view's judgement reads other indicators' values (「与经济发展同步」): core.indicator_links."""
+    return targets_read_others(view.targets())
 
 
 def view_expected_path(
@@ -1064,7 +1051,7 @@ class TextSource:
 
 def _squashed_span(text: str, needle: str) -> tuple[int, int] | None:
     """Find `needle` in `text` ignoring whitespace (PDF line breaks); the span is in `text`'s own offsets."""
-    wanted = _squash(needle)
+    wanted = squash(needle)
     if not wanted:
         return None
     kept = [i for i, ch in enumerate(text) if not ch.isspace()]

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
 from core.period import Period, period_containing, stated_period
-from core.plan_text import Node, ParsedPlan
+from core.plan_text import Node, ParsedPlan, location_label
 from db.models import AppState, Footnote, Indicator, Plan, PlanBlock, PlanNode
 
 PARAGRAPH_KINDS = ("paragraph",)
@@ -344,18 +344,6 @@ class NodeContent:
     @property
     def location(self) -> str:
         return location_label(self.path)
-
-
-def location_label(path: list[PlanNode]) -> str:
-    parts = []
-    for node in path:
-        if node.kind in ("chapter", "section", "part"):
-            parts.append(node.number or node.title)
-        elif node.kind == "front":
-            parts.append(node.title)
-        else:
-            parts.append(node.title[:20])
-    return " › ".join(parts)
 
 
 def node_path(session: Session, node: PlanNode) -> list[PlanNode]:
