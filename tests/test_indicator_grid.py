@@ -356,8 +356,8 @@ async def test_filters(database):
         assert first_status is not None and all(grid.assessments[v.id].status == first_status for v in shown())
         await pilot.press("x", "u", *"统计", "enter")
         await settle(pilot)
-        assert grid.filter_unit == "统计" and [v.name for v in shown()] == ["常住人口城镇化率", "城镇调查失业率"]
-        assert "牵头单位含“统计”" in table.border_title
+        assert grid.filter_unit == "区统计局" and [v.name for v in shown()] == ["常住人口城镇化率", "城镇调查失业率"]
+        assert "牵头单位：区统计局" in table.border_title
         await pilot.press("x")
         await settle(pilot)
         assert len(shown()) == 28 and "筛选" not in table.border_title
@@ -743,3 +743,61 @@ async def test_a_pasted_row_skips_empty_cells_and_asks_before_clearing(database)
         await settle(pilot)
         values = views_by_name(database)[GDP].values
         assert 2021 not in values and values[2023] == Decimal("1230")
+
+
+async def test_unit_filter_finds_a_unit_by_its_short_name(database):
+    """u → 发改委 finds the rows led by 区发展改革委 (core.units' rules, as the pickers and db use them)."""
+    names = views_by_name(database)
+    with database.session() as session:
+        set_indicator_fields(session, names[GDP].id, origin="cli", lead_unit="区发展改革委")
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, UnitPicker)
+        await pilot.press(*"发改委", "enter")
+        await settle(pilot)
+        assert app.screen is grid and grid.shown == 1
+        assert [grid.view(int(k.value)).name for k in grid.table.rows if not str(k.value).startswith("cat:")] == [GDP]
+        await pilot.press("x")
+        await settle(pilot)
+        assert grid.shown == 28
+
+
+async def test_status_year_opens_at_the_latest_year_with_data_also_after_t(database):
+    from db.projects import accept_proposal, list_proposals
+
+    gdp = views_by_name(database)[GDP]
+    with database.session() as session:
+        for year, value in ((2021, "1049.7"), (2022, "1133.6"), (2023, "1230")):
+            record_actual(session, gdp.id, year, Decimal(value), origin="cli")
+        target = next(p for p in list_proposals(session, gdp.plan_id, "target") if p.data["metric"] == "高新技术企业")
+        accept_proposal(session, target.id, origin="tui")
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(pilot)
+        assert grid.as_of == 2023 and "状态截至2023年" in grid.table.border_title
+        assert grid.table.current_year() == 2023
+        with database.session() as session:
+            views = list_indicators(session, gdp.plan_id)
+            expected = assess_all(session, views, 2023, as_of=True)[gdp.id].label
+        assert cell(grid, gdp.id, "status") == expected  # judged as of 2023, not the plan's first year
+        await pilot.press("t")  # the text targets have no figures yet: the plan's latest year still holds
+        await settle(pilot)
+        assert grid.kind == "text" and grid.as_of == 2023
+        await pilot.press("t")
+        await settle(pilot)
+        assert grid.kind == "main" and grid.as_of == 2023
+
+
+async def test_status_column_shows_at_the_windows_terminal_default_size(database):
+    """120x30: the status column is on screen next to the years (it used to be cut off at the right)."""
+    app = QuietApp(database)
+    async with app.run_test(size=(120, 30)) as pilot:
+        grid = await open_grid(pilot)
+        table = grid.table
+        status = table.get_column_index("status")
+        right = sum(c.get_render_width(table) for c in table.ordered_columns[: status + 1])
+        assert right <= table.content_region.width
+        assert table.scroll_x == 0

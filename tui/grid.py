@@ -41,7 +41,6 @@ from tui import grid_render as render
 from tui.base import DataFailed, GuihuaScreen
 from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
 from tui.grid_detail import DETAIL_DELAY, DETAIL_HISTORY, DetailContext, DetailPanel
-from tui.grid_filters import UnitFilterBar
 from tui.grid_table import CATEGORY_PREFIX, EDIT_STARTERS, EDITOR_KEYS, FINISH_KEYS, CellEditor, IndicatorTable
 from tui.pickers import UnitChoice, UnitPicker
 from tui.widgets import StatusLine
@@ -153,7 +152,6 @@ class GridScreen(GuihuaScreen):
         Binding("t", "toggle_kind", "文中指标", show=False, id="grid.kind"),
         Binding("ctrl+u", "my_unit", "我的单位", show=False, id="grid.my_unit"),
         Binding("x", "clear_filters", "清除筛选", show=False, id="grid.filter_clear"),
-        Binding("escape", "close_unit_bar", "关闭", show=False, id="grid.unit_close"),
         Binding("r", "reload", "刷新", show=False, id="grid.reload"),
         Binding("ctrl+z", "undo", "撤销", id="grid.undo"),
         Binding("ctrl+y", "redo", "恢复", show=False, id="grid.redo"),
@@ -193,7 +191,6 @@ class GridScreen(GuihuaScreen):
     def compose(self) -> ComposeResult:
         yield IndicatorTable(id="grid")
         yield DetailPanel(self.detail_context, id="detail-panel")
-        yield UnitFilterBar(id="unit-bar")
         yield StatusLine("", id="grid-status")
         yield Footer(show_command_palette=False)
         yield CellEditor(id="cell-editor")
@@ -209,10 +206,6 @@ class GridScreen(GuihuaScreen):
     @property
     def detail(self) -> DetailPanel:
         return self.query_one("#detail-panel", DetailPanel)
-
-    @property
-    def unit_bar(self) -> UnitFilterBar:
-        return self.query_one("#unit-bar", UnitFilterBar)
 
     @property
     def editing(self) -> tuple[int, int] | None:
@@ -391,7 +384,7 @@ class GridScreen(GuihuaScreen):
         if rule.binding_only:
             parts.append("约束性")
         if rule.unit_text:
-            parts.append(f"牵头单位含“{rule.unit_text}”")
+            parts.append(f"牵头单位：{rule.unit_text}")
         if rule.my_unit:
             parts.append(f"我的单位：{rule.my_unit}")
         title = f"{'主要指标' if self.kind == 'main' else '文中量化指标'} · 状态截至{self.as_of}年"
@@ -430,10 +423,9 @@ class GridScreen(GuihuaScreen):
         table.set_cells({str(indicator_id): cells})
 
     def rejudge_all(self) -> None:
-        """The status year changed: a new header now, the statuses when judged."""
-        self.assessments = {}
+        """The status year changed: the header and title now, the statuses when judged (a worker); repainting
+        every row twice would make the key wait."""
         self.table.set_status_label(self._status_label())
-        self.table.set_cells({str(v.id): {"status": self.status_text(v)} for v in self.views})
         self._update_title()
         self.judge_all()
 
@@ -782,8 +774,6 @@ class GridScreen(GuihuaScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("undo", "redo"):
             return self.editing is None
-        if action == "close_unit_bar":
-            return bool(self.query("#unit-bar") and self.unit_bar.display)
         return True
 
     def _restore(self, *, redo: bool) -> None:
@@ -927,19 +917,22 @@ class GridScreen(GuihuaScreen):
         self._refilter("只看约束性指标" if self.filter.binding_only else "约束性和预期性指标都显示")
 
     def action_filter_unit(self) -> None:
-        self.unit_bar.open(self.filter.unit_text, self.guihua.CURSOR_BLINK)
+        """Pick the 牵头单位 to show from the unit list (typing 发改委 finds 区发展改革委, as everywhere)."""
+        current = self.filter.unit_text
 
-    @on(UnitFilterBar.Chosen)
-    def _unit_chosen(self, message: UnitFilterBar.Chosen) -> None:
-        text = message.text
+        def chosen(names: list[str] | None) -> None:
+            if names is None:
+                return
+            self.filter_by_unit(names[0] if names else "")
+
+        choices = [UnitChoice(u.name, u.short_name) for u in self.units]
+        self.app.push_screen(UnitPicker(choices, [current] if current else [], title="按牵头单位筛选",
+                                        none_label="（不限牵头单位：显示全部）"), chosen)
+
+    def filter_by_unit(self, text: str) -> None:
+        """Rows led by the unit(s) `text` names by core.units' rules, or whose 牵头单位 contains it."""
         self.filter = replace(self.filter, unit_text=text, unit_names=unit_names_for(text, self.units))
-        self.table.focus()
-        self._refilter(f"牵头单位含“{text}”" if text else "牵头单位：全部")
-
-    def action_close_unit_bar(self) -> None:
-        if self.unit_bar.display:
-            self.unit_bar.close()
-            self.table.focus()
+        self._refilter(f"牵头单位：{text}" if text else "牵头单位：全部")
 
     def action_my_unit(self) -> None:
         """Pick 「我的单位」 (or none); the grid then shows only that unit's rows (and so do the other screens)."""
@@ -1018,7 +1011,7 @@ class GridScreen(GuihuaScreen):
         yield "按类别筛选", "依次切换类别（c）", self.action_filter_category
         yield "按状态筛选", "依次切换状态（s）", self.action_filter_status
         yield "只看约束性指标", "再选一次取消（b）", self.action_filter_binding
-        yield "按牵头单位筛选", "输入单位名称或简称（u）", self.action_filter_unit
+        yield "按牵头单位筛选", "从单位列表中选择，可输入简称（u）", self.action_filter_unit
         yield "清除筛选", "显示全部指标（x）", self.action_clear_filters
         yield "刷新", "重新读取数据库中的指标和数值（r）", self.action_reload
         yield "状态看前一年", "状态列按前一年判断（[）", partial(self.action_year, -1)

@@ -138,8 +138,19 @@ class IndicatorTable(SeparatorRowsTable):
         self.add_column("属性", key="attribute", width=6)
 
     def set_status_label(self, label: str) -> None:
-        # the cell updates that follow repaint the header
+        """Rename the status column, repainting only the header (as set_cells does for rows)."""
         self.columns[ColumnKey("status")].label = Text(label)
+        try:
+            header_key, header_lines = self._header_row_key, self.header_height
+            for cache in (self._cell_render_cache, self._row_render_cache):
+                for key in [key for key in cache.keys() if key[0] == header_key]:
+                    cache.discard(key)
+            for key in [key for key in self._line_cache.keys() if key[0] < header_lines]:
+                self._line_cache.discard(key)
+            self._row_renderable_cache.discard((self._update_count, -1))
+        except AttributeError:  # pragma: no cover - a Textual release reorganised DataTable
+            self._update_count += 1
+        self.refresh()
 
     def year_column(self, year: int) -> int | None:
         key = f"y{year}"
