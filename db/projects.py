@@ -601,7 +601,9 @@ def _float(value: Decimal | None):
     return None if value is None else float(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def _due(text: str) -> Due | None:
+    """A stored due text read back (Due is immutable: thousands of milestones share a few hundred dates)."""
     try:
         return parse_due(text) if text else None
     except ValueParseError:

@@ -20,7 +20,7 @@ from db.projects import (
     update_project,
 )
 from tests.helpers import QuietApp, settle
-from tui.pickers import FieldsForm, PromptScreen, UnitPicker
+from tui.pickers import ChoicePicker, FieldsForm, PromptScreen, UnitPicker
 from tui.projects import ProjectsScreen, SummaryScreen
 from tui.review import ReviewScreen, SplitForm
 from tui.widgets import Reader
@@ -588,11 +588,13 @@ async def test_summary_counts_by_chapter_and_unit(database, plan_id):
         # the chapter under the cursor: its overdue milestones beside its indicators behind schedule
         chapters.move_cursor(row=chapters.get_row_index(chapter))
         await settle(pilot)
-        detail = str(screen.query_one("#summary-detail").render())
+        detail = "\n".join(screen.detail.lines())
         assert "开工建设" in detail and "2024年第二季度" in detail
+        assert screen.detail.border_title == f"章节“{chapter}”：逾期里程碑与滞后指标"  # says what it shows
         chapters.move_cursor(row=chapters.get_row_index("主要指标"))
         await settle(pilot)
-        assert "一般公共预算收入" in str(screen.query_one("#summary-detail").render())
+        assert "一般公共预算收入" in "\n".join(screen.detail.lines())
+        assert screen.detail.border_title == "章节“主要指标”：逾期里程碑与滞后指标"
 
 
 def test_projects_snapshot(snap_compare):

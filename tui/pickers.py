@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Sequence, cast
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,8 +28,11 @@ from tui.widgets import SeparatorRowsTable
 MY_UNIT_KEY = "ui.my_unit"  # app_state key of the 「我的单位」 filter
 _SPACES = re.compile(r"\s+")
 
-# A save callback: None when saved, otherwise the reason it was refused.
+# A save callback: None when saved, otherwise the reason it was refused; or SAVING when the save runs off the
+# event loop (tui.base fetch): the dialog then waits, showing so, until its opener calls `finish(reason)`.
 Save = Callable[[dict[str, str]], str | None]
+SAVING = "\x00saving"
+SAVING_TEXT = "正在保存…"
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -384,7 +387,23 @@ class ChoicePicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PromptScreen(ModalScreen[bool]):
+class SavingDialog:
+    """A dialog whose save callback may answer SAVING: it then ignores Enter until `finish` is called."""
+
+    ERROR_SELECTOR = ""  # where a refusal is shown
+    saving = False
+
+    def finish(self, refused: str | None) -> None:
+        """Close when saved; otherwise show why not (or SAVING: a save under way, finish follows)."""
+        node = cast(ModalScreen, self)
+        self.saving = refused == SAVING
+        if refused:
+            node.query_one(self.ERROR_SELECTOR, Static).update(SAVING_TEXT if self.saving else refused)
+            return
+        node.dismiss(True)
+
+
+class PromptScreen(SavingDialog, ModalScreen[bool]):
     """One value on one line (a due date, a done date). Enter saves through `save`, Esc cancels."""
 
     DEFAULT_CSS = """
@@ -400,6 +419,7 @@ class PromptScreen(ModalScreen[bool]):
     """
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="prompt.cancel")]
+    ERROR_SELECTOR = "#prompt-error"
 
     def __init__(self, title: str, question: str, value: str, save: Callable[[str], str | None], *,
                  hint: str = "", placeholder: str = "") -> None:
@@ -429,11 +449,9 @@ class PromptScreen(ModalScreen[bool]):
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        refused = self._save(event.value.strip())
-        if refused:
-            self.query_one("#prompt-error", Static).update(refused)
+        if self.saving:
             return
-        self.dismiss(True)
+        self.finish(self._save(event.value.strip()))
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -521,7 +539,7 @@ class UnitField(Static, can_focus=True):
         self.app.push_screen(self._opening, chosen)
 
 
-class FieldsForm(ModalScreen[bool]):
+class FieldsForm(SavingDialog, ModalScreen[bool]):
     """A form from `Field`s. Enter saves from any field (a unit field opens its picker instead), Tab moves,
     Ctrl+S saves, Esc cancels. `save` receives the fields whose value changed (all of them when `send_all`)."""
 
@@ -545,6 +563,7 @@ class FieldsForm(ModalScreen[bool]):
         Binding("escape", "cancel", "取消", id="fields.cancel"),
         Binding("ctrl+s", "save", "保存", id="fields.save"),
     ]
+    ERROR_SELECTOR = "#fields-error"
 
     def __init__(self, title: str, fields: Sequence[Field], save: Save, *, note: str = "", send_all: bool = False) -> None:
         super().__init__()
@@ -606,15 +625,13 @@ class FieldsForm(ModalScreen[bool]):
         return out
 
     def action_save(self) -> None:
+        if self.saving:
+            return
         changes = self.values()
         if not changes and not self.send_all:
             self.dismiss(False)
             return
-        refused = self._save(changes)
-        if refused:
-            self.query_one("#fields-error", Static).update(refused)
-            return
-        self.dismiss(True)
+        self.finish(self._save(changes))
 
     def action_cancel(self) -> None:
         self.dismiss(False)
