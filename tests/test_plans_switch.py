@@ -117,7 +117,7 @@ async def test_header_shows_the_open_plan_and_f7_switches_every_screen(database)
         # search reads the open plan only
         await pilot.press("f2", "slash", *"发展基础", "enter")
         await settle(pilot)
-        assert app.hits and all(h.node_id in {n.id for n in app.outline_nodes} for h in app.hits)
+        assert app.reader.hits and all(h.node_id in {n.id for n in app.reader.outline_nodes} for h in app.reader.hits)
         await pilot.press("escape")
 
         # the number in front of a plan opens it too; Esc keeps the open one
@@ -127,7 +127,7 @@ async def test_header_shows_the_open_plan_and_f7_switches_every_screen(database)
         await pilot.press("f7", "1")
         await settle(pilot)
         assert app.plan_id == new_id and chapters(app)[0] == "序言"
-        assert not app.hits  # the previous plan's search results are gone
+        assert not app.reader.hits  # the previous plan's search results are gone
         await pilot.press("f3")
         await settle(pilot)
         assert app.screen.years == list(range(2025, 2031)) and len(app.screen.views) == 1

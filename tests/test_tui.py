@@ -59,13 +59,13 @@ async def test_reader_renders_box_and_table(database):
         await settle(pilot)
         with database.session() as session:
             plan = find_plan(session, None)
-        box = next(n for n in app.outline_nodes if n.kind == "box")
-        await app.jump_to_node(box.id)
+        box = next(n for n in app.reader.outline_nodes if n.kind == "box")
+        app.reader.jump_to_node(box.id)
         await settle(pilot)
         boxes = app.query_one(Reader).query(".box")
         assert len(boxes) == 1 and boxes[0].border_title == f"专栏：{box.title}"
-        table = next(n for n in app.outline_nodes if n.kind == "table")
-        await app.jump_to_node(table.id)
+        table = next(n for n in app.reader.outline_nodes if n.kind == "table")
+        app.reader.jump_to_node(table.id)
         await settle(pilot)
         text = reader_text(app)
         assert "地区生产总值(亿元)" in text and " ｜ " not in text
@@ -101,8 +101,8 @@ async def test_reader_shows_a_tab_separated_table_as_rows_and_columns(database):
     app = QuietApp(database, plan_id=result.plan_id)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = next(n for n in app.outline_nodes if n.kind == "table")
-        await app.jump_to_node(table.id)
+        table = next(n for n in app.reader.outline_nodes if n.kind == "table")
+        app.reader.jump_to_node(table.id)
         await settle(pilot)
         (view,) = app.query_one(Reader).query(TableView)
         rendered = view.content
@@ -116,7 +116,7 @@ async def test_reader_shows_a_tab_separated_table_as_rows_and_columns(database):
         # a search hit inside a cell is marked in that cell
         await pilot.press("slash", *"研发经费", "enter", "enter")
         await settle(pilot)
-        assert app.hits and app.query_one(Reader).lit is view
+        assert app.reader.hits and app.query_one(Reader).lit is view
         marked = [cell for cell in view.content.columns[2].cells if "研发经费" in cell.plain]
         assert marked and any(span.style and "yellow" in str(span.style) for span in marked[0].spans)
 
@@ -152,15 +152,15 @@ async def test_search_jump_and_next(database):
         await pilot.press(*"医药")
         await pilot.press("enter")
         await settle(pilot)
-        assert len(app.hits) > 10
+        assert len(app.reader.hits) > 10
         assert app.focused.id == "search-results"
         # pick the 5th result, in another node than 前言
-        target = next(i for i, h in enumerate(app.hits) if h.location.startswith("第一章"))
+        target = next(i for i, h in enumerate(app.reader.hits) if h.location.startswith("第一章"))
         for _ in range(target):
             await pilot.press("down")
         await pilot.press("enter")
         await settle(pilot)
-        hit = app.hits[target]
+        hit = app.reader.hits[target]
         reader = app.query_one(Reader)
         assert reader.node_id == hit.node_id
         assert app.query_one(OutlineTree).cursor_node.data == hit.node_id
@@ -174,13 +174,13 @@ async def test_search_jump_and_next(database):
         # n steps to the next occurrence, N back
         await pilot.press("n")
         await settle(pilot)
-        nxt = app.hits[target + 1]
-        assert app.hit_index == target + 1 and reader.node_id == nxt.node_id
+        nxt = app.reader.hits[target + 1]
+        assert app.reader.hit_index == target + 1 and reader.node_id == nxt.node_id
         assert reader.lit is not None and reader.lit.hit_span == (nxt.start, nxt.end)
         await pilot.press("N")
         await settle(pilot)
-        assert app.hit_index == target
-        assert f"“医药” {target + 1}/{len(app.hits)}" in str(app.query_one("#status").content)
+        assert app.reader.hit_index == target
+        assert f"“医药” {target + 1}/{len(app.reader.hits)}" in str(app.query_one("#status").content)
 
 
 async def test_search_without_hits_and_escape(database):
@@ -189,12 +189,12 @@ async def test_search_without_hits_and_escape(database):
         await settle(pilot)
         await pilot.press("slash", *"火星基地", "enter")
         await settle(pilot)
-        assert app.hits == []
+        assert app.reader.hits == []
         assert str(app.query_one("#search-info").content) == "没有找到“火星基地”"
         # two characters work too
         await pilot.press("ctrl+a", "ctrl+k", *"港区", "enter")
         await settle(pilot)
-        assert app.hits and all("港区" in h.text for h in app.hits)
+        assert app.reader.hits and all("港区" in h.text for h in app.reader.hits)
         await pilot.press("escape")
         await settle(pilot)
         assert not app.query_one("#search").display
@@ -275,3 +275,56 @@ async def test_missing_plan_is_a_message_not_a_traceback(tmp_path):
 def test_reader_snapshot(snap_compare):
     app_path = Path(__file__).parent / "snapshot_apps" / "reader_app.py"
     assert snap_compare(str(app_path), terminal_size=(100, 30))
+
+
+async def test_enter_in_the_review_queue_shows_the_sentence_in_the_reader(database):
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        item = app.screen.current()
+        assert item is not None and item.block_id is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "reader" and app.screen is app.reader_screen
+        reader = app.query_one(Reader)
+        lit = reader.lit
+        assert lit is not None and ("block", item.block_id) in lit.keys
+        assert item.text.replace(" ", "") in lit.plain.replace(" ", "")
+        assert lit.region.intersection(reader.region).area > 0  # scrolled into view
+        assert app.focused is reader
+
+
+class CrashingApp(QuietApp):
+    """Fails the way a bug would: an exception no screen handles."""
+
+    def on_ready(self) -> None:
+        self.call_after_refresh(lambda: 1 / 0)
+
+
+def test_an_unexpected_error_ends_the_tui_with_a_chinese_message_and_the_traceback_in_the_log(
+        database, tmp_path, monkeypatch, capsys):
+    from tui.app import run_guarded
+
+    log = tmp_path / "log" / "guihua.log"
+    monkeypatch.setattr("tui.errorlog.log_path", lambda: log)
+    code = run_guarded(CrashingApp(database), headless=True, size=SIZE)
+    err = capsys.readouterr().err
+    assert code == 70
+    assert "发生了未预期的问题（ZeroDivisionError）" in err and str(log) in err
+    assert "Traceback" not in err and "1 / 0" not in err
+    logged = log.read_text(encoding="utf-8")
+    assert "ZeroDivisionError" in logged and "1 / 0" in logged
+
+
+class RestoredApp(QuietApp):
+    def on_ready(self) -> None:
+        self.exit(message="已用备份恢复数据库。")
+
+
+def test_a_message_the_app_leaves_on_exit_still_reaches_the_user(database, capsys):
+    from tui.app import run_guarded
+
+    assert run_guarded(RestoredApp(database), headless=True, size=SIZE) == 0
+    assert "已用备份恢复数据库。" in capsys.readouterr().err

@@ -48,6 +48,7 @@ from tui.pickers import (
     marked,
     paragraph_source,
 )
+from tui.reader import ShowSource
 from tui.widgets import StatusLine
 
 KINDS = {"target": "文中量化指标", "project": "项目"}
@@ -694,7 +695,7 @@ class ReviewScreen(Screen):
         if source is None:
             self.say(f"“{item.label}”没有关联到规划原文的段落。", "error")
             return
-        self.app.run_worker(self.app.show_source(source), group="open")  # type: ignore[attr-defined]
+        self.post_message(ShowSource(source))
 
     def action_switch_kind(self) -> None:
         self.kind = "project" if self.kind == "target" else "target"

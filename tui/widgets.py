@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, Tree
 from textual.widgets.tree import TreeNode
@@ -27,6 +28,13 @@ Span = tuple[int, int]
 class OutlineTree(Tree[int]):
     """The plan's outline; each node's data is the plan node id."""
 
+    class OpenRequested(Message):
+        """→ on a part: show it in the reader now (the cursor resting there would only preview it)."""
+
+        def __init__(self, node: TreeNode[int]) -> None:
+            super().__init__()
+            self.node = node
+
     BINDINGS = [
         Binding("j", "cursor_down", "下移", show=False, id="tree.down_j"),
         Binding("k", "cursor_up", "上移", show=False, id="tree.up_k"),
@@ -40,7 +48,7 @@ class OutlineTree(Tree[int]):
             return
         if node.allow_expand and not node.is_expanded:
             node.expand()
-        self.app.open_node_from_tree(node)  # type: ignore[attr-defined]
+        self.post_message(self.OpenRequested(node))
 
     def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
         """The label cut to the tree's width with 「…」, so a long title shows it was cut (no sideways scrolling)."""
@@ -319,8 +327,8 @@ class Reader(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.node_id: int | None = None
-        self._views: dict[HitKey, Widget] = {}
-        self._lit: Widget | None = None
+        self._views: dict[HitKey, ItemView | BoxView] = {}
+        self._lit: ItemView | BoxView | None = None
 
     async def show(self, content: NodeContent) -> None:
         widgets = build_reader_widgets(content)
@@ -330,8 +338,9 @@ class Reader(VerticalScroll):
         await self.mount_all(widgets)
         self._views = {}
         for widget in self.query("ItemView, BoxView"):
-            for key in getattr(widget, "keys", []):
-                self._views.setdefault(key, widget)
+            if isinstance(widget, (ItemView, BoxView)):
+                for key in widget.keys:
+                    self._views.setdefault(key, widget)
         self.scroll_home(animate=False)
 
     async def show_message(self, text: str) -> None:
@@ -342,14 +351,14 @@ class Reader(VerticalScroll):
         await self.mount(Static(text, classes="empty"))
 
     @property
-    def lit(self) -> Widget | None:
+    def lit(self) -> ItemView | BoxView | None:
         """The widget holding the highlighted search hit."""
         return self._lit
 
     def highlight(self, hit: SearchHit | None) -> Widget | None:
         """Highlight `hit` (or clear the highlight) and scroll it into view."""
         if self._lit is not None:
-            self._lit.set_hit(None, None)  # type: ignore[attr-defined]
+            self._lit.set_hit(None, None)
             self._lit = None
         if hit is None:
             return None
@@ -360,7 +369,7 @@ class Reader(VerticalScroll):
             widget = self._views.get(key)
         if widget is None:
             return None
-        widget.set_hit(key, (hit.start, hit.end))  # type: ignore[attr-defined]
+        widget.set_hit(key, (hit.start, hit.end))
         self._lit = widget
         self.call_after_refresh(self.scroll_to_widget, widget, animate=False, center=True)
         return widget
