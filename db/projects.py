@@ -615,7 +615,10 @@ def _dec(text: str | None) -> Decimal | None:
 
 
 def list_projects(session: Session, plan_id: int) -> list[ProjectView]:
-    rows = session.exec(select(Project).where(Project.plan_id == plan_id).order_by(Project.id)).all()
+    # plain rows like the milestones below: 5,000 ORM objects took a third of the F5 screen's read
+    rows = session.execute(
+        select(*Project.__table__.columns).where(Project.plan_id == plan_id).order_by(Project.id)
+    ).all()
     views = {
         p.id: ProjectView(
             p.id, p.plan_id, p.title, p.action, p.chapter, p.section, p.category, p.lead_unit, p.partner_units,
