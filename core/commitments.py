@@ -68,6 +68,7 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
+from core.kinds import BlockKind, NodeKind
 from core.plan_text import Block, Node, ParsedPlan
 from core.targets import Comparator, Direction
 
@@ -934,9 +935,9 @@ def find_projects(
             )
         )
 
-    if kind in ("box_item", "box_group"):
+    if kind in (BlockKind.BOX_ITEM, BlockKind.BOX_GROUP):
         heading = _BOX_HEADING.match(folded)
-        if heading or (group_action and kind == "box_item"):
+        if heading or (group_action and kind == BlockKind.BOX_ITEM):
             action = heading.group("action") if heading else group_action
             rest_start = heading.start("rest") if heading else 0
             span = (0, len(text.rstrip()))
@@ -955,7 +956,7 @@ def find_projects(
         sentence = folded[s_start:s_end]
         if _is_past(sentence, plan_end):
             continue
-        is_lead = s_start == 0 and kind == "paragraph" and len(sentence) < len(text.strip())
+        is_lead = s_start == 0 and kind == BlockKind.PARAGRAPH and len(sentence) < len(text.strip())
         if is_lead and _LEAD_SENTENCE.match(sentence):
             continue
         previous_action = previous_suffix = None
@@ -1046,10 +1047,10 @@ def find_in_plan(
     projects: list[ProjectProposal] = []
 
     def visit(node: Node, in_review: bool):
-        if node.kind in ("table", "figure", "appendix") or (node.kind == "front" and node.title == "印发通知"):
+        if node.kind in (NodeKind.TABLE, NodeKind.FIGURE, NodeKind.APPENDIX) or (node.kind == NodeKind.FRONT and node.title == "印发通知"):
             return  # tables and glossaries are no commitments; the notice only hands the plan out
         review = in_review or bool(_REVIEW_TITLE.search(node.title or ""))
-        box_title = node.title if node.kind == "box" else None
+        box_title = node.title if node.kind == NodeKind.BOX else None
         group_action: str | None = None
         for item in node.items:
             if isinstance(item, Node):
@@ -1058,14 +1059,14 @@ def find_in_plan(
             if item.kind not in _TEXT_KINDS or review:
                 continue
             block_key = key(item)
-            if item.kind == "box_group":
+            if item.kind == BlockKind.BOX_GROUP:
                 heading = re.match(r"^\s*(新改扩建|改扩建|扩建|迁建|新建|续建|建成)", _fold(item.text))
                 group_action = heading.group(1) if heading else None
             targets.extend(find_quantified_targets(block_key, item.text, plan_end=plan_end))
             projects.extend(
                 find_projects(
                     block_key, item.text, box_title=box_title, kind=item.kind,
-                    group_action=group_action if item.kind == "box_item" else None, plan_end=plan_end,
+                    group_action=group_action if item.kind == BlockKind.BOX_ITEM else None, plan_end=plan_end,
                 )
             )
 

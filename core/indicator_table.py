@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from core.kinds import BlockKind, NodeKind
 from core.targets import TargetKind, parse_target
 
 ATTRIBUTES = ("预期性", "约束性")
@@ -1154,12 +1155,12 @@ def find_indicator_tables(parsed) -> list[FoundTable]:
     their table_cell lines. The likeliest first: titles saying 主要指标 before 指标体系 or 指标表."""
     found: list[tuple[int, int, FoundTable]] = []
     for order, node in enumerate(parsed.walk()):
-        if node.kind not in ("table", "box"):
+        if node.kind not in (NodeKind.TABLE, NodeKind.BOX):
             continue
         title = _squash(node.title or "")
         if not _MAIN_TITLE.search(title) or _NOT_MAIN.search(title):
             continue
-        cells = [b for b in node.blocks if b.kind == "table_cell"]
+        cells = [b for b in node.blocks if b.kind == BlockKind.TABLE_CELL]
         if not cells:
             continue
         table = FoundTable(node.title.strip(), node.kind, [b.text for b in cells], [b.line_start for b in cells])

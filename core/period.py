@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core.kinds import NodeKind
 from core.numerals import cn_number
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def detect_period(title: str, text: str = "") -> Period | None:
 def stated_period(parsed: ParsedPlan) -> Period | None:
     """The period a parsed plan states: its title and opening text (before the first chapter), else its whole
     text. None if it says nothing about its years."""
-    front = "\n".join(b.text for node in parsed.nodes if node.kind == "front" for b in node.blocks)
+    front = "\n".join(b.text for node in parsed.nodes if node.kind == NodeKind.FRONT for b in node.blocks)
     found = detect_period(parsed.title, front)
     if found is None:
         everything = "\n".join(b.text for node in parsed.walk() for b in node.blocks)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from core.kinds import NodeKind
 from core.numerals import cn_number
 
 if TYPE_CHECKING:  # core.plan_text imports this module
@@ -149,7 +150,7 @@ def _heading_shaped(title: str, kind: str) -> bool:
         return False
     if title.endswith(("：", ":")):
         return False
-    limit = 70 if kind == "part" else 50
+    limit = 70 if kind == NodeKind.PART else 50
     return len(title) <= limit
 
 
@@ -184,7 +185,7 @@ class _Analyser:
                 for c in candidates
                 if c.kind != "division" or as_kind is not None
             ]
-        if not any(c.kind == "chapter" for c in candidates):
+        if not any(c.kind == NodeKind.CHAPTER for c in candidates):
             # Plans numbered 一、（一） only: their TOC lists those, so look for it among them.
             candidates += self.item_candidates()
             candidates.sort(key=lambda c: c.index)
@@ -193,11 +194,11 @@ class _Analyser:
         self.find_running_headers()
         body = [c for c in candidates if c.index not in self.outline.skipped and c.kind in _LEVEL_CHAR]
         self.accept_headings(body)
-        if not any(h.kind == "chapter" for h in self.outline.headings.values()):
+        if not any(h.kind == NodeKind.CHAPTER for h in self.outline.headings.values()):
             self.cn_item_chapters()
-        if not any(h.kind == "chapter" for h in self.outline.headings.values()):
+        if not any(h.kind == NodeKind.CHAPTER for h in self.outline.headings.values()):
             self.styled_chapters()
-        elif not any(h.kind == "section" for h in self.outline.headings.values()):
+        elif not any(h.kind == NodeKind.SECTION for h in self.outline.headings.values()):
             self.cn_item_sections()
         self.find_boxes()
         self.find_back_matter()
@@ -341,21 +342,21 @@ class _Analyser:
         """The TOC's title for this heading: the entry of that kind and number under the same part/chapter."""
         current_part = current_chapter = 0
         for entry in self.outline.toc:
-            if entry.kind == "part":
+            if entry.kind == NodeKind.PART:
                 current_part = entry.ordinal
-            elif entry.kind == "chapter":
+            elif entry.kind == NodeKind.CHAPTER:
                 current_chapter = entry.ordinal
             if entry.kind != kind or entry.ordinal != ordinal:
                 continue
-            if kind == "section" and current_chapter != chapter:
+            if kind == NodeKind.SECTION and current_chapter != chapter:
                 continue
-            if kind == "chapter" and part and current_part and current_part != part and self._chapters_restart():
+            if kind == NodeKind.CHAPTER and part and current_part and current_part != part and self._chapters_restart():
                 continue
             return entry.title
         return None
 
     def _chapters_restart(self) -> bool:
-        return sum(1 for e in self.outline.toc if e.kind == "chapter" and e.ordinal == 1) > 1
+        return sum(1 for e in self.outline.toc if e.kind == NodeKind.CHAPTER and e.ordinal == 1) > 1
 
     def accept_headings(self, body: list[_Candidate]) -> None:
         part = chapter = section = 0
@@ -368,15 +369,15 @@ class _Analyser:
             title, used = self.full_title(c, part, chapter)
             if not _heading_shaped(title, c.kind) or (self.one_per_line and len(line.text) > 80):
                 continue
-            in_toc = self._toc_title(c.kind, c.ordinal, part if c.kind != "part" else 0, chapter) is not None
-            if c.kind == "part":
+            in_toc = self._toc_title(c.kind, c.ordinal, part if c.kind != NodeKind.PART else 0, chapter) is not None
+            if c.kind == NodeKind.PART:
                 ok = c.ordinal == part + 1 or in_toc
-            elif c.kind == "chapter":
+            elif c.kind == NodeKind.CHAPTER:
                 ok = c.ordinal == chapter + 1 or (c.ordinal == 1 and part_since_chapter) or in_toc
             else:
                 ok = chapter > 0 and (c.ordinal == section + 1 or (c.ordinal == 1 and section == 0) or in_toc)
             expected = {"part": part, "chapter": chapter, "section": section}[c.kind] + 1
-            if not ok and c.kind in ("part", "chapter") and c.ordinal > expected and self._sequence_resumes(body, c, expected):
+            if not ok and c.kind in (NodeKind.PART, NodeKind.CHAPTER) and c.ordinal > expected and self._sequence_resumes(body, c, expected):
                 # A heading lost in extraction: the expected number never comes, and the sequence goes on from
                 # this one. Accept it rather than lose every heading after the gap.
                 ok = True
@@ -391,9 +392,9 @@ class _Analyser:
             number = f"第{self._number_text(line.raw, written)}{_LEVEL_CHAR[written]}"
             self.outline.headings[c.index] = Heading(c.kind, number, c.ordinal, title, used)
             skip_until = c.index + used - 1
-            if c.kind == "part":
+            if c.kind == NodeKind.PART:
                 part, part_since_chapter, section = c.ordinal, True, 0
-            elif c.kind == "chapter":
+            elif c.kind == NodeKind.CHAPTER:
                 chapter, section, part_since_chapter = c.ordinal, 0, False
             else:
                 section = c.ordinal
@@ -416,7 +417,7 @@ class _Analyser:
         lines = self.lines
         title = c.title
         used = 1
-        expected = self._toc_title(c.kind, c.ordinal, part if c.kind != "part" else c.ordinal, chapter if c.kind == "section" else c.ordinal)
+        expected = self._toc_title(c.kind, c.ordinal, part if c.kind != NodeKind.PART else c.ordinal, chapter if c.kind == NodeKind.SECTION else c.ordinal)
         if expected is not None and squash(expected).startswith(squash(title)) and squash(expected) != squash(title):
             # The TOC has the whole title: take lines while they continue it.
             joined = title
@@ -480,10 +481,10 @@ class _Analyser:
 
     def cn_item_sections(self) -> None:
         """A document without 第X节: chapters divided by 「一、」「二、」 have those as sections."""
-        chapters = sorted(i for i, h in self.outline.headings.items() if h.kind in ("chapter", "part"))
+        chapters = sorted(i for i, h in self.outline.headings.items() if h.kind in (NodeKind.CHAPTER, NodeKind.PART))
         bounds = chapters + [len(self.lines)]
         for k, start in enumerate(chapters):
-            if self.outline.headings[start].kind != "chapter":
+            if self.outline.headings[start].kind != NodeKind.CHAPTER:
                 continue
             for i, ordinal, title in self._sequences(start + 1, bounds[k + 1], CN_ITEM_RE):
                 self.outline.headings[i] = Heading("section", f"{self._item_number(i)}", ordinal, title)
@@ -596,7 +597,7 @@ class _Analyser:
             self.outline.headings[i] = Heading("box", label, None, re.sub(r"^[：:]\s*", "", title), used)
 
     def find_back_matter(self) -> None:
-        last_heading = max((i for i, h in self.outline.headings.items() if h.kind in ("chapter", "section")), default=None)
+        last_heading = max((i for i, h in self.outline.headings.items() if h.kind in (NodeKind.CHAPTER, NodeKind.SECTION)), default=None)
         if last_heading is None:
             return
         for i in range(last_heading + 1, len(self.lines)):
@@ -625,7 +626,7 @@ class _Analyser:
     def find_front(self) -> None:
         lines = self.lines
         body_start = min(
-            [i for i, h in self.outline.headings.items() if h.kind in ("part", "chapter")] + [len(lines)]
+            [i for i, h in self.outline.headings.items() if h.kind in (NodeKind.PART, NodeKind.CHAPTER)] + [len(lines)]
         )
         toc_start = min([i for i in self.outline.skipped if i < body_start] + [body_start])
         limit = toc_start

@@ -19,6 +19,7 @@ from typing import Protocol
 from statistics import median
 
 from core.errors import UserInputError
+from core.kinds import BlockKind, NodeKind
 from core.text_hygiene import clean_plan_text
 from core.plan_outline import TocEntry, analyse, squash
 
@@ -99,7 +100,7 @@ class Node:
         return [item for item in self.items if isinstance(item, Block)]
 
     def paragraphs(self) -> list[str]:
-        return [b.text for b in self.blocks if b.kind == "paragraph"]
+        return [b.text for b in self.blocks if b.kind == BlockKind.PARAGRAPH]
 
     def walk(self):
         yield self
@@ -128,10 +129,10 @@ class ParsedPlan:
             yield from node.walk()
 
     def chapters(self) -> list[Node]:
-        return [n for n in self.walk() if n.kind == "chapter"]
+        return [n for n in self.walk() if n.kind == NodeKind.CHAPTER]
 
     def sections(self) -> list[Node]:
-        return [n for n in self.walk() if n.kind == "section"]
+        return [n for n in self.walk() if n.kind == NodeKind.SECTION]
 
 
 @dataclass
@@ -294,7 +295,7 @@ class _Parser:
         self.nodes: list[Node] = []
         self.footnotes: list[Footnote] = []
         self.warnings: list[str] = []
-        self.front = Node("front", None, "", 0, 0)
+        self.front = Node(NodeKind.FRONT, None, "", 0, 0)
         self.part: Node | None = None
         self.chapter: Node | None = None
         self.section: Node | None = None
@@ -358,21 +359,21 @@ class _Parser:
             markers.append((number, position))
         text = "".join(parts).strip()
         kind = para.kind
-        if kind == "paragraph" and len(para.lines) == 1 and not (SENTENCE_PUNCT & set(text)) and em_width(text) <= 12:
-            kind = "fragment"
+        if kind == BlockKind.PARAGRAPH and len(para.lines) == 1 and not (SENTENCE_PUNCT & set(text)) and em_width(text) <= 12:
+            kind = BlockKind.FRAGMENT
         block = Block(kind, text, para.lines[0].number, para.lines[-1].number, markers)
         container = para.container or self.container
         position = min(para.position, len(container.items))
         previous = container.items[position - 1] if position > 0 else None
         # A lone short lead sentence beside a figure (「协同开展极化扩散。」) belongs to the text after it.
-        if kind == "paragraph" and self.lead_only is not None and previous is self.lead_only:
+        if kind == BlockKind.PARAGRAPH and self.lead_only is not None and previous is self.lead_only:
             previous.markers.extend((n, o + len(previous.text)) for n, o in markers)
             previous.text += text
             previous.line_end = block.line_end
             self.lead_only = None
             return
         is_lead_only = (
-            kind == "paragraph"
+            kind == BlockKind.PARAGRAPH
             and len(para.lines) == 1
             and para.lines[0].narrow
             and bool(re.fullmatch(r"[^，。；：、！？]{2,12}。", text))
@@ -532,12 +533,12 @@ class _Parser:
         found = {(n.kind, squash(n.title)) for node in self.nodes for n in node.walk()}
         missing = []
         for entry in self.outline.toc:
-            if entry.kind in ("part", "chapter") and (entry.kind, squash(entry.title)) not in found:
+            if entry.kind in (NodeKind.PART, NodeKind.CHAPTER) and (entry.kind, squash(entry.title)) not in found:
                 missing.append(f"目录中的「{entry.title}」（第{entry.line}行）在正文中没有找到")
         return missing
 
     def chapters_found(self) -> bool:
-        return any(n.kind == "chapter" for node in self.nodes for n in node.walk())
+        return any(n.kind == NodeKind.CHAPTER for node in self.nodes for n in node.walk())
 
     def guess_title(self) -> str:
         for block in self.front.blocks:
@@ -577,7 +578,7 @@ class _Parser:
 
         if self.one_per_line and heading is None and re.fullmatch(r"[0-9]{1,3}", text):
             para = self.para
-            if para is not None and not para.ended and para.kind == "paragraph" and para.lines:
+            if para is not None and not para.ended and para.kind == BlockKind.PARAGRAPH and para.lines:
                 # A note reference left on a line of its own, splitting a sentence: a marker at that point.
                 number = int(text)
                 para.markers.append((number, len(para.lines) - 1, len(para.lines[-1].text)))
@@ -606,11 +607,11 @@ class _Parser:
 
         if outline.notice and outline.notice[0] <= i <= outline.notice[1]:
             if self.notice is None:
-                self.notice = Node("front", None, "印发通知", line.number, line.number)
+                self.notice = Node(NodeKind.FRONT, None, "印发通知", line.number, line.number)
                 self.nodes.append(self.notice)
             if self.para is None or self.para.container is not self.notice or self.para.ended or line.indent:
                 self.flush()
-                self.para = _Para("paragraph", [], [], container=self.notice, position=len(self.notice.items))
+                self.para = _Para(BlockKind.PARAGRAPH, [], [], container=self.notice, position=len(self.notice.items))
             self.append_line(line)
             self.para.ended = self.one_per_line or ends_sentence(text) and (line.width < self.body_width - 1)
             return 1
@@ -618,14 +619,14 @@ class _Parser:
         if outline.title_lines and i in outline.title_lines:
             self.flush()
             self.plan_title += text
-            self.front.items.append(Block("title", text, line.number, line.number))
+            self.front.items.append(Block(BlockKind.TITLE, text, line.number, line.number))
             return 1
 
         if (
             not outline.title_lines
             and self.chapter is None
             and self.part is None
-            and all(b.kind == "title" for b in self.front.items)
+            and all(b.kind == BlockKind.TITLE for b in self.front.items)
             and not self.front.title
             and not (SENTENCE_PUNCT & set(text))
             and re.search(r"(规划|纲要|计划|远景目标)", text)
@@ -634,42 +635,42 @@ class _Parser:
             and not DRAFT_RE.match(text)
         ):
             self.plan_title += text
-            self.front.items.append(Block("title", text, line.number, line.number))
+            self.front.items.append(Block(BlockKind.TITLE, text, line.number, line.number))
             return 1
 
         if DRAFT_RE.match(text):
             if self.chapter is None and self.part is None:
-                self.front.items.append(Block("draft_mark", text, line.number, line.number))
+                self.front.items.append(Block(BlockKind.DRAFT_MARK, text, line.number, line.number))
                 return 1
 
-        if heading is not None and heading.kind == "part":
+        if heading is not None and heading.kind == NodeKind.PART:
             self.close_box_and_table()
-            self.part = Node("part", heading.number, heading.title, line.number, line.number)
+            self.part = Node(NodeKind.PART, heading.number, heading.title, line.number, line.number)
             self.chapter = self.section = None
             self.add_node(self.part, None)
             return heading.used
 
-        if heading is not None and heading.kind == "chapter":
+        if heading is not None and heading.kind == NodeKind.CHAPTER:
             lead_in = self.take_lead_in() if not self.one_per_line else []
             self.close_box_and_table()
-            self.chapter = Node("chapter", heading.number, heading.title, line.number, line.number)
+            self.chapter = Node(NodeKind.CHAPTER, heading.number, heading.title, line.number, line.number)
             self.section = None
             self.add_node(self.chapter, self.part)
             for block in lead_in:
-                block.kind = "lead_in"
+                block.kind = BlockKind.LEAD_IN
                 self.chapter.items.append(block)
             return heading.used
 
-        if heading is not None and heading.kind == "section":
+        if heading is not None and heading.kind == NodeKind.SECTION:
             self.close_box_and_table()
-            self.section = Node("section", heading.number, heading.title, line.number, line.number)
+            self.section = Node(NodeKind.SECTION, heading.number, heading.title, line.number, line.number)
             self.add_node(self.section, self.chapter or self.part)
             return heading.used
 
-        if heading is not None and heading.kind == "appendix":
+        if heading is not None and heading.kind == NodeKind.APPENDIX:
             self.close_box_and_table()
             self.part = self.chapter = self.section = None
-            self.back = Node("appendix", None, heading.title, line.number, line.number)
+            self.back = Node(NodeKind.APPENDIX, None, heading.title, line.number, line.number)
             self.nodes.append(self.back)
             return heading.used
 
@@ -681,17 +682,17 @@ class _Parser:
 
         if self.table is not None:
             if self.table_continues(line):
-                self.table.items.append(Block("table_cell", _cells_text(line), line.number, line.number))
+                self.table.items.append(Block(BlockKind.TABLE_CELL, _cells_text(line), line.number, line.number))
                 return 1
             self.table = None
             if self.box is not None and self.box.items and all(
-                isinstance(item, Block) and item.kind == "table_cell" for item in self.box.items
+                isinstance(item, Block) and item.kind == BlockKind.TABLE_CELL for item in self.box.items
             ):
                 self.box = None  # a box that was only a table ends with it
 
-        if heading is not None and heading.kind == "box":
+        if heading is not None and heading.kind == NodeKind.BOX:
             self.close_box_and_table()
-            self.box = Node("box", heading.number, heading.title, line.number, line.number)
+            self.box = Node(NodeKind.BOX, heading.number, heading.title, line.number, line.number)
             self.box_has_bullets = False
             self.container_for_inserts().items.append(self.box)
             nxt = lines[i + heading.used] if i + heading.used < len(lines) else None
@@ -704,7 +705,7 @@ class _Parser:
         if match and em_width(text) <= self.body_width * 1.6:
             caption = (match.group(2) or match.group(4) or "").strip()
             # A figure floats: a paragraph it interrupts stays open and keeps its place before the figure.
-            self.container_for_inserts(keep_para=self.para is not None and not self.para.ended).items.append(Node("figure", None, caption, line.number, line.number))
+            self.container_for_inserts(keep_para=self.para is not None and not self.para.ended).items.append(Node(NodeKind.FIGURE, None, caption, line.number, line.number))
             return 1
 
         if (
@@ -714,7 +715,7 @@ class _Parser:
             and _table_header(following)
         ):
             self.close_box_and_table()
-            table = Node("table", None, text, line.number, line.number)
+            table = Node(NodeKind.TABLE, None, text, line.number, line.number)
             self.container.items.append(table)
             self.table = table
             self.table_note = False
@@ -735,7 +736,7 @@ class _Parser:
             and (self.para is None or self.para.ended)
         ):
             self.flush()
-            self.container.items.append(Block("subheading", text, line.number, line.number))
+            self.container.items.append(Block(BlockKind.SUBHEADING, text, line.number, line.number))
             return 1
 
         self.body_line(line, following, reference[i])
@@ -771,7 +772,7 @@ class _Parser:
         if not container.items or not isinstance(container.items[-1], Block):
             return []
         last = container.items[-1]
-        if last.kind != "paragraph":
+        if last.kind != BlockKind.PARAGRAPH:
             return []
         source = self._last_para_lines
         if not source:
@@ -791,7 +792,7 @@ class _Parser:
             head_text, tail_text = last.text[:cut], last.text[cut:]
             if head_text + tail_text != last.text:
                 return []
-            lead = Block("lead_in", tail_text.strip(), line.number, last.line_end, [(n, o - cut) for n, o in last.markers if o >= cut])
+            lead = Block(BlockKind.LEAD_IN, tail_text.strip(), line.number, last.line_end, [(n, o - cut) for n, o in last.markers if o >= cut])
             last.text = head_text.strip()
             last.line_end = source[index - 1].number
             last.markers = [(n, o) for n, o in last.markers if o < cut]
@@ -824,18 +825,18 @@ class _Parser:
         if is_new_item:
             if line.page_break or line.indent:
                 self.box_has_bullets = True
-                kind = "box_item"
+                kind = BlockKind.BOX_ITEM
             elif self.box_has_bullets or (
                 re.match(r"^[^，。；]{2,12}[：:]", line.text) and not ends_sentence(line.text) and following is not None and following.page_break
             ):
-                kind = "box_group"
+                kind = BlockKind.BOX_GROUP
             else:
-                kind = "box_item"
+                kind = BlockKind.BOX_ITEM
             self.start_para(kind, line)
         else:
             self.append_line(line)
         para = self.para
-        if para.kind == "box_group":
+        if para.kind == BlockKind.BOX_GROUP:
             para.ended = True  # a group heading is one line: 「四大产业集群：健康管理、精准诊疗……」
         elif self.box_has_bullets:
             para.ended = ends_sentence(line.text)  # bullet items end at their 「；」 or 「。」
@@ -856,10 +857,10 @@ class _Parser:
             or para.ended
             or line.indent
             or line.blank_before
-            or para.kind != "paragraph"
+            or para.kind != BlockKind.PARAGRAPH
         )
         if new_paragraph:
-            self.start_para("paragraph", line)
+            self.start_para(BlockKind.PARAGRAPH, line)
         else:
             self.append_line(line)
         para = self.para
@@ -914,9 +915,9 @@ def location_label(path: Sequence[LabelledNode]) -> str:
     first 20 characters of their title."""
     parts = []
     for node in path:
-        if node.kind in ("chapter", "section", "part"):
+        if node.kind in (NodeKind.CHAPTER, NodeKind.SECTION, NodeKind.PART):
             parts.append(node.number or node.title)
-        elif node.kind == "front":
+        elif node.kind == NodeKind.FRONT:
             parts.append(node.title)
         else:
             parts.append(node.title[:20])

@@ -280,6 +280,19 @@ def log_changes(session: Session, entries: list[dict]) -> None:
     session.execute(insert(ChangeLog), rows)
 
 
+def ever_held(session: Session, entity: str, entity_id: int, field: str, text: str) -> bool:
+    """Whether the change log shows the field holding `text` at some time (as the old or the new value): a
+    name changed after a form was issued still identifies the same item."""
+    from sqlmodel import or_
+
+    return session.exec(
+        select(ChangeLog.id).where(
+            ChangeLog.entity == entity, ChangeLog.entity_id == entity_id, ChangeLog.field == field,
+            or_(ChangeLog.old_value == text, ChangeLog.new_value == text),
+        ).limit(1)
+    ).first() is not None
+
+
 def changed_fields(row, values: Mapping[str, object]) -> list[tuple[str, object, object]]:
     """(field, old, new) for each value that differs from the row's; "" and None count as the same."""
     return [(name, getattr(row, name), value) for name, value in values.items()

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from core.errors import NotFoundError, UserInputError
 from core.indicator_links import anchor_paragraph, reference_values, squash, table_cell
 from core.indicator_links import judged_against_others as targets_read_others
+from core.kinds import BlockKind, NodeKind
 from core.period import Period
 from core.plan_years import latest_reported_year
 from core.plausibility import doubt, doubts
@@ -816,13 +817,13 @@ def _plan_blocks(session: Session, plan_id: int) -> tuple[list[PlanBlock], list[
 
     # The table may be a 表 or a 专栏 box holding table rows (「专栏2 “十五五”经济社会发展主要指标」).
     nodes = session.exec(
-        select(PlanNode).where(PlanNode.plan_id == plan_id, PlanNode.kind.in_(("table", "box"))).order_by(PlanNode.ordinal)
+        select(PlanNode).where(PlanNode.plan_id == plan_id, PlanNode.kind.in_((NodeKind.TABLE, NodeKind.BOX))).order_by(PlanNode.ordinal)
     ).all()
     ranked = sorted(
         ((rank, node.ordinal, node) for node in nodes if (rank := main_indicator_title(node.title)) is not None),
         key=lambda t: t[:2],
     )
-    tables = [n for n in nodes if n.kind == "table"]
+    tables = [n for n in nodes if n.kind == NodeKind.TABLE]
     table = ranked[0][2] if ranked else next((t for t in tables if "指标" in t.title), tables[0] if tables else None)
     cells = []
     if table is not None:
@@ -830,7 +831,7 @@ def _plan_blocks(session: Session, plan_id: int) -> tuple[list[PlanBlock], list[
     paragraphs = list(
         session.exec(
             select(PlanBlock)
-            .where(PlanBlock.plan_id == plan_id, PlanBlock.kind.in_(("paragraph", "lead_in", "box_item")))
+            .where(PlanBlock.plan_id == plan_id, PlanBlock.kind.in_((BlockKind.PARAGRAPH, BlockKind.LEAD_IN, BlockKind.BOX_ITEM)))
             .order_by(PlanBlock.ordinal)
         )
     )
@@ -1012,6 +1013,18 @@ def _clean_entry(entry: CatalogueEntry) -> CatalogueEntry:
     cleaned = {name: None if value is None else clean_text(value, multiline=name != "name").strip()
                for name, value in texts.items()}
     return entry if cleaned == texts else replace(entry, **cleaned)
+
+
+def year_record(session: Session, indicator_id: int, year: int) -> IndicatorYear | None:
+    """The indicator's stored record for one year, if any (read-only: saves go through _year_row)."""
+    return session.exec(
+        select(IndicatorYear).where(IndicatorYear.indicator_id == indicator_id, IndicatorYear.year == year)
+    ).first()
+
+
+def text_anchors(session: Session, plan_id: int) -> dict[int, str]:
+    """Each indicator's text anchor (the phrase that ties it to a paragraph), by indicator id."""
+    return dict(session.exec(select(Indicator.id, Indicator.text_anchor).where(Indicator.plan_id == plan_id)).all())
 
 
 def latest_year(views: list[IndicatorView]) -> int | None:

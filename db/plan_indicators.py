@@ -36,6 +36,7 @@ from core.indicator_table import (
     row_warnings,
     target_problem,
 )
+from core.kinds import BlockKind, IndicatorKind, ProposalKind, ProposalStatus
 from core.targets import ValueParseError, parse_value
 from db.audit import (
     ConcurrentEditError,
@@ -49,7 +50,7 @@ from db.audit import (
 from db.indicators import record_actual
 from db.models import Indicator, PlanBlock, Proposal
 
-KIND = "indicator"
+KIND = ProposalKind.INDICATOR
 STATUSES = {"pending": "待确认", "accepted": "已确认", "rejected": "已舍弃", "merged": "已合并"}
 # What the office may correct before accepting, and how the screens name it.
 FIELDS = {
@@ -138,13 +139,13 @@ def list_indicator_proposals(session: Session, plan_id: int, status: str | None 
 
 def has_main_indicators(session: Session, plan_id: int) -> bool:
     return session.exec(
-        select(Indicator.id).where(Indicator.plan_id == plan_id, Indicator.kind == "main").limit(1)
+        select(Indicator.id).where(Indicator.plan_id == plan_id, Indicator.kind == IndicatorKind.MAIN).limit(1)
     ).first() is not None
 
 
 def pending_count(session: Session, plan_id: int) -> int:
     return len(session.exec(select(Proposal.id).where(
-        Proposal.plan_id == plan_id, Proposal.kind == KIND, Proposal.status == "pending")).all())
+        Proposal.plan_id == plan_id, Proposal.kind == KIND, Proposal.status == ProposalStatus.PENDING)).all())
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -174,7 +175,7 @@ def propose_indicators(session: Session, plan_id: int, table: IndicatorTable, *,
     cells: dict[int, int] = {}
     if found is not None:
         blocks = session.exec(select(PlanBlock.line_start, PlanBlock.id).where(
-            PlanBlock.plan_id == plan_id, PlanBlock.kind == "table_cell")).all()
+            PlanBlock.plan_id == plan_id, PlanBlock.kind == BlockKind.TABLE_CELL)).all()
         cells = {line: block_id for line, block_id in blocks}
     cumulative_note = any("〔" in n and "累计" in n for n in table.notes)
     known = {p.key: p for p in session.exec(select(Proposal).where(Proposal.plan_id == plan_id, Proposal.kind == KIND))}
@@ -194,7 +195,7 @@ def propose_indicators(session: Session, plan_id: int, table: IndicatorTable, *,
         sentence = sources[0] if sources else ""
         existing = known.get(key)
         if existing is not None:
-            untouched = existing.status == "pending" and not existing.reviewed_by and not existing.added_by_hand
+            untouched = existing.status == ProposalStatus.PENDING and not existing.reviewed_by and not existing.added_by_hand
             if untouched and (existing.data, existing.block_id, existing.sentence) != (data, block_id, sentence):
                 existing.data, existing.block_id, existing.sentence = data, block_id, sentence
                 existing.ordinal, existing.chapter, existing.text = row.ordinal, title, row.name
@@ -287,7 +288,7 @@ def _validated(session: Session, row: Proposal, data: dict, changed: set[str]) -
     if "name" in changed:
         key = indicator_key(name)
         for other in session.exec(select(Proposal).where(Proposal.plan_id == row.plan_id, Proposal.kind == KIND,
-                                                         Proposal.id != row.id, Proposal.status != "rejected")):
+                                                         Proposal.id != row.id, Proposal.status != ProposalStatus.REJECTED)):
             if indicator_key(str(json.loads(other.data or "{}").get("name", ""))) == key:
                 raise UserInputError(f"已有名为“{name}”的待确认指标（编号 {other.id}），请换一个名称。")
         if session.exec(select(Indicator.id).where(Indicator.plan_id == row.plan_id, Indicator.name == name)).first():
@@ -305,7 +306,7 @@ def edit_indicator_proposal(session: Session, proposal_id: int, changes: dict, *
 def _edit(session: Session, proposal_id: int, changes: dict, user: str | None, expected_version: int | None):
     user = user or current_user(session)
     row = _locked(session, proposal_id, expected_version)
-    if row.status != "pending":
+    if row.status != ProposalStatus.PENDING:
         raise UserInputError("这一项已确认或舍弃，不能再修改；已确认的请到「主要指标」界面修改。")
     _office_only(session, user)
     stored = json.loads(row.data or "{}")
@@ -337,11 +338,11 @@ def reject_indicator_proposal(session: Session, proposal_id: int, *, user: str |
     def work() -> IndicatorProposalView:
         who = user or current_user(session)
         row = _locked(session, proposal_id, expected_version)
-        if row.status == "accepted":
+        if row.status == ProposalStatus.ACCEPTED:
             raise UserInputError("这一项已确认为主要指标，不能舍弃；不再跟踪请在「主要指标」界面处理。")
         _office_only(session, who)
-        if row.status != "rejected":
-            row.status = "rejected"
+        if row.status != ProposalStatus.REJECTED:
+            row.status = ProposalStatus.REJECTED
             row.reviewed_at, row.reviewed_by = now(), who
             session.commit()
         return _view(row)
@@ -356,10 +357,10 @@ def reopen_indicator_proposal(session: Session, proposal_id: int, *, user: str |
     def work() -> IndicatorProposalView:
         who = user or current_user(session)
         row = _locked(session, proposal_id, expected_version)
-        if row.status == "accepted":
+        if row.status == ProposalStatus.ACCEPTED:
             raise UserInputError("这一项已确认为主要指标，不能退回。")
         _office_only(session, who)
-        if row.status != "pending":
+        if row.status != ProposalStatus.PENDING:
             row.status, row.result_id = "pending", None
             row.reviewed_at, row.reviewed_by = now(), who
             session.commit()
@@ -432,7 +433,7 @@ def _accept(session: Session, plan_id: int, ids: list[int] | None, user: str | N
             versions: dict[int, int]) -> list[int]:
     user = user or current_user(session)
     query = select(Proposal).where(Proposal.plan_id == plan_id, Proposal.kind == KIND)
-    query = query.where(Proposal.id.in_(ids)) if ids is not None else query.where(Proposal.status == "pending")
+    query = query.where(Proposal.id.in_(ids)) if ids is not None else query.where(Proposal.status == ProposalStatus.PENDING)
     # Locked in one order, so two people confirming overlapping rows cannot deadlock (PostgreSQL).
     found = {p.id: p for p in session.exec(query.order_by(Proposal.id).with_for_update()
                                             .execution_options(populate_existing=True))}
@@ -441,11 +442,11 @@ def _accept(session: Session, plan_id: int, ids: list[int] | None, user: str | N
         if missing:
             raise NotFoundError(f"没有编号为 {'、'.join(map(str, missing))} 的待确认主要指标。")
     rows = [_locked(session, p.id, versions.get(p.id)) for p in sorted(found.values(), key=lambda p: (p.ordinal, p.id))]
-    decided = [r for r in rows if r.status not in ("pending", "accepted")]
+    decided = [r for r in rows if r.status not in (ProposalStatus.PENDING, ProposalStatus.ACCEPTED)]
     if decided:
         names = "、".join(_view(r).name for r in decided[:5])
         raise UserInputError(f"{names} 已舍弃，不能确认；如要确认，请先退回待确认。")
-    rows = [r for r in rows if r.status == "pending"]
+    rows = [r for r in rows if r.status == ProposalStatus.PENDING]
     if not rows:
         return [r.result_id for r in found.values() if r.result_id is not None]
     _office_only(session, user)
@@ -472,7 +473,7 @@ def _accept(session: Session, plan_id: int, ids: list[int] | None, user: str | N
         if view.base_text and base is None and view.base_text.strip() not in ("—", "-", "/", "－"):
             notes.append(f"规划表中的基数：{view.base_text}")
         indicator = Indicator(
-            plan_id=plan_id, kind="main", ordinal=view.ordinal, category=view.category, name=view.name,
+            plan_id=plan_id, kind=IndicatorKind.MAIN, ordinal=view.ordinal, category=view.category, name=view.name,
             unit=view.unit, attribute=view.attribute, target_text=view.target_text, growth_text=view.growth_text,
             note="；".join(notes), table_block_id=row.block_id, **years,
         )

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
+from core.kinds import BlockKind, NodeKind
 from core.period import Period, period_containing, stated_period
 from core.plan_text import Node, ParsedPlan, location_label
 from db.models import AppState, Footnote, Indicator, Plan, PlanBlock, PlanNode
@@ -200,6 +201,21 @@ def plan_count(session: Session) -> int:
 def get_state(session: Session, key: str) -> str | None:
     row = session.get(AppState, key)
     return row.value if row else None
+
+
+def states_with_prefix(session: Session, prefix: str) -> dict[str, str]:
+    """Every app state value whose key starts with `prefix` (「export.」 settings …), by key."""
+    return {row.key: row.value for row in session.exec(select(AppState).where(AppState.key.startswith(prefix)))}
+
+
+def plan_named(session: Session, name: str) -> Plan | None:
+    """The plan stored under exactly this name, if any (an import under the same name replaces it)."""
+    return session.exec(select(Plan).where(Plan.name == name)).first()
+
+
+def bundled_plan(session: Session) -> Plan | None:
+    """The bundled seed plan, if this database holds it."""
+    return session.exec(select(Plan).where(Plan.bundled == True)).first()  # noqa: E712
 
 
 def set_state(session: Session, key: str, value: str) -> None:
@@ -442,8 +458,8 @@ def outline_tree(session: Session, plan_id: int) -> list[dict]:
             "lines": [row.line_start, row.line_end],
             "children": [],
         }
-        if row.kind == "chapter":
-            entry["lead_in"] = [b.text for b in own if b.kind == "lead_in"]
+        if row.kind == NodeKind.CHAPTER:
+            entry["lead_in"] = [b.text for b in own if b.kind == BlockKind.LEAD_IN]
         dicts[row.id] = entry
         (dicts[row.parent_id]["children"] if row.parent_id in dicts else roots).append(entry)
     orphans = notes_by_block.get(None, [])

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from core.commitments import ProjectProposal, QuantifiedTarget, find_in_plan
 from core.errors import NotFoundError, UserInputError
+from core.kinds import IndicatorKind, NodeKind, ProposalKind, ProposalStatus
 from core.period import Period
 from core.plan_text import Block, Node, ParsedPlan
 from core.schedule import (
@@ -81,7 +82,7 @@ def _stored_plan(session: Session, plan_id: int) -> tuple[ParsedPlan, dict[int, 
 
     def chapter_of(node_id: int) -> str:
         row = rows[node_id]
-        while row.kind not in ("chapter", "front") and row.parent_id is not None:
+        while row.kind not in (NodeKind.CHAPTER, NodeKind.FRONT) and row.parent_id is not None:
             row = rows[row.parent_id]
         return f"{row.number or ''} {row.title}".strip()
 
@@ -110,7 +111,7 @@ def run_finder(session: Session, plan_id: int) -> FinderResult:
     plan_end = plan_period(session, plan_id).target_year
     targets, projects = find_in_plan(parsed, key=lambda block: block_ids[id(block)], plan_end=plan_end)
     known = {(p.kind, p.key) for p in session.exec(select(Proposal).where(Proposal.plan_id == plan_id))}
-    main = session.exec(select(Indicator).where(Indicator.plan_id == plan_id, Indicator.kind == "main")).all()
+    main = session.exec(select(Indicator).where(Indicator.plan_id == plan_id, Indicator.kind == IndicatorKind.MAIN)).all()
     ordinal = len(known)
     new = {"target": 0, "project": 0}
     already = 0
@@ -185,7 +186,7 @@ class ProposalView:
     @property
     def label(self) -> str:
         d = self.data
-        if self.kind == "target":
+        if self.kind == ProposalKind.TARGET:
             sign = {"=": "", ">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "~": "约"}.get(d.get("comparator", ""), "")
             return f"{d.get('metric', '')} {sign}{d.get('value', '')}{d.get('unit', '')}（{d.get('year', '')}年）"
         return f"{d.get('action', '')}{d.get('title', '')}"
@@ -306,11 +307,11 @@ def _validated_project_data(data: dict) -> dict:
 def edit_proposal(session: Session, proposal_id: int, data: dict, *, user: str | None = None,
                   expected_version: int | None = None) -> ProposalView:
     row = _proposal(session, proposal_id, expected_version)
-    if row.status != "pending":
+    if row.status != ProposalStatus.PENDING:
         raise UserInputError("该条目已审核，不能再修改；请到指标或项目中修改。")
     stored = json.loads(row.data or "{}")
     merged = {**stored, **data}
-    clean = (_validated_target_data(merged, plan_period(session, row.plan_id)) if row.kind == "target"
+    clean = (_validated_target_data(merged, plan_period(session, row.plan_id)) if row.kind == ProposalKind.TARGET
              else _validated_project_data(merged))
     if clean == stored:
         session.rollback()  # saving what is there changes nothing, and must not refuse anyone else's action
@@ -324,7 +325,7 @@ def edit_proposal(session: Session, proposal_id: int, data: dict, *, user: str |
 def add_proposal(session: Session, plan_id: int, kind: str, data: dict, *, block_id: int | None = None,
                  sentence: str = "") -> int:
     """An item the finder missed, added by hand; it enters the queue as pending like the others."""
-    clean = _validated_target_data(data, plan_period(session, plan_id)) if kind == "target" else _validated_project_data(data)
+    clean = _validated_target_data(data, plan_period(session, plan_id)) if kind == ProposalKind.TARGET else _validated_project_data(data)
     key = "hand|" + "|".join(str(v) for v in clean.values())
     if session.exec(select(Proposal).where(Proposal.plan_id == plan_id, Proposal.kind == kind, Proposal.key == key)).first():
         raise UserInputError("审核列表中已有相同的条目。")
@@ -345,9 +346,9 @@ def add_proposal(session: Session, plan_id: int, kind: str, data: dict, *, block
 def reject_proposal(session: Session, proposal_id: int, user: str | None = None, *,
                     expected_version: int | None = None) -> None:
     row = _proposal(session, proposal_id, expected_version)
-    if row.status == "accepted":
+    if row.status == ProposalStatus.ACCEPTED:
         raise UserInputError("该条目已采纳，不能舍弃。")
-    row.status = "rejected"
+    row.status = ProposalStatus.REJECTED
     row.reviewed_at, row.reviewed_by = now(), user or current_user(session)
     session.commit()
 
@@ -358,7 +359,7 @@ def reopen_proposal(session: Session, proposal_id: int, user: str | None = None,
     """Back to pending (a rejection or merge made by mistake). Accepted items stay: their indicator or
     project may already hold figures."""
     row = _proposal(session, proposal_id, expected_version)
-    if row.status == "accepted":
+    if row.status == ProposalStatus.ACCEPTED:
         raise UserInputError("已采纳的条目不能退回；如不再跟踪，请删除对应的指标或项目。")
     row.status, row.result_id = "pending", None
     row.reviewed_at, row.reviewed_by = now(), user or current_user(session)
@@ -386,7 +387,7 @@ def _merge_proposals(session: Session, keep_id: int, other_ids: list[int], user:
             continue
         if other.kind != keep.kind:
             raise UserInputError("指标和项目不能合并。")
-        if other.status == "accepted":
+        if other.status == ProposalStatus.ACCEPTED:
             raise UserInputError(f"条目 {other.id} 已采纳，不能并入其他条目。")
         other.status, other.result_id = "merged", keep.id
         other.reviewed_at, other.reviewed_by = now(), user or current_user(session)
@@ -398,7 +399,7 @@ def split_proposal(session: Session, proposal_id: int, parts: list[dict], user: 
                    expected_version: int | None = None) -> list[int]:
     """One proposal holds several items (「A、B两所学校」): replace it with one proposal per part."""
     row = _proposal(session, proposal_id, expected_version)
-    if row.status != "pending":
+    if row.status != ProposalStatus.PENDING:
         raise UserInputError("只能拆分待审核的条目。")
     if len(parts) < 2:
         raise UserInputError("拆分至少需要两项。")
@@ -409,7 +410,7 @@ def split_proposal(session: Session, proposal_id: int, parts: list[dict], user: 
     ids = []
     period = plan_period(session, row.plan_id)
     for index, part in enumerate(parts, start=first):
-        clean = _validated_target_data(part, period) if row.kind == "target" else _validated_project_data(part)
+        clean = _validated_target_data(part, period) if row.kind == ProposalKind.TARGET else _validated_project_data(part)
         new = Proposal(plan_id=row.plan_id, kind=row.kind, key=f"{row.key}#{index}", ordinal=row.ordinal,
                        block_id=row.block_id, chapter=row.chapter, sentence=row.sentence, text=row.text,
                        data=json.dumps(clean, ensure_ascii=False), added_by_hand=row.added_by_hand)
@@ -431,15 +432,15 @@ def accept_proposal(session: Session, proposal_id: int, *, user: str | None = No
     Two reviewers accepting the same item at once make one indicator or project: the row is locked and the
     second finds it accepted (or, with `expected_version`, is told who accepted it)."""
     row = _proposal(session, proposal_id, expected_version)
-    if row.status == "accepted":
+    if row.status == ProposalStatus.ACCEPTED:
         return row.result_id
-    if row.status != "pending":
+    if row.status != ProposalStatus.PENDING:
         raise UserInputError("该条目已舍弃或合并，请先退回待审核。")
     user = user or current_user(session)
     data = json.loads(row.data or "{}")
     block = session.get(PlanBlock, row.block_id) if row.block_id else None
     chapter, section = _chapter_and_section(session, block)
-    if row.kind == "target":
+    if row.kind == ProposalKind.TARGET:
         period = plan_period(session, row.plan_id)
         data = _validated_target_data(data, period)
         name = data["metric"]
@@ -452,7 +453,7 @@ def accept_proposal(session: Session, proposal_id: int, *, user: str | None = No
         sign = _TARGET_SIGNS[data["comparator"]]
         target_text = f"{'力争' if data['stretch'] else ''}{sign}{data['value']}{'左右' if data['comparator'] == '~' else ''}"
         indicator = Indicator(
-            plan_id=row.plan_id, kind="text", ordinal=ordinal, category=chapter, name=name, unit=data["unit"],
+            plan_id=row.plan_id, kind=IndicatorKind.TEXT, ordinal=ordinal, category=chapter, name=name, unit=data["unit"],
             attribute="预期性", target_text=target_text, base_year=period.base_year,
             # a year the text names (「到YYYY年」), within the plan or up to its 远景 horizon ten years on
             target_year=max(period.first_year, min(data["year"], period.target_year + LONG_RANGE_YEARS)),
@@ -487,9 +488,9 @@ def _chapter_and_section(session: Session, block: PlanBlock | None) -> tuple[str
     chapter = section = ""
     while node is not None:
         label = f"{node.number or ''} {node.title}".strip()
-        if node.kind == "section" and not section:
+        if node.kind == NodeKind.SECTION and not section:
             section = label
-        if node.kind == "chapter":
+        if node.kind == NodeKind.CHAPTER:
             chapter = label
         node = session.get(PlanNode, node.parent_id) if node.parent_id else None
     return chapter, section
@@ -894,6 +895,17 @@ def relink_projects(session: Session, plan_id: int) -> None:
     for proposal in session.exec(select(Proposal).where(Proposal.plan_id == plan_id)):
         proposal.block_id = find(proposal.sentence)
     session.flush()
+
+
+def plan_lead_units(session: Session, plan_id: int) -> list[str]:
+    """The 牵头单位 texts of the plan's indicators and projects, as stored (several units per text possible)."""
+    leads = list(session.exec(select(Indicator.lead_unit).where(Indicator.plan_id == plan_id)))
+    return leads + list(session.exec(select(Project.lead_unit).where(Project.plan_id == plan_id)))
+
+
+def has_proposals(session: Session, plan_id: int) -> bool:
+    """Whether the finder has run on the plan (its review queue holds anything)."""
+    return session.exec(select(Proposal.id).where(Proposal.plan_id == plan_id).limit(1)).first() is not None
 
 
 def today() -> date:

@@ -14,12 +14,9 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from sqlmodel import select
-
 from core.errors import UserInputError
 from db.engine import Database
-from db.indicators import catalogue_headers, list_indicators
-from db.models import Indicator
+from db.indicators import catalogue_headers, list_indicators, text_anchors
 from db.plan_store import plan_period
 
 
@@ -30,7 +27,7 @@ EXPORT_COLUMNS = ("category", "name", "unit", "base", "target_text", "growth_tex
 def catalogue_table(database: Database, plan_id: int) -> list[list[str]]:
     with database.session() as session:
         views = list_indicators(session, plan_id)
-        anchors = dict(session.exec(select(Indicator.id, Indicator.text_anchor).where(Indicator.plan_id == plan_id)).all())
+        anchors = text_anchors(session, plan_id)
         headers = catalogue_headers(plan_period(session, plan_id))
     table = [[headers[k] for k in EXPORT_COLUMNS]]
     for view in views:

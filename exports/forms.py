@@ -27,6 +27,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from core.errors import UserInputError
+from core.kinds import IndicatorKind
 from core.period import Period
 from core.schedule import CLOSED_STATUSES, MILESTONE_STATUSES
 from core.units import split_units
@@ -126,15 +127,10 @@ def unit_line(unit: str) -> str:
 def form_units(session, plan_id: int) -> set[str]:
     """Every 填报单位 a form of this plan can name: the unit list, the plan's lead units as the forms name them
     (a lead unit not on the list gets a form under its own text) and 「未定牵头单位」."""
-    from sqlmodel import select
-
-    from db.models import Indicator, Project
-    from db.projects import list_units
+    from db.projects import list_units, plan_lead_units
 
     canonical = _canonical_units(session)
-    leads = list(session.exec(select(Indicator.lead_unit).where(Indicator.plan_id == plan_id)))
-    leads += list(session.exec(select(Project.lead_unit).where(Project.plan_id == plan_id)))
-    found = {canonical(unit) for text in leads for unit in split_units(text)}
+    found = {canonical(unit) for text in plan_lead_units(session, plan_id) for unit in split_units(text)}
     return found | {u.name for u in list_units(session)} | {NO_UNIT}
 
 
@@ -301,7 +297,7 @@ def collect_forms(session, plan_id: int, year: int, today: date) -> tuple[list[_
         return forms.setdefault(unit, _UnitForm(unit, [], []))
 
     # Main indicators first (in the plan table's order), then quantified targets accepted from the text.
-    for view in sorted(views, key=lambda v: (v.kind != "main", v.ordinal, v.id)):
+    for view in sorted(views, key=lambda v: (v.kind != IndicatorKind.MAIN, v.ordinal, v.id)):
         if not view.base_year < year <= view.target_year:
             continue  # a target from the text that ends earlier: nothing to report for this year
         record = view.years.get(year)
@@ -354,11 +350,9 @@ def default_output_dir(database: Database) -> Path:
 
 
 def _settings(session) -> dict[str, str]:
-    from sqlmodel import select
+    from db.plan_store import states_with_prefix
 
-    from db.models import AppState
-
-    return {row.key: row.value for row in session.exec(select(AppState).where(AppState.key.startswith("export.")))}
+    return states_with_prefix(session, "export.")
 
 
 def write_forms(

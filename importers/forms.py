@@ -720,9 +720,7 @@ def _read_rows(session, review, title, cells, columns, read_row, formula_cells) 
 def _agrees(session, shown: str, entity: str, entity_id: int, name: str, now: str | None) -> bool:
     """Whether the text a row shows is what guihua holds for the row's hidden id, or held before (a name or
     unit changed in guihua after the form was issued is still the same item; the change log knows)."""
-    from sqlmodel import or_, select
-
-    from db.models import ChangeLog
+    from db.audit import ever_held
 
     shown = shown.replace("\r\n", "\n")
 
@@ -731,13 +729,7 @@ def _agrees(session, shown: str, entity: str, entity_id: int, name: str, now: st
 
     if same(now):
         return True
-    earlier = session.exec(
-        select(ChangeLog.old_value, ChangeLog.new_value).where(
-            ChangeLog.entity == entity, ChangeLog.entity_id == entity_id, ChangeLog.field == name,
-            or_(ChangeLog.old_value == shown, ChangeLog.new_value == shown),
-        )
-    ).first()
-    return earlier is not None
+    return ever_held(session, entity, entity_id, name, shown)
 
 
 def _id(cell: _Cell) -> int | None:
@@ -965,14 +957,11 @@ def _report_formulas(review: FormFileReview, cells: list[tuple[str, int, int]], 
 
 
 def _current(session, edit: FieldEdit) -> str | None:
-    from sqlmodel import select
-
-    from db.models import IndicatorYear, Milestone
+    from db.indicators import year_record
+    from db.models import Milestone
 
     if edit.kind == "indicator":
-        row = session.exec(
-            select(IndicatorYear).where(IndicatorYear.indicator_id == edit.entity_id, IndicatorYear.year == edit.year)
-        ).first()
+        row = year_record(session, edit.entity_id, edit.year)
         if row is None:
             return None
         value = getattr(row, edit.field)

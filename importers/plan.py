@@ -11,15 +11,13 @@ from importlib import resources
 from pathlib import Path
 
 from core.errors import UserInputError
+from core.kinds import NodeKind
 from core.period import Period
 from core.plan_text import NotAPlanError, ParsedPlan, parse_plan, parse_plan_lines
-from sqlmodel import select
-
 from db.engine import Database
 from db.indicators import CatalogueEntry, indicator_count, link_to_text, load_catalogue
-from db.models import Plan, Proposal
-from db.projects import list_units, load_units, relink_projects, run_finder
-from db.plan_store import plan_count, save_plan
+from db.plan_store import bundled_plan, plan_count, plan_named, save_plan
+from db.projects import has_proposals, list_units, load_units, relink_projects, run_finder
 from importers.formats import MAX_BYTES, read_plan_source, refuse_by_name, size_limit, too_large_message
 
 MAX_PLAN_BYTES = MAX_BYTES["text"]  # a plan's text is ~0.8 MB; .docx and .pdf have their own limits
@@ -119,7 +117,7 @@ def import_plan_text(
     parsed, text, encoding = parse_plan_bytes(data, source_name)
     plan_name = (name or "").strip() or default_plan_name(parsed, Path(source_name).stem, period)
     with database.session() as session:
-        replaced = session.exec(select(Plan).where(Plan.name == plan_name)).first() is not None
+        replaced = plan_named(session, plan_name) is not None
         plan = save_plan(
             session,
             parsed,
@@ -147,8 +145,8 @@ def import_plan_text(
         plan_id=plan_id,
         name=plan_name,
         title=parsed.title,
-        chapters=sum(1 for n in nodes if n.kind == "chapter"),
-        sections=sum(1 for n in nodes if n.kind == "section"),
+        chapters=sum(1 for n in nodes if n.kind == NodeKind.CHAPTER),
+        sections=sum(1 for n in nodes if n.kind == NodeKind.SECTION),
         paragraphs=sum(len(n.paragraphs()) for n in nodes),
         footnotes=len(parsed.footnotes),
         replaced=replaced,
@@ -187,15 +185,13 @@ def ensure_bundled_plan(database: Database) -> ImportResult | None:
     with database.session() as session:
         if plan_count(session):
             # A database from an earlier guihua: add what it lacks, once.
-            bundled = session.exec(select(Plan).where(Plan.bundled == True)).first()  # noqa: E712
+            bundled = bundled_plan(session)
             if bundled is not None and not indicator_count(session, bundled.id):
                 load_catalogue(session, bundled.id, bundled_catalogue_entries(), origin="import")
             if not list_units(session):
                 load_units(session, bundled_units())
                 session.commit()
-            if bundled is not None and session.exec(
-                select(Proposal.id).where(Proposal.plan_id == bundled.id).limit(1)
-            ).first() is None:
+            if bundled is not None and not has_proposals(session, bundled.id):
                 run_finder(session, bundled.id)
             return None
     result = import_plan_text(
