@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
+from typing import Callable
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.commitments import split_project_title
@@ -24,19 +26,19 @@ from core.errors import GuihuaError
 from core.period import Period
 from core.units import involves
 from db.audit import ConcurrentEditError
-from db.plan_store import plan_period
+from db.review_views import ReviewQueue, decide, proposal_source, read_review_queue
 from db.projects import (
     PROPOSAL_STATUSES,
     ProposalView,
     accept_proposal,
     add_proposal,
     edit_proposal,
-    list_proposals,
     merge_proposals,
     reject_proposal,
     reopen_proposal,
     split_proposal,
 )
+from tui.base import DataFailed, GuihuaModal, GuihuaScreen
 from tui.pickers import (
     GROUP_PREFIX,
     Field,
@@ -44,9 +46,7 @@ from tui.pickers import (
     GroupedTable,
     choose_my_unit,
     db_error,
-    load_my_unit,
     marked,
-    paragraph_source,
 )
 from tui.reader import ShowSource
 from tui.widgets import StatusLine
@@ -103,7 +103,7 @@ def form_to_data(kind: str, values: dict[str, str]) -> dict:
     return data
 
 
-class SplitForm(ModalScreen[bool]):
+class SplitForm(GuihuaModal[bool]):
     """Split one proposal into several: one line per part. A new empty line appears under the last one as
     soon as it is used; empty lines are ignored. Enter saves, Esc cancels."""
 
@@ -171,7 +171,7 @@ class SplitForm(ModalScreen[bool]):
             for key, heading, css in self.columns()
         ]
         for box in inputs:
-            box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+            box.cursor_blink = self.guihua.CURSOR_BLINK
         return Horizontal(Label(f"{index}.", classes="split-number"), *inputs, classes="split-row")
 
     def add_row(self) -> None:
@@ -207,7 +207,29 @@ class SplitForm(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ReviewScreen(Screen):
+class QueueRead(Message):
+    def __init__(self, queue: ReviewQueue, keep: int | None) -> None:
+        super().__init__()
+        self.queue = queue
+        self.keep = keep
+
+
+class Decided(Message):
+    def __init__(self, result: object, done: str, keep: int | None, next_pending_after: int | None) -> None:
+        super().__init__()
+        self.done = done
+        self.keep = keep
+        self.next_pending_after = next_pending_after
+
+
+class SourceFound(Message):
+    def __init__(self, source, label: str) -> None:
+        super().__init__()
+        self.source = source
+        self.label = label
+
+
+class ReviewScreen(GuihuaScreen):
     """The finder's proposals, for accepting, editing, merging, splitting, rejecting and adding by hand."""
 
     DEFAULT_CSS = """
@@ -278,7 +300,7 @@ class ReviewScreen(Screen):
         return self.query_one("#review-table", GroupedTable)
 
     def on_mount(self) -> None:
-        self.query_one("#review-search-input", Input).cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+        self.query_one("#review-search-input", Input).cursor_blink = self.guihua.CURSOR_BLINK
         self.load()
         self.say("a 采纳 · x 舍弃 · e 修改 · 空格标记后 m 合并 · s 拆分 · n 新增漏掉的 · u 退回 · / 搜索 · 回车看原文 · ? 全部按键")
 
@@ -292,39 +314,30 @@ class ReviewScreen(Screen):
         self._own_modal = True
         self.app.push_screen(screen, callback)
 
-    def load(self, keep: int | None = None) -> None:
-        plan_id = getattr(self.app, "plan_id", None)
+    def load(self, keep: int | None = None, then: Callable[[], None] | None = None) -> None:
+        """Read the queue in a worker (a newer read replaces an older one); `keep`: the row to stay on; `then`:
+        what to do once the rows are shown (say what a save did, naming the rows as read back)."""
         if keep is None:
             keep = self.table.current_id()
-        try:
-            if plan_id is None:
-                raise GuihuaError("没有打开的规划，无法审核。")
-            self.my_unit = load_my_unit(self.app)
-            with self.app.database.session() as session:  # type: ignore[attr-defined]
-                views = list_proposals(session, plan_id)
-                self.unit_results = self._unit_results(session, plan_id) if self.my_unit else {}
-                self.period = plan_period(session, plan_id)
-        except (GuihuaError, SQLAlchemyError) as exc:
-            self.say(db_error(exc), "error")
-            return
-        self.items = {v.id: v for v in views}
+        self._after_load = then
+        database, plan_id = self.database, self.plan_id
+        self.fetch(lambda: read_review_queue(database, plan_id), partial(QueueRead, keep=keep), group="review-load")
+
+    _after_load: Callable[[], None] | None = None
+
+    def on_queue_read(self, message: QueueRead) -> None:
+        queue = message.queue
+        self.my_unit, self.unit_results, self.period = queue.my_unit, queue.unit_results, queue.period
+        self.items = {v.id: v for v in queue.proposals}
         self.block_chapters = {}
-        for view in views:
+        for view in queue.proposals:
             if view.block_id is not None and view.chapter:
                 self.block_chapters.setdefault(view.block_id, view.chapter)
         self.marks &= set(self.items)
-        self.rebuild(keep)
-
-    @staticmethod
-    def _unit_results(session, plan_id: int) -> dict[tuple[str, int], tuple[str, str]]:
-        """Who is responsible for what accepted items became (for 「我的单位」)."""
-        from db.indicators import list_indicators
-        from db.projects import list_projects
-
-        out = {("project", p.id): (p.lead_unit, p.partner_units) for p in list_projects(session, plan_id)}
-        for v in list_indicators(session, plan_id, kind="text"):
-            out[("target", v.id)] = (v.lead_unit, v.partner_units)
-        return out
+        self.rebuild(message.keep)
+        then, self._after_load = self._after_load, None
+        if then is not None:
+            then()
 
     def chapter_of(self, item: ProposalView) -> str:
         if item.chapter:
@@ -488,25 +501,31 @@ class ReviewScreen(Screen):
     # ------------------------------------------------------------------------------------------------------
     # Decisions
 
-    def _write(self, work, done: str, *, keep: int | None = None, next_pending_after: int | None = None) -> bool:
-        """Run `work(session)`, reload, and say `done`; a refusal is shown and nothing else changes. When
-        another reviewer acted on the item first, the list is reloaded to show what they did; pressing the
-        key again then acts on the item as it is now."""
-        try:
-            with self.app.database.session() as session:  # type: ignore[attr-defined]
-                work(session)
-        except ConcurrentEditError as exc:
-            self.load(keep if keep is not None else next_pending_after)
-            self.say(exc.message, "error")
-            return False
-        except (GuihuaError, SQLAlchemyError, ValueError) as exc:
-            self.say(f"没有保存：{db_error(exc) if not isinstance(exc, ValueError) else exc}", "error")
-            return False
-        if next_pending_after is not None:
-            keep = self._next_pending(next_pending_after)
+    def _write(self, work, done: str, *, keep: int | None = None, next_pending_after: int | None = None) -> None:
+        """Run `work(session)` in a worker, reload, and say `done`; a refusal is shown and nothing else changes.
+        When another reviewer acted on the item first, the list is reloaded to show what they did; pressing
+        the key again then acts on the item as it is now."""
+        database = self.database
+        self._failed_keep = keep if keep is not None else next_pending_after
+        self.fetch(lambda: decide(database, work),
+                   partial(Decided, done=done, keep=keep, next_pending_after=next_pending_after),
+                   group="review-write", exclusive=False)
+
+    _failed_keep: int | None = None
+
+    def on_decided(self, message: Decided) -> None:
+        keep = message.keep
+        if message.next_pending_after is not None:
+            keep = self._next_pending(message.next_pending_after)
         self.load(keep)
-        self.say(done, "ok")
-        return True
+        self.say(message.done, "ok")
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        if message.group == "review-write":
+            self.load(self._failed_keep)  # another reviewer may have acted first: show what they did
+            self.say(message.text, "error")
+        elif message.group in ("review-load", "review-source"):
+            self.say(message.text, "error")
 
     def _next_pending(self, after: int) -> int:
         ids = self.table.ids()
@@ -582,8 +601,8 @@ class ReviewScreen(Screen):
 
         def work(session) -> None:
             merge_proposals(session, item.id, others, expected_versions=seen)
-            self.marks.clear()
 
+        self.marks.clear()
         self._write(work, f"已把 {len(others)} 条并入：{item.label}（并入的条目可按 u 退回）", keep=item.id)
 
     def action_edit(self) -> None:
@@ -600,8 +619,8 @@ class ReviewScreen(Screen):
         def save(values: dict[str, str]) -> str | None:
             try:
                 data = form_to_data(item.kind, values)
-                with self.app.database.session() as session:  # type: ignore[attr-defined]
-                    edit_proposal(session, item.id, data, expected_version=seen[0])
+                # the form waits for the answer to show a refusal in place (the one wait left on the loop)
+                decide(self.database, lambda s: edit_proposal(s, item.id, data, expected_version=seen[0]))
             except ConcurrentEditError as exc:
                 seen[0] = exc.current_version
                 self.load(item.id)
@@ -609,8 +628,7 @@ class ReviewScreen(Screen):
             except (GuihuaError, SQLAlchemyError) as exc:
                 return db_error(exc)
             self.sticky.add(item.id)
-            self.load(item.id)
-            self.say(f"已保存修改：{self.items[item.id].label}", "ok")
+            self.load(item.id, then=lambda: self.say(f"已保存修改：{self.items[item.id].label}", "ok"))
             return None
 
         self.push(FieldsForm(f"修改：{item.label}", fields, save, note=f"原文：{item.sentence[:80]}"))
@@ -631,8 +649,7 @@ class ReviewScreen(Screen):
             try:
                 parts = [form_to_data(item.kind, {k: str(v) if k != "stretch" else ("是" if v else "否")
                                                   for k, v in part.items()}) for part in parts]
-                with self.app.database.session() as session:  # type: ignore[attr-defined]
-                    ids = split_proposal(session, item.id, parts, expected_version=seen[0])
+                ids = decide(self.database, lambda s: split_proposal(s, item.id, parts, expected_version=seen[0]))
             except ConcurrentEditError as exc:
                 seen[0] = exc.current_version
                 self.load(item.id)
@@ -641,8 +658,8 @@ class ReviewScreen(Screen):
                 return db_error(exc)
             self.sticky.update(ids)
             self.sticky.add(item.id)
-            self.load(ids[0])
-            self.say(f"已拆分为 {len(ids)} 条：{'；'.join(self.items[i].label for i in ids)}", "ok")
+            self.load(ids[0], then=lambda: self.say(
+                f"已拆分为 {len(ids)} 条：{'；'.join(self.items[i].label for i in ids if i in self.items)}", "ok"))
             return None
 
         self.push(SplitForm(item, save))
@@ -658,18 +675,16 @@ class ReviewScreen(Screen):
             note = f"关联段落（{self.chapter_of(current)}）：{paragraph[:60]}{'…' if len(paragraph) > 60 else ''}"
         else:
             note = "不关联段落（列表中没有选中的条目）。"
-        kind = self.kind
+        kind, plan_id = self.kind, self.plan_id
 
         def save(values: dict[str, str]) -> str | None:
             try:
                 data = form_to_data(kind, values)
-                with self.app.database.session() as session:  # type: ignore[attr-defined]
-                    new_id = add_proposal(session, self.app.plan_id, kind, data, block_id=block_id)  # type: ignore[attr-defined]
+                new_id = decide(self.database, lambda s: add_proposal(s, plan_id, kind, data, block_id=block_id))
             except (GuihuaError, SQLAlchemyError) as exc:
                 return db_error(exc)
             self.sticky.add(new_id)
-            self.load(new_id)
-            self.say(f"已新增待审核条目：{self.items[new_id].label}（按 a 采纳）", "ok")
+            self.load(new_id, then=lambda: self.say(f"已新增待审核条目：{self.items[new_id].label}（按 a 采纳）", "ok"))
             return None
 
         self.push(FieldsForm(f"新增{KINDS[kind]}（漏掉的条目）", fields, save, note=note, send_all=True))
@@ -686,16 +701,15 @@ class ReviewScreen(Screen):
         if item is None:
             return
         phrase = item.text if not item.added_by_hand else str(item.data.get("metric") or item.data.get("title") or "")
-        try:
-            with self.app.database.session() as session:  # type: ignore[attr-defined]
-                source = paragraph_source(session, item.block_id, phrase)
-        except SQLAlchemyError as exc:
-            self.say(db_error(exc), "error")
+        database, block_id = self.database, item.block_id
+        self.fetch(lambda: proposal_source(database, block_id, phrase), partial(SourceFound, label=item.label),
+                   group="review-source")
+
+    def on_source_found(self, message: SourceFound) -> None:
+        if message.source is None:
+            self.say(f"“{message.label}”没有关联到规划原文的段落。", "error")
             return
-        if source is None:
-            self.say(f"“{item.label}”没有关联到规划原文的段落。", "error")
-            return
-        self.post_message(ShowSource(source))
+        self.post_message(ShowSource(message.source))
 
     def action_switch_kind(self) -> None:
         self.kind = "project" if self.kind == "target" else "target"
