@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from rich.text import Text
 
@@ -134,7 +135,7 @@ class ProjectList(GroupedTable):
         """Fill the rows the filter admits; the cursor stays on `keep` (else the current row) where shown.
 
         The rows a screen shows (and any up to `keep`) are added at once, the rest in slices of CHUNK_ROWS
-        between other messages: a DataTable row costs ~0.2 ms to add, so 5,000 at once would hold the keys
+        with the keys answered in between: a DataTable row costs ~0.2 ms to add, so 5,000 at once would hold the keys
         for a second. A newer rebuild drops the slices of an older one."""
         if keep is None:
             keep = self.current_id()
@@ -176,7 +177,8 @@ class ProjectList(GroupedTable):
         for key, project, cells in rows[start:end]:
             self.add_row(*(cells if project is None else self.cells(project)), key=key)
         if end < len(rows):
-            self.call_later(self._add_rows, filling, rows, end, CHUNK_ROWS)
+            # a timer, not call_later: a queue with messages waiting never yields to the loop, the keys would wait
+            self.set_timer(0.001, partial(self._add_rows, filling, rows, end, CHUNK_ROWS))
 
     def cells(self, project: ProjectView) -> list[Text]:
         facts = timing(project, self.today)
