@@ -229,9 +229,29 @@ def plain(renderable) -> str:
     return console.export_text()
 
 
-async def test_tui_review_shows_the_clash_before_confirming_and_each_files_outcome_after(database, shared):
+async def open_review(app, pilot, path):
+    """Ctrl+F, the returned forms' path typed into the path box, Enter: the review screen."""
+    from tests.helpers import settle
     from tui.actions import FormsReviewScreen, FormsScreen
+
+    await settle(pilot)
+    await pilot.press("ctrl+f")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, FormsScreen)
+    path_box = screen.query_one("#forms-path")
+    path_box.value = str(path)
+    path_box.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+    review = app.screen
+    assert isinstance(review, FormsReviewScreen)
+    return screen, review
+
+
+async def test_tui_review_shows_the_clash_before_confirming_and_each_files_outcome_after(database, shared):
     from tests.helpers import QuietApp, settle
+    from tui.actions import FormsScreen
 
     views, dev, stats = shared["views"], shared["dev"], shared["stats"]
     gdp = views[0].id
@@ -239,19 +259,8 @@ async def test_tui_review_shows_the_clash_before_confirming_and_each_files_outco
     fill(stats, {cell(stats, gdp, "G"): 1360})
     app = QuietApp(database)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+f")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, FormsScreen)
+        screen, review = await open_review(app, pilot, shared["folder"])
         assert "工作表保护：无密码" in str(screen.query_one("#forms-protection").content)
-        path_box = screen.query_one("#forms-path")
-        path_box.value = str(shared["folder"])
-        path_box.focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        review = app.screen
-        assert isinstance(review, FormsReviewScreen)
         body = plain(review.query_one("#forms-review-body").content)
         assert body.count("与其他填报表不一致 1 处") == 2 and f"「{stats.name}」第 5 行为 1360" in body
         assert f"「{dev.name}」第 5 行为 1350" in body
@@ -340,21 +349,12 @@ def test_cli_import_forms_refuses_doubtful_figures_without_force(database, share
 
 async def test_tui_review_asks_before_importing_doubtful_figures(database, shared):
     from tests.helpers import QuietApp, settle
-    from tui.actions import FormsReviewScreen, FormsScreen
+    from tui.actions import FormsScreen
 
     gdp, _ = typos(database, shared)
     app = QuietApp(database)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+f")
-        await pilot.pause()
-        path_box = app.screen.query_one("#forms-path")
-        path_box.value = str(shared["dev"])
-        path_box.focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        review = app.screen
-        assert isinstance(review, FormsReviewScreen)
+        _, review = await open_review(app, pilot, shared["dev"])
         assert "数值存疑 3 处" in plain(review.query_one("#forms-review-body").content)
         summary = str(review.query_one("#forms-review-summary").content)
         assert "可导入 0 处修改" in summary and "数值存疑 3 处（跳过，核实无误按 F 导入）" in summary
