@@ -5,13 +5,15 @@ made outside the timing).
 
     python bench/scale.py [--runs 3] [--dataset FILE] [--only export,search-many]
 
-Prints one line per command: median and max wall-clock seconds, and the command's last line of output.
+Prints one line per command: median and max wall-clock seconds, median CPU seconds (user + system, steadier
+when other jobs share the machine), and the command's last line of output.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -51,14 +53,19 @@ CASES = (
 )
 
 
-def _run(args: list[str], env: dict) -> tuple[float, str]:
+def _run(args: list[str], env: dict) -> tuple[float, float, str]:
+    """(wall-clock seconds, CPU seconds of the process, its last line). CPU time says more than wall time when
+    other jobs share the machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([str(GUIHUA), *args], capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode not in (0, 1):  # search exits 1 when nothing is found
         raise SystemExit(f"guihua {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
     lines = (done.stdout or done.stderr).strip().splitlines()
-    return elapsed, lines[-1][:90] if lines else ""
+    return elapsed, cpu, lines[-1][:70] if lines else ""
 
 
 def main() -> None:
@@ -87,19 +94,21 @@ def main() -> None:
         for case in CASES:
             if wanted and case.name.split(" ")[0] not in wanted:
                 continue
-            times, last = [], ""
+            times, cpu_times, last = [], [], ""
             for run in range(args.runs):
                 target = dataset
                 if case.writes:
                     target = work / f"copy{run}.sqlite3"
                     shutil.copyfile(with_plan10, target)
                 command = [a.format(dir=work, plan10=plan10) for a in ("--db", str(target), *case.args)]
-                elapsed, last = _run(command, env)
+                elapsed, cpu, last = _run(command, env)
                 times.append(elapsed)
+                cpu_times.append(cpu)
                 if case.writes:
                     target.unlink()
                     shutil.rmtree(work / "备份", ignore_errors=True)
-            print(f"{case.name:32} median {statistics.median(times):6.2f} s  max {max(times):6.2f} s  | {last}")
+            print(f"{case.name:32} wall median {statistics.median(times):6.2f} s  max {max(times):6.2f} s"
+                  f"  CPU median {statistics.median(cpu_times):6.2f} s  | {last}")
 
 
 if __name__ == "__main__":
