@@ -286,7 +286,7 @@ class GridScreen(GuihuaScreen):
         table.build_columns(self.years, self._status_label())
         self.rebuild(keep)
         self._loaded = True
-        self.judge_all()
+        self.call_after_refresh(self.judge_all)  # after the rows are painted: they come first
         self.call_after_refresh(settle_memory)
         if not views and self.kind != "main":
             self.say("还没有采纳的文中量化指标：在“审核”（F4）中采纳后在这里录入；按 t 回到主要指标。")
@@ -311,12 +311,19 @@ class GridScreen(GuihuaScreen):
     def _judged(self, message: Judged) -> None:
         if message.generation != self._generation or message.as_of != self.as_of:
             return  # rows reloaded or the year changed meanwhile: a newer judging is on its way
-        self.assessments = message.assessments
+        before, self.assessments = self.assessments, message.assessments
+        changed = {i for i, a in message.assessments.items() if i not in before or before[i].label != a.label
+                   or before[i].status != a.status or self._manual_anywhere(i)}
         if self.filter.status is not None:
             self.rebuild()
-        else:
-            self.table.set_cells({str(v.id): {"status": self.status_text(v)} for v in self.views})
+        elif changed:  # only the cells that read differently: repainting every row would make typing wait
+            self.table.set_cells({str(i): {"status": self.status_text(self.view(i))} for i in changed
+                                  if i in self.by_id})
         self.detail.follow(force=True)
+
+    def _manual_anywhere(self, indicator_id: int) -> bool:
+        """Whether a person set a status for any year of this row (its 「*」 depends on the status year)."""
+        return indicator_id in self.by_id and any(r.manual_status for r in self.view(indicator_id).years.values())
 
     def judge(self, views: list[IndicatorView]) -> None:
         """Re-judge a few rows now (after an edit): cheap, and the status must follow the value at once."""
