@@ -2,16 +2,17 @@
 backups (command palette 「备份与恢复」), importing a plan file (F8) and carrying the previous plan's final-year
 actuals over as base values (palette 「承接上一规划的基数」).
 
-The work itself lives in exports/, importers/ and db/backup.py; this module only asks, shows and reports.
-Slow work (writing workbooks, reading returned forms) runs in a thread worker so the screen stays live; its
-errors are shown as a notification, never as a traceback. Imported on first use, so start-up does not pay
+The work itself lives in exports/, importers/, db/backup.py and db.dialog_views; this module only asks, shows
+and reports. Every call that reads or writes runs off the event loop through tui.base (`fetch` in the dialogs,
+`run_off_loop` for the App's own actions) so the screen stays live; work slower than BUSY_DELAY says 「正在…」,
+and errors are shown as a notification, never as a traceback. Imported on first use, so start-up does not pay
 for it."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -20,51 +21,26 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.errors import GuihuaError
 from core.period import period_containing
-from tui import errorlog
+from tui.base import DataFailed, GuihuaModal, run_off_loop
 from tui.help import Sections
 
-BUSY_DELAY = 0.4  # seconds before 「正在…」 is shown: quick work only shows its result
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Running slow work off the UI thread
+if TYPE_CHECKING:
+    from tui.app import GuihuaApp
 
 
 def run_in_thread(app: App, work: Callable[[], Any], done: Callable[[Any], None], *, busy: str,
                   failed: Callable[[str], None] | None = None, group: str = "actions") -> None:
-    """Run `work()` in a thread; then `done(result)` on the UI thread. After BUSY_DELAY `busy` is notified.
-    A GuihuaError shows its message; anything else is logged and named (errorlog) — never a traceback."""
-    timer = app.set_timer(BUSY_DELAY, lambda: app.notify(busy, timeout=4, markup=False))
-
-    def finish(result: Any, error: str | None) -> None:
-        timer.stop()
-        if error is None:
-            done(result)
-            return
-        app.notify(error, severity="error", timeout=12, markup=False)
-        if failed is not None:
-            failed(error)
-
-    def body() -> None:
-        try:
-            result = work()
-        except GuihuaError as exc:
-            app.call_from_thread(finish, None, exc.message)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, traceback in the log
-            app.call_from_thread(finish, None, errorlog.unexpected_message(exc, errorlog.log_unexpected(exc)))
-        else:
-            app.call_from_thread(finish, result, None)
-
-    app.run_worker(body, thread=True, group=group, exit_on_error=False)
+    """Run `work()` in a thread, then `done(result)` on the event loop; `busy` is said after BUSY_DELAY. The
+    name callers of the App's own actions know (tui/report_action.py) for tui.base run_off_loop."""
+    run_off_loop(app, work, done, group=group, exclusive=False, busy=busy, failed=failed)
 
 
-def _plan_id(app: App) -> int | None:
-    plan_id = getattr(app, "plan_id", None)
+def _plan_id(app: GuihuaApp) -> int | None:
+    plan_id = app.plan_id
     if plan_id is None:
         app.notify("没有打开的规划。", severity="error")
     return plan_id
@@ -87,7 +63,7 @@ def _reload_shown_screens(app: App) -> None:
 _exporting: set[int] = set()  # ids of apps with an export running
 
 
-def export_pack(app: App) -> None:
+def export_pack(app: GuihuaApp) -> None:
     """Write the meeting pack to the export folder in a thread; notify where it went."""
     from exports.meeting_pack import PackOptions, write_pack
 
@@ -98,7 +74,7 @@ def export_pack(app: App) -> None:
         app.notify("正在导出，请稍候…", markup=False)
         return
     _exporting.add(id(app))
-    database = app.database  # type: ignore[attr-defined]
+    database = app.database
 
     def done(result) -> None:
         _exporting.discard(id(app))
@@ -106,8 +82,8 @@ def export_pack(app: App) -> None:
             app.notify("原文件正在被 Excel/WPS 打开，已另存为新文件名。", severity="warning", timeout=10, markup=False)
         app.notify(f"已导出到：{result.path}", title="会议监测表", timeout=12, markup=False)
 
-    run_in_thread(app, lambda: write_pack(database, plan_id, options=PackOptions()), done,
-                  busy="正在导出会议监测表…", failed=lambda _: _exporting.discard(id(app)), group="export")
+    run_off_loop(app, lambda: write_pack(database, plan_id, options=PackOptions()), done, group="export",
+                 exclusive=False, busy="正在导出会议监测表…", failed=lambda _: _exporting.discard(id(app)))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -154,7 +130,27 @@ def _clean_path(text: str) -> str:
     return text.strip().strip('"').strip("'").strip()
 
 
-class FormsScreen(ModalScreen[None]):
+class Done(Message):
+    """A dialog's work came back from its worker: `result` is what the work returned."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class ProtectionRead(Done):
+    """Whether the forms get the office's password (the hint of the forms dialog)."""
+
+
+class FormsIssued(Done):
+    """The fill-in forms written (exports.forms.write_forms)."""
+
+
+class FormsChecked(Done):
+    """The returned forms read and compared (importers.forms.read_forms)."""
+
+
+class FormsScreen(GuihuaModal[None]):
     """Issue the year's fill-in forms, or check the returned ones (then FormsReviewScreen applies them)."""
 
     help_sections = FORMS_HELP_SECTIONS
@@ -184,8 +180,7 @@ class FormsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from exports.forms import default_output_dir
 
-        database = self.app.database  # type: ignore[attr-defined]
-        folder = default_output_dir(database)
+        folder = default_output_dir(self.database)  # beside the database file: no query
         with VerticalScroll(id="forms-box") as box:
             box.border_title = "填报表"
             box.border_subtitle = "回车执行 · Tab 切换 · Esc 关闭"
@@ -194,7 +189,7 @@ class FormsScreen(ModalScreen[None]):
                 yield Label("填报年份", classes="forms-label")
                 yield Input(str(self.year), id="forms-year", compact=True, restrict=r"[0-9０-９]*", max_length=4)
             yield Static(f"保存到：{folder}", classes="forms-hint", markup=False)
-            yield Static(_protection_hint(database), id="forms-protection", classes="forms-hint", markup=False)
+            yield Static("工作表保护：正在读取…", id="forms-protection", classes="forms-hint", markup=False)
             yield Static("导入交回的填报表（先检查并列出修改，确认后才导入）", classes="forms-section")
             with Horizontal(classes="forms-row"):
                 yield Label("文件或文件夹", classes="forms-label")
@@ -206,8 +201,17 @@ class FormsScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         for box in self.query(Input):
-            box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+            box.cursor_blink = self.guihua.CURSOR_BLINK
         self.query_one("#forms-year", Input).focus()
+        database = self.database
+        self.fetch(lambda: _protection_hint(database), ProtectionRead, group="forms-protection")
+
+    def on_protection_read(self, message: ProtectionRead) -> None:
+        self.query_one("#forms-protection", Static).update(message.result)
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        if message.group == "forms":
+            self._failed(message.text)
 
     def say(self, text: str | Text) -> None:
         self.query_one("#forms-result", Static).update(text)
@@ -236,20 +240,20 @@ class FormsScreen(ModalScreen[None]):
         if not (text.isdigit() and 2000 <= int(text) <= 2100):
             self.say("请填写四位数的年份，例如 2024。")
             return
-        plan_id = _plan_id(self.app)
+        plan_id = _plan_id(self.guihua)
         if plan_id is None:
             return
-        year, database = int(text), self.app.database  # type: ignore[attr-defined]
+        year, database = int(text), self.database
         self.busy = True
         self.say(f"正在生成 {year} 年的填报表…")
-        run_in_thread(self.app, lambda: write_forms(database, plan_id, year), self._issued,
-                      busy="正在生成填报表…", failed=self._failed, group="forms")
+        self.fetch(lambda: write_forms(database, plan_id, year), FormsIssued, group="forms", busy="正在生成填报表…")
 
     def _failed(self, message: str) -> None:
         self.busy = False
         self.say(message)
 
-    def _issued(self, written) -> None:
+    def on_forms_issued(self, message: FormsIssued) -> None:
+        written = message.result
         self.busy = False
         lines = Text()
         for form in written:
@@ -277,16 +281,17 @@ class FormsScreen(ModalScreen[None]):
         if not Path(path).exists():
             self.say(f"找不到：{path}")
             return
-        plan_id = _plan_id(self.app)
+        plan_id = _plan_id(self.guihua)
         if plan_id is None:
             return
-        database = self.app.database  # type: ignore[attr-defined]
+        database = self.database
         self.busy = True
         self.say("正在检查填报表…")
-        run_in_thread(self.app, lambda: read_forms(database, [path], plan_id=plan_id), self._checked,
-                      busy="正在检查填报表…", failed=self._failed, group="forms")
+        self.fetch(lambda: read_forms(database, [path], plan_id=plan_id), FormsChecked, group="forms",
+                   busy="正在检查填报表…")
 
-    def _checked(self, review) -> None:
+    def on_forms_checked(self, message: FormsChecked) -> None:
+        review = message.result
         self.busy = False
         if not review.files:
             self.say("没有找到填报表：请给出 .xlsx 文件，或存放填报表的文件夹。")
@@ -300,7 +305,8 @@ class FormsScreen(ModalScreen[None]):
 
 
 def _protection_hint(database) -> str:
-    """Whether the forms get the office's stored sheet password (set with `guihua forms --password`)."""
+    """Whether the forms get the office's stored sheet password (set with `guihua forms --password`). Reads
+    the database: run it off the event loop."""
     from exports.forms import has_password
 
     try:
@@ -312,7 +318,15 @@ def _protection_hint(database) -> str:
     return "工作表保护：无密码，只防误改（命令行 guihua forms --password 可设密码）。"
 
 
-class FormsReviewScreen(ModalScreen[Text | None]):
+class FormsApplied(Done):
+    """The reviewed changes written (importers.forms.apply_forms); `warning`: the backup before could not be made."""
+
+    def __init__(self, result: Any, warning: str) -> None:
+        super().__init__(result)
+        self.warning = warning
+
+
+class FormsReviewScreen(GuihuaModal[Text | None]):
     """What the returned forms would change, file by file; Enter/y imports, o also overwrites conflicts, f also
     imports figures that look like typos (as `import-forms --force`)."""
 
@@ -339,6 +353,7 @@ class FormsReviewScreen(ModalScreen[Text | None]):
         self.review = review
         self.overwrite = False
         self.accept_doubtful = False
+        self.applying = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="forms-review") as box:
@@ -403,17 +418,30 @@ class FormsReviewScreen(ModalScreen[Text | None]):
     def action_apply(self) -> None:
         from importers.forms import apply_forms
 
+        if self.applying:
+            return
         if not self.pending():
             self.app.notify("没有需要导入的修改。", markup=False)
             return
-        database = self.app.database  # type: ignore[attr-defined]
-        backup_before_import(self.app, database)
-        try:
-            result = apply_forms(database, self.review, overwrite_conflicts=self.overwrite,
-                                 accept_doubtful=self.accept_doubtful)
-        except GuihuaError as exc:
-            self.app.notify(exc.message, severity="error", timeout=12, markup=False)
-            return
+        database, review = self.database, self.review
+        overwrite, accept_doubtful = self.overwrite, self.accept_doubtful
+
+        def work() -> FormsApplied:
+            warning = backup_before_import(database)
+            return FormsApplied(apply_forms(database, review, overwrite_conflicts=overwrite,
+                                            accept_doubtful=accept_doubtful), warning)
+
+        self.applying = True
+        self.fetch(work, lambda applied: applied, group="forms-apply", busy="正在导入填报表…")
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        self.applying = False  # the error is shown; nothing was imported
+
+    def on_forms_applied(self, message: FormsApplied) -> None:
+        self.applying = False
+        if message.warning:
+            self.app.notify(message.warning, severity="warning", markup=False)
+        result = message.result
         report = outcome_report(result)
         not_imported = [n for n in result.refused] + [f.name for f in result.failed]
         skipped = len(result.skipped_conflicts) + len(result.skipped_clashes) + len(result.skipped_doubtful)
@@ -509,19 +537,21 @@ def _shown(value: str | None) -> Text:
     return Text("空", style="dim") if value in (None, "") else Text(str(value))
 
 
-def backup_before_import(app: App, database) -> None:
-    """As the CLI does before an import: back up; a failed automatic backup is said but does not stop."""
+def backup_before_import(database) -> str:
+    """As the CLI does before an import: back up (in the worker); a failed automatic backup does not stop the
+    import: the warning to show is returned ("" when backed up, or for a server database)."""
     if database.path is None:
-        return
+        return ""
     from db.backup import backup_now
 
     try:
         backup_now(database, "import")
     except GuihuaError as exc:
-        app.notify(f"提示：自动备份没有完成（{exc.message}）", severity="warning", markup=False)
+        return f"提示：自动备份没有完成（{exc.message}）"
+    return ""
 
 
-def open_forms(app: App) -> None:
+def open_forms(app: GuihuaApp) -> None:
     if _plan_id(app) is None:
         return
     if not any(isinstance(s, (FormsScreen, FormsReviewScreen)) for s in app.screen_stack):
@@ -545,7 +575,23 @@ BACKUP_HELP_SECTIONS: Sections = [
 ]
 
 
-class BackupScreen(ModalScreen[None]):
+class BackupsListed(Done):
+    """The backups beside the SQLite file, newest first (db.backup.list_backups)."""
+
+
+class BackedUp(Done):
+    """A backup made now: `result` is where."""
+
+
+class Restored(Done):
+    """The database replaced by a backup: `result` is where the database before it was saved."""
+
+    def __init__(self, result: Any, backup: Path) -> None:
+        super().__init__(result)
+        self.backup = backup
+
+
+class BackupScreen(GuihuaModal[None]):
     """The backups beside the SQLite file: make one now, or restore one (then guihua exits to reload)."""
 
     help_sections = BACKUP_HELP_SECTIONS
@@ -567,10 +613,11 @@ class BackupScreen(ModalScreen[None]):
     def __init__(self) -> None:
         super().__init__(id="backups-screen")
         self.backups: list = []
+        self.working = False  # a backup or restore under way: keys wait for it
 
     @property
     def server(self) -> bool:
-        return self.app.database.path is None  # type: ignore[attr-defined]
+        return self.database.path is None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="backups-box") as box:
@@ -594,27 +641,37 @@ class BackupScreen(ModalScreen[None]):
         return True
 
     def load(self) -> None:
-        from db.backup import BACKUP_FOLDER, list_backups
+        from db.backup import list_backups
+
+        if self.server:
+            table = self.query_one(DataTable)
+            table.clear()
+            table.display = False
+            self.query_one("#backups-info", Static).update(
+                "服务器数据库（PostgreSQL）由服务器管理员用 pg_dump 备份和恢复，"
+                "不能在这里操作。做法见 docs/deploy.md 第 11 节“备份与恢复”。")
+            self.backups = []
+            self.refresh_bindings()
+            return
+        database = self.database
+        self.fetch(lambda: list_backups(database), BackupsListed, group="backups-list")
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        self.working = False
+        if message.group == "backups-list":
+            self.query_one("#backups-info", Static).update(message.text)
+
+    def on_backups_listed(self, message: BackupsListed) -> None:
+        from db.backup import BACKUP_FOLDER
 
         info = self.query_one("#backups-info", Static)
         table = self.query_one(DataTable)
         table.clear()
-        if self.server:
-            table.display = False
-            info.update("服务器数据库（PostgreSQL）由服务器管理员用 pg_dump 备份和恢复，"
-                        "不能在这里操作。做法见 docs/deploy.md 第 11 节“备份与恢复”。")
-            self.backups = []
-            self.refresh_bindings()
-            return
-        try:
-            self.backups = list_backups(self.app.database)  # type: ignore[attr-defined]
-        except GuihuaError as exc:
-            info.update(exc.message)
-            return
+        self.backups = message.result
         for backup in self.backups:
             table.add_row(f"{backup.taken_at:%Y-%m-%d %H:%M:%S}", backup.reason_label, _size(backup.size),
                           backup.path.name, key=str(backup.path))
-        folder = self.app.database.path.parent / BACKUP_FOLDER  # type: ignore[attr-defined]
+        folder = self.database.path.parent / BACKUP_FOLDER if self.database.path else Path(BACKUP_FOLDER)
         if self.backups:
             info.update(f"共 {len(self.backups)} 份备份，保存在 {folder}。"
                         "启动时（每小时最多一次）、导入和恢复前会自动备份；只保留最近 10 份和每月最后一份。")
@@ -629,14 +686,15 @@ class BackupScreen(ModalScreen[None]):
     def action_backup(self) -> None:
         from db.backup import backup_now
 
-        if self.server:
+        if self.server or self.working:
             return
-        try:
-            saved = backup_now(self.app.database, "manual")  # type: ignore[attr-defined]
-        except GuihuaError as exc:
-            self.app.notify(exc.message, severity="error", timeout=12, markup=False)
-            return
-        self.app.notify(f"已备份到：{saved}", markup=False, timeout=8)
+        database = self.database
+        self.working = True
+        self.fetch(lambda: backup_now(database, "manual"), BackedUp, group="backups-backup", busy="正在备份…")
+
+    def on_backed_up(self, message: BackedUp) -> None:
+        self.working = False
+        self.app.notify(f"已备份到：{message.result}", markup=False, timeout=8)
         self.load()
         self.query_one(DataTable).move_cursor(row=0)
 
@@ -647,7 +705,7 @@ class BackupScreen(ModalScreen[None]):
     def action_restore(self) -> None:
         from tui.forms import ConfirmScreen
 
-        if self.server or not self.backups:
+        if self.server or not self.backups or self.working:
             return
         row = self.query_one(DataTable).cursor_row
         if not 0 <= row < len(self.backups):
@@ -660,30 +718,28 @@ class BackupScreen(ModalScreen[None]):
     def restore(self, path: Path) -> None:
         from db.backup import restore_from
 
-        database = self.app.database  # type: ignore[attr-defined]
-        try:
-            safety = restore_from(database, path)
-        except GuihuaError as exc:
-            self.app.notify(exc.message, severity="error", timeout=15, markup=False)
-            return
+        database = self.database
+        self.working = True
+        self.fetch(lambda: Restored(restore_from(database, path), path), lambda restored: restored,
+                   group="backups-restore", busy="正在恢复…")
+
+    def on_restored(self, message: Restored) -> None:
         # Every screen holds data read before the restore: exit, so the next start reads the restored data.
-        self.app.exit(message=Text(
-            f"已用备份 {path.name} 恢复数据库。\n恢复前的数据库已备份到：{safety}\n请重新打开 guihua。"))
+        self.app.exit(message=Text(f"已用备份 {message.backup.name} 恢复数据库。\n"
+                                   f"恢复前的数据库已备份到：{message.result}\n请重新打开 guihua。"))
 
 
 def _size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
 
 
-def open_backups(app: App) -> None:
+def open_backups(app: GuihuaApp) -> None:
     if not any(isinstance(s, BackupScreen) for s in app.screen_stack):
         app.push_screen(BackupScreen())
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Importing a plan (F8 / palette 「导入规划文件…」)
-
-PLAN_FOLDER_KEY = "import.plan_folder"  # app_state: the folder the last plan file was imported from
 
 PLAN_IMPORT_HELP_SECTIONS: Sections = [
     (
@@ -754,8 +810,17 @@ class PathInput(Input):
         self.post_message(self.Completed(choices))
 
 
-class PlanImportScreen(ModalScreen[Any]):
-    """Ask for a plan file and import it in a thread; dismissed with (ImportResult, backup warning)."""
+class FolderRead(Done):
+    """The folder the last plan file came from ("" when none)."""
+
+
+class PlanImported(Done):
+    """A plan file imported: `result` is (ImportResult, backup warning)."""
+
+
+class PlanImportScreen(GuihuaModal[Any]):
+    """Ask for a plan file and import it in a thread; dismissed with (ImportResult, backup warning). Given no
+    folder, the box starts at the folder of the last plan imported (read in a worker; home until it arrives)."""
 
     help_sections = PLAN_IMPORT_HELP_SECTIONS
     help_title = "按键帮助 · 导入规划文件"
@@ -774,9 +839,10 @@ class PlanImportScreen(ModalScreen[Any]):
     #plan-import-result { height: auto; margin-top: 1; }
     """
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str | None = None) -> None:
         super().__init__(id="plan-import-screen")
-        self.folder = folder
+        self.folder = folder if folder is not None else _folder_shown("")
+        self.read_folder = folder is None
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -796,10 +862,25 @@ class PlanImportScreen(ModalScreen[Any]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        from db.dialog_views import plan_folder
+
         box = self.query_one("#plan-import-path", PathInput)
-        box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+        box.cursor_blink = self.guihua.CURSOR_BLINK
         box.focus()
         box.cursor_position = len(box.value)
+        if self.read_folder:
+            database = self.database
+            self.fetch(lambda: _folder_shown(plan_folder(database)), FolderRead, group="plan-import-folder")
+
+    def on_folder_read(self, message: FolderRead) -> None:
+        box = self.query_one("#plan-import-path", PathInput)
+        if box.value == self.folder and message.result != self.folder:  # not typed over meanwhile
+            self.folder = box.value = message.result
+            box.cursor_position = len(box.value)
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        if message.group == "plan-import":
+            self._failed(message.text)
 
     def say(self, text: str | Text) -> None:
         self.query_one("#plan-import-result", Static).update(text)
@@ -844,7 +925,9 @@ class PlanImportScreen(ModalScreen[Any]):
     def start(self, path: Path, period=None) -> None:
         from importers.plan import import_plan_file
 
-        database = self.app.database  # type: ignore[attr-defined]
+        from db.dialog_views import remember_plan_folder
+
+        database = self.database
         self.busy = True
         self.query_one("#plan-import-path", PathInput).disabled = True
         self.say(Text(f"正在导入 {path.name} …（读取、分章节、查找量化指标和项目，请稍候）", style="bold"))
@@ -858,9 +941,14 @@ class PlanImportScreen(ModalScreen[Any]):
                     backup_now(database, "import")
                 except GuihuaError as exc:
                     warning = f"提示：自动备份没有完成（{exc.message}）"
-            return import_plan_file(database, path, period=period), warning, str(path.parent)
+            result = import_plan_file(database, path, period=period)
+            try:
+                remember_plan_folder(database, str(path.parent))
+            except Exception:  # noqa: BLE001 - only a convenience for the next import
+                pass
+            return result, warning
 
-        run_in_thread(self.app, work, self._imported, busy="正在导入规划…", failed=self._failed, group="plan-import")
+        self.fetch(work, PlanImported, group="plan-import", busy="正在导入规划…")
 
     def _failed(self, message: str) -> None:
         self.busy = False
@@ -872,17 +960,19 @@ class PlanImportScreen(ModalScreen[Any]):
         else:
             box.focus()
 
-    def _imported(self, outcome) -> None:
-        result, warning, folder = outcome
+    def on_plan_imported(self, message: PlanImported) -> None:
         self.busy = False
-        try:
-            from db.plan_store import set_state
+        self.dismiss(message.result)
 
-            with self.app.database.session() as session:  # type: ignore[attr-defined]
-                set_state(session, PLAN_FOLDER_KEY, folder)
-        except Exception:  # noqa: BLE001 - only a convenience for the next import
-            pass
-        self.dismiss((result, warning))
+
+def _folder_shown(folder: str) -> str:
+    """The folder the path box starts at: the last plan's folder while it exists, else home; with a separator,
+    so Tab lists what is inside."""
+    import os
+
+    if not folder or not Path(folder).is_dir():
+        folder = str(Path.home())
+    return folder.rstrip("/\\") + os.sep
 
 
 def import_summary(result, warning: str = "") -> Text:
@@ -904,7 +994,7 @@ def import_summary(result, warning: str = "") -> Text:
     return out
 
 
-class PlanImportedScreen(ModalScreen[None]):
+class PlanImportedScreen(GuihuaModal[None]):
     """The summary after a plan was imported and opened."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "关闭", id="plan_imported.close")]
@@ -931,23 +1021,10 @@ class PlanImportedScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def open_plan_import(app: App) -> None:
+def open_plan_import(app: GuihuaApp) -> None:
     """Ask for a plan file; import it off the event loop; open the new plan and show what was imported."""
-    import os
-
     if any(isinstance(s, (PlanImportScreen, PlanImportedScreen)) for s in app.screen_stack):
         return
-    folder = ""
-    try:
-        from db.plan_store import get_state
-
-        with app.database.session() as session:  # type: ignore[attr-defined]
-            folder = get_state(session, PLAN_FOLDER_KEY) or ""
-    except Exception:  # noqa: BLE001 - a convenience only
-        folder = ""
-    if not folder or not Path(folder).is_dir():
-        folder = str(Path.home())
-    folder = folder.rstrip("/\\") + os.sep
 
     def imported(outcome) -> None:
         if outcome is None:
@@ -955,19 +1032,23 @@ def open_plan_import(app: App) -> None:
         result, warning = outcome
 
         async def open_it() -> None:
-            await app.open_plan(result.plan_id, chosen=False)  # type: ignore[attr-defined]
+            await app.open_plan(result.plan_id, chosen=False)
             app.push_screen(PlanImportedScreen(import_summary(result, warning)))
 
         app.run_worker(open_it(), group="plan", exclusive=True)
 
-    app.push_screen(PlanImportScreen(folder), imported)
+    app.push_screen(PlanImportScreen(), imported)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Carrying the previous plan's final-year actuals over as base values (palette 「承接上一规划的基数」)
 
 
-class ContinuityScreen(ModalScreen[bool]):
+class Carried(Done):
+    """The previous plan's final-year actuals carried over (db.continuity.carry_base_values)."""
+
+
+class ContinuityScreen(GuihuaModal[bool]):
     """Which indicators continue the previous plan's and the base values that would be carried; Enter/y carries."""
 
     BINDINGS = [
@@ -988,6 +1069,7 @@ class ContinuityScreen(ModalScreen[bool]):
         self.new_plan_id, self.old_plan_id = new_plan_id, old_plan_id
         self.candidates = candidates
         self.preview = preview
+        self.carrying = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="continuity-box") as box:
@@ -1069,58 +1151,45 @@ class ContinuityScreen(ModalScreen[bool]):
         self.dismiss(False)
 
     def action_carry(self) -> None:
-        from sqlalchemy.exc import SQLAlchemyError
+        from db.dialog_views import carry_over
 
-        from db.continuity import carry_base_values
-
+        if self.carrying:
+            return
         if not self.preview.carried:
             self.app.notify("没有需要承接的数值。", markup=False)
             return
-        database = self.app.database  # type: ignore[attr-defined]
-        try:
-            with database.session() as session:
-                result = carry_base_values(session, self.new_plan_id, self.old_plan_id, self.candidates.links,
-                                           unlinked=self.candidates.unlinked)
-        except GuihuaError as exc:
-            self.app.notify(exc.message, severity="error", timeout=12, markup=False)
-            return
-        except SQLAlchemyError as exc:
-            self.app.notify(f"数据库出错（{exc.__class__.__name__}），没有承接，请稍后重试。", severity="error",
-                            timeout=12, markup=False)
-            return
+        database, candidates = self.database, self.candidates
+        new_plan_id, old_plan_id = self.new_plan_id, self.old_plan_id
+        self.carrying = True
+        self.fetch(lambda: carry_over(database, new_plan_id, old_plan_id, candidates), Carried, group="continuity",
+                   busy="正在承接基数…")
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        self.carrying = False  # the error is shown; nothing was carried
+
+    def on_carried(self, message: Carried) -> None:
+        result = message.result
         skipped = f"，跳过 {len(result.skipped)} 项" if result.skipped else ""
         self.app.notify(f"已承接 {len(result.carried)} 项基数{skipped}。", title="承接上一规划", markup=False)
-        reload = getattr(self.app, "reload_plan_screens", None)
-        if callable(reload):
-            reload()
+        self.guihua.reload_plan_screens()
         self.dismiss(True)
 
 
-def open_continuity(app: App) -> None:
+def open_continuity(app: GuihuaApp) -> None:
     """Palette 「承接上一规划的基数」: list the links to the previous plan and what would be carried."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from db.continuity import carry_base_values, link_candidates, previous_plan
+    from db.dialog_views import ContinuityPreview, continuity_preview
 
     plan_id = _plan_id(app)
     if plan_id is None or any(isinstance(s, ContinuityScreen) for s in app.screen_stack):
         return
-    database = app.database  # type: ignore[attr-defined]
-    try:
-        with database.session() as session:
-            old = previous_plan(session, plan_id)
-            if old is None:
-                app.notify("没有找到上一规划：请先导入上一个五年规划，或在命令行用 guihua continue-plan --from 旧规划 --to 新规划。",
-                           severity="warning", timeout=10, markup=False)
-                return
-            old_id = old.id
-            candidates = link_candidates(session, plan_id, old_id)
-            preview = carry_base_values(session, plan_id, old_id, candidates.links, unlinked=candidates.unlinked,
-                                        dry_run=True)
-    except GuihuaError as exc:
-        app.notify(exc.message, severity="error", timeout=12, markup=False)
-        return
-    except SQLAlchemyError as exc:
-        app.notify(f"数据库出错（{exc.__class__.__name__}），请稍后重试。", severity="error", timeout=12, markup=False)
-        return
-    app.push_screen(ContinuityScreen(plan_id, old_id, candidates, preview))
+    database = app.database
+
+    def previewed(found: ContinuityPreview) -> None:
+        if found.old_plan_id is None:
+            app.notify("没有找到上一规划：请先导入上一个五年规划，或在命令行用 guihua continue-plan --from 旧规划 --to 新规划。",
+                       severity="warning", timeout=10, markup=False)
+        elif not any(isinstance(s, ContinuityScreen) for s in app.screen_stack):
+            app.push_screen(ContinuityScreen(plan_id, found.old_plan_id, found.candidates, found.preview))
+
+    run_off_loop(app, lambda: continuity_preview(database, plan_id), previewed, group="continuity-preview",
+                 busy="正在比对上一规划的指标…")

@@ -8,6 +8,7 @@ holding only what every screen shares (database, open plan, user).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar, cast
 
 from textual.message import Message
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from tui.app import GuihuaApp
 
 ResultT = TypeVar("ResultT")
+BUSY_DELAY = 0.4  # seconds before a `busy` notice is shown: quick work only shows its result
 
 
 class DataFailed(Message):
@@ -51,32 +53,52 @@ class _DataAccess:
         return self.guihua.plan_id
 
     def fetch(self, work: Callable[[], ResultT], deliver: Callable[[ResultT], Message], *, group: str,
-              exclusive: bool = True) -> Worker[None]:
+              exclusive: bool = True, busy: str = "") -> Worker[None]:
         """Run `work()` (a db/ call) in a thread; post `deliver(result)` to this screen when it returns.
 
         `exclusive`: a newer fetch of the same group cancels the older one, whose result is then dropped (a
         later keypress wins over a slow earlier query). A GuihuaError shows its Chinese message; anything else
-        is logged and named (errorlog) — never a traceback. Either way a DataFailed is posted too.
+        is logged and named (errorlog) — never a traceback. Either way a DataFailed is posted too. `busy`: said
+        (「正在…」) when the work takes longer than BUSY_DELAY, so quick work shows only its result.
         """
         node = cast(Any, self)
+        return run_off_loop(node, work, lambda result: node.post_message(deliver(result)), group=group,
+                            exclusive=exclusive, busy=busy,
+                            failed=lambda text: node.post_message(DataFailed(text, group)))
 
-        def body() -> None:
-            worker = _current_worker()
-            try:
-                result = work()
-            except GuihuaError as exc:
-                text = exc.message
-            except Exception as exc:  # noqa: BLE001 - shown to the user, traceback in the log
-                text = errorlog.unexpected_message(exc, errorlog.log_unexpected(exc))
-            else:
-                if worker is None or not worker.is_cancelled:
-                    node.post_message(deliver(result))
-                return
-            if worker is None or not worker.is_cancelled:
-                node.app.call_from_thread(node.app.notify, text, severity="error", timeout=12, markup=False)
-                node.post_message(DataFailed(text, group))
 
-        return node.run_worker(body, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+def run_off_loop(node: Any, work: Callable[[], ResultT], done: Callable[[ResultT], object], *, group: str,
+                 exclusive: bool = True, busy: str = "", failed: Callable[[str], object] | None = None) -> Worker[None]:
+    """What `fetch` does, for a node that is not a screen (the App's own actions, such as the meeting pack):
+    `work()` in a thread worker of `node`, then `done(result)` — or, after the error is shown, `failed(text)` —
+    on the event loop. A cancelled worker's outcome is dropped."""
+    app = node.app
+    timer = app.set_timer(BUSY_DELAY, partial(app.notify, busy, timeout=4, markup=False)) if busy else None
+
+    def finish(worker: Worker | None, result: Any, error: str | None) -> None:
+        if timer is not None:
+            timer.stop()
+        if worker is not None and worker.is_cancelled:
+            return
+        if error is None:
+            done(result)
+            return
+        app.notify(error, severity="error", timeout=12, markup=False)
+        if failed is not None:
+            failed(error)
+
+    def body() -> None:
+        worker = _current_worker()
+        try:
+            result = work()
+        except GuihuaError as exc:
+            app.call_from_thread(finish, worker, None, exc.message)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, traceback in the log
+            app.call_from_thread(finish, worker, None, errorlog.unexpected_message(exc, errorlog.log_unexpected(exc)))
+        else:
+            app.call_from_thread(finish, worker, result, None)
+
+    return node.run_worker(body, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
 
 def _current_worker() -> Worker | None:

@@ -13,16 +13,16 @@ from typing import Awaitable, Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from core.progress import Status
 from core.targets import ValueParseError, parse_value
 from db.indicators import STAGES, IndicatorView, decimal_text
+from tui.base import GuihuaModal
 from tui.pickers import UnitField
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(GuihuaModal[bool]):
     """「确定…？」 answered with y/Enter or n/Esc."""
 
     BINDINGS = [
@@ -64,7 +64,7 @@ UNIT_INPUTS = {"lead_unit": False, "partner_units": True}  # field: several unit
 YEAR_INPUTS = (("source", "数据来源"), ("note", "年度备注"))
 
 
-class IndicatorForm(ModalScreen[bool]):
+class IndicatorForm(GuihuaModal[bool]):
     """Edit who is responsible for an indicator and one year's target, stage, source and notes.
 
     Enter saves (from any field but a unit field, where Enter or typing opens the unit picker), Tab moves
@@ -141,7 +141,7 @@ class IndicatorForm(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         for box in self.query(Input):
-            box.cursor_blink = self.app.CURSOR_BLINK  # type: ignore[attr-defined]
+            box.cursor_blink = self.guihua.CURSOR_BLINK
         self.query_one("#f-lead_unit", UnitField).focus()
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -4,36 +4,32 @@ to check and confirm before they count.
 One row per proposed indicator (类别 | 指标 | 单位 | 属性 | 基数 | 目标 | 状态), in the table's order, with the
 source line and whatever the reader found doubtful under the table. e or Enter corrects a row, r sets it aside,
 u takes a rejection back, a confirms all pending rows at once (after a yes/no question); confirmed rows become
-the plan's main indicators in the grid (F3). Every database call runs in a thread worker, so the screen stays
-live on a slow server; the decisions themselves are db.plan_indicators'."""
+the plan's main indicators in the grid (F3). Every database call runs through tui.base `fetch` (db.dialog_views),
+so the screen stays live on a slow server; the decisions themselves are db.plan_indicators'."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
-from core.errors import GuihuaError
-from db.audit import ConcurrentEditError
-from db.plan_indicators import (
-    FIELDS,
-    STATUSES,
-    IndicatorProposalView,
-    confirm_indicators,
-    edit_indicator_proposal,
-    has_main_indicators,
-    list_indicator_proposals,
-    reject_indicator_proposal,
-    reopen_indicator_proposal,
+from db.dialog_views import (
+    IndicatorCheck,
+    Outcome,
+    confirm_proposals,
+    edit_proposal,
+    read_indicator_check,
+    reject_proposal,
+    reopen_proposal,
 )
-from tui import errorlog
+from db.plan_indicators import FIELDS, STATUSES, IndicatorProposalView
+from tui.base import DataFailed, GuihuaScreen
 from tui.help import Sections
-from tui.pickers import Field, FieldsForm, db_error
+from tui.pickers import SAVING, Field, FieldsForm
 from tui.widgets import StatusLine
 
 HELP_SECTIONS: Sections = [
@@ -62,32 +58,24 @@ ATTRIBUTE_OPTIONS = [("预期性", "预期性"), ("约束性", "约束性")]
 
 
 class IndicatorForm(FieldsForm):
-    """The edit form, saving in a thread: `save(changes, saved, refused)` calls back saved() or refused(message)
-    on the UI thread, and the form stays open with the message when refused."""
+    """The edit form of a proposed indicator. It saves off the event loop: `save(changes)` starts the write and
+    answers SAVING; the check screen calls `finish(None)` when saved (closing the form) or `finish(reason)`."""
 
-    def __init__(self, title: str, fields: list[Field], save: Callable, *, note: str = "") -> None:
-        super().__init__(title, fields, lambda changes: None, note=note)
-        self._save_async = save
-        self._saving = False
 
-    def action_save(self) -> None:
-        if self._saving:
-            return
-        changes = self.values()
-        if not changes:
-            self.dismiss(False)
-            return
-        self._saving = True
-        self.query_one("#fields-error", Static).update("正在保存…")
-        self._save_async(changes, self._saved, self._refused)
+class CheckRead(Message):
+    def __init__(self, check: IndicatorCheck) -> None:
+        super().__init__()
+        self.check = check
 
-    def _saved(self) -> None:
-        self._saving = False
-        self.dismiss(True)
 
-    def _refused(self, message: str) -> None:
-        self._saving = False
-        self.query_one("#fields-error", Static).update(message)
+class Decided(Message):
+    """A write of the check screen came back: `outcome` of db.dialog_views; `done` words it when saved."""
+
+    def __init__(self, outcome: Outcome, done: Callable[[object], str], keep: int | None) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.done = done
+        self.keep = keep
 
 
 def _confirmed_words(ids: list[int], carried) -> str:
@@ -98,7 +86,7 @@ def _confirmed_words(ids: list[int], carried) -> str:
     return words
 
 
-class IndicatorCheckScreen(Screen):
+class IndicatorCheckScreen(GuihuaScreen):
     """The proposed main indicators of the open plan (or of `plan_id`)."""
 
     DEFAULT_CSS = """
@@ -122,12 +110,16 @@ class IndicatorCheckScreen(Screen):
 
     def __init__(self, plan_id: int | None = None) -> None:
         super().__init__(id="indicator-check-screen")
-        self.plan_id = plan_id
+        self.checked_plan_id = plan_id  # None: the open plan
         self.items: dict[int, IndicatorProposalView] = {}
         self.order: list[int] = []
         self.has_main = False
         self.loaded = False
         self.busy = False
+        self.keep: int | None = None  # the row the cursor stays on when the list comes back
+        self.after_load: Callable[[], None] | None = None  # said once the list is back (what was just done)
+        self.form: IndicatorForm | None = None  # the edit form waiting for its save
+        self.form_version = 0  # the version the form saves over (after a conflict: the one now stored)
 
     # ------------------------------------------------------------------------------------------------------
     # Layout and loading
@@ -170,63 +162,70 @@ class IndicatorCheckScreen(Screen):
 
     def on_mount(self) -> None:
         self.set_columns()
-        if self.plan_id is None:
-            self.plan_id = getattr(self.app, "plan_id", None)
+        if self.checked_plan_id is None:
+            self.checked_plan_id = self.plan_id
         self.say("正在读取…")
         self.load()
 
-    def off_loop(self, work: Callable[[Any], Any], done: Callable[[Any], None],
-                 failed: Callable[[Exception | str], None] | None = None) -> None:
-        """Run work(session) in a thread worker, then done(result) on the UI thread; a refusal or a database
-        error goes to failed (default: the status line), an unexpected error is logged and named."""
-        database = self.app.database  # type: ignore[attr-defined]
-        app = self.app
-        fail = failed or (lambda error: self.say(error if isinstance(error, str) else db_error(error), "error"))
-
-        def body() -> None:
-            try:
-                with database.session() as session:
-                    result = work(session)
-            except (GuihuaError, SQLAlchemyError) as exc:
-                app.call_from_thread(self._finish, fail, exc)
-            except Exception as exc:  # noqa: BLE001 - shown to the user, traceback in the log
-                app.call_from_thread(self._finish, fail, errorlog.unexpected_message(exc, errorlog.log_unexpected(exc)))
-            else:
-                app.call_from_thread(self._finish, done, result)
-
-        self.busy = True
-        self.run_worker(body, thread=True, group="indicator-check", exit_on_error=False)
-
-    def _finish(self, callback: Callable, value) -> None:
-        self.busy = False
-        if self.is_attached:
-            callback(value)
-
     def load(self, keep: int | None = None, then: Callable[[], None] | None = None) -> None:
-        plan_id = self.plan_id
+        """Read the proposals again (in a worker); `keep` the cursor on that row; `then` says what was done."""
+        plan_id = self.checked_plan_id
         if plan_id is None:
             self.say("没有打开的规划。", "error")
             return
-        if keep is None:
-            keep = self.current_id()
+        self.keep = self.current_id() if keep is None else keep
+        self.after_load = then
+        database = self.database
+        self.fetch(lambda: read_indicator_check(database, plan_id), CheckRead, group="indicator-check-read")
 
-        def work(session):
-            return list_indicator_proposals(session, plan_id), has_main_indicators(session, plan_id)
+    def on_check_read(self, message: CheckRead) -> None:
+        views, self.has_main = message.check.proposals, message.check.has_main
+        self.items = {v.id: v for v in views}
+        self.order = [v.id for v in views]
+        self.loaded = True
+        self.rebuild(self.keep)
+        then, self.after_load = self.after_load, None
+        if then is not None:
+            then()
+        elif not views:
+            self.say("这个规划没有从指标表读出的待确认指标。", "info")
+        else:
+            self.say("回车或 e 修改 · a 全部确认 · r 舍弃 · u 退回 · Esc 返回 · ? 全部按键")
 
-        def done(result) -> None:
-            views, self.has_main = result
-            self.items = {v.id: v for v in views}
-            self.order = [v.id for v in views]
-            self.loaded = True
-            self.rebuild(keep)
-            if then is not None:
-                then()
-            elif not views:
-                self.say("这个规划没有从指标表读出的待确认指标。", "info")
+    def decide(self, write: Callable[[], Outcome], done: Callable[[object], str], keep: int | None) -> None:
+        """Run a write in a worker (one at a time: keys meanwhile are told to wait); Decided comes back."""
+        self.busy = True
+        self.fetch(lambda: write(), lambda outcome: Decided(outcome, done, keep), group="indicator-check-write")
+
+    def on_decided(self, message: Decided) -> None:
+        self.busy = False
+        outcome, form = message.outcome, self.form
+        if not outcome.refused:
+            if form is not None:
+                self.form = None
+                form.finish(None)
+            words = message.done(outcome.value)
+            self.load(message.keep, then=lambda: self.say(words, "ok"))
+            return
+        if outcome.conflict_version is not None:  # someone else saved first: show theirs, offer to save over it
+            self.form_version = outcome.conflict_version
+            if form is not None:
+                form.finish(f"{outcome.refused}\n再按回车用你的修改覆盖，Esc 放弃。")
+                self.load(message.keep)
             else:
-                self.say("回车或 e 修改 · a 全部确认 · r 舍弃 · u 退回 · Esc 返回 · ? 全部按键")
+                self.load(message.keep, then=lambda: self.say(outcome.refused, "error"))
+        elif form is not None:
+            form.finish(outcome.refused)
+        else:
+            refused = outcome.refused
+            self.say(refused if refused.startswith("没有保存") else f"没有保存：{refused}", "error")
 
-        self.off_loop(work, done)
+    def on_data_failed(self, message: DataFailed) -> None:
+        """The database could not be reached at all (the message is already shown as a notice)."""
+        self.busy = False
+        if self.form is not None:
+            self.form.finish(message.text)
+        self.say(message.text, "error")
 
     def rebuild(self, keep: int | None = None) -> None:
         table = self.table
@@ -342,16 +341,6 @@ class IndicatorCheckScreen(Screen):
             return False
         return True
 
-    def _refused(self, keep: int | None) -> Callable[[Exception | str], None]:
-        def failed(error) -> None:
-            message = error if isinstance(error, str) else db_error(error)
-            if isinstance(error, ConcurrentEditError):
-                self.load(keep, then=lambda: self.say(message, "error"))
-            else:
-                self.say(f"没有保存：{message}" if not message.startswith("没有保存") else message, "error")
-
-        return failed
-
     def action_edit(self) -> None:
         item = self.current()
         if item is None or not self._can_act():
@@ -368,28 +357,25 @@ class IndicatorCheckScreen(Screen):
             Field("target_text", FIELDS["target_text"], item.target_text, placeholder="如：5以上、6.5左右、≥85"),
             Field("growth_text", FIELDS["growth_text"], item.growth_text, placeholder="如：5%左右（没有可不填）"),
         ]
-        seen = [item.version]  # after a refusal, the version now shown: Enter again saves over it knowingly
         source = " │ ".join(" ".join(line.split()) for line in item.sentence.splitlines())
         note = f"表中原文：{source[:120]}" if source else ""
         if item.warnings:
             note += ("\n" if note else "") + "\n".join(f"⚠ {w}" for w in item.warnings[:3])
 
-        def save(changes: dict[str, str], saved: Callable[[], None], refused: Callable[[str], None]) -> None:
-            def failed(error) -> None:
-                if isinstance(error, ConcurrentEditError):
-                    seen[0] = error.current_version
-                    self.load(item.id)
-                    refused(f"{error.message}\n再按回车用你的修改覆盖，Esc 放弃。")
-                else:
-                    refused(error if isinstance(error, str) else db_error(error))
+        self.form_version = item.version
+        database = self.database
 
-            def done(view: IndicatorProposalView) -> None:
-                saved()
-                self.load(item.id, then=lambda: self.say(f"已保存修改：{view.name}", "ok"))
+        def save(changes: dict[str, str]) -> str:
+            version = self.form_version  # after a refusal, the version now shown: Enter again saves over it
+            self.decide(lambda: edit_proposal(database, item.id, changes, version),
+                        lambda view: f"已保存修改：{view.name}", item.id)
+            return SAVING
 
-            self.off_loop(lambda s: edit_indicator_proposal(s, item.id, changes, expected_version=seen[0]), done, failed)
+        def closed(_saved: bool | None) -> None:
+            self.form = None
 
-        self.app.push_screen(IndicatorForm(f"修改：{item.name}", fields, save, note=note))
+        self.form = IndicatorForm(f"修改：{item.name}", fields, save, note=note)
+        self.app.push_screen(self.form, closed)
 
     def action_reject(self) -> None:
         item = self.current()
@@ -398,10 +384,9 @@ class IndicatorCheckScreen(Screen):
         if item.status == "rejected":
             self.say(f"“{item.name}”已舍弃（按 u 退回）。")
             return
-        self.off_loop(lambda s: reject_indicator_proposal(s, item.id, expected_version=item.version),
-                      lambda view: self.load(self._next_pending(item.id), then=lambda: self.say(
-                          f"已舍弃：{view.name}（按 u 可退回）", "ok")),
-                      self._refused(item.id))
+        database = self.database
+        self.decide(lambda: reject_proposal(database, item.id, item.version),
+                    lambda view: f"已舍弃：{view.name}（按 u 可退回）", self._next_pending(item.id))
 
     def action_reopen(self) -> None:
         item = self.current()
@@ -410,9 +395,9 @@ class IndicatorCheckScreen(Screen):
         if item.status != "rejected":
             self.say("只有舍弃的指标可以退回待确认。")
             return
-        self.off_loop(lambda s: reopen_indicator_proposal(s, item.id, expected_version=item.version),
-                      lambda view: self.load(item.id, then=lambda: self.say(f"已退回待确认：{view.name}", "ok")),
-                      self._refused(item.id))
+        database = self.database
+        self.decide(lambda: reopen_proposal(database, item.id, item.version),
+                    lambda view: f"已退回待确认：{view.name}", item.id)
 
     def _next_pending(self, after: int) -> int:
         if after not in self.order:
@@ -437,17 +422,15 @@ class IndicatorCheckScreen(Screen):
         if doubtful:
             question += f"\n其中 {doubtful} 项标有 ⚠（需核对），确认后仍可在「主要指标」界面修改。"
         seen = {v.id: v.version for v in pending}
-        plan_id = self.plan_id
+        plan_id = self.checked_plan_id
 
         def answered(yes: bool | None) -> None:
             if not yes:
                 self.say("没有确认。")
                 return
-            self.off_loop(
-                lambda s: confirm_indicators(s, plan_id, list(seen), expected_versions=seen),
-                lambda outcome: self.load(then=lambda: self.say(_confirmed_words(*outcome), "ok")),
-                self._refused(None),
-            )
+            database = self.database
+            self.decide(lambda: confirm_proposals(database, plan_id, seen),
+                        lambda outcome: _confirmed_words(*outcome), None)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 

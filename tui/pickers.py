@@ -1,31 +1,44 @@
 """Modal helpers shared by the review, projects and summary screens: a unit picker with type-ahead, a list
-picker, a one-line prompt and a form built from a list of fields; plus the 「我的单位」 setting.
+picker, a one-line prompt and a form built from a list of fields; plus the 「我的单位」 setting and the plan
+picker (F7).
 
-None of them writes to the database: each hands its answer to a callback of the screen that opened it, and
+The forms do not write to the database: each hands its answer to a callback of the screen that opened it, and
 that callback returns None when saved or a Chinese reason when refused (the modal then stays open, with
-the reason shown where the user is looking)."""
+the reason shown where the user is looking). The pickers read what they list themselves when not given it —
+the unit list, 「我的单位」, the plans — through tui.base `fetch`, so they open at once and fill when the
+database answers; the queries are db.unit_views' and db.dialog_views'."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Sequence, cast
+from typing import TYPE_CHECKING, Callable, Sequence, cast
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.data_table import CellDoesNotExist
 from textual.widgets.option_list import Option
 
+from core.phrases import phrase_span
 from core.units import split_units
+from db.dialog_views import PlanChoice, database_refusal, paragraph_source
+from db.dialog_views import plan_choices as read_plan_choices
+from db.unit_views import MyUnit, UnitChoice, read_my_unit, save_my_unit
+from db.unit_views import unit_choices as read_unit_choices
+from tui.base import DataFailed, GuihuaModal
 from tui.widgets import SeparatorRowsTable
 
-MY_UNIT_KEY = "ui.my_unit"  # app_state key of the 「我的单位」 filter
+if TYPE_CHECKING:
+    from tui.app import GuihuaApp
+
+__all__ = ["PlanChoice", "UnitChoice", "paragraph_source", "phrase_span"]  # kept for the screens importing them here
+
 _SPACES = re.compile(r"\s+")
 
 # A save callback: None when saved, otherwise the reason it was refused; or SAVING when the save runs off the
@@ -39,61 +52,31 @@ SAVING_TEXT = "正在保存…"
 # 「我的单位」
 
 
-def bound_unit(app) -> str:
-    """The unit this user is bound to (guihua user --name … --unit …), or "" for the office role."""
-    from db.audit import current_user, user_unit
-
-    try:
-        with app.database.session() as session:
-            return user_unit(session, current_user(session)) or ""
-    except SQLAlchemyError:
-        return ""
-
-
-def load_my_unit(app) -> str:
-    """「我的单位」: a bound user's unit always; otherwise what the office chose (ui.my_unit), or ""."""
-    from db.plan_store import get_state
-
-    bound = bound_unit(app)
-    if bound:
-        return bound
-    try:
-        with app.database.session() as session:
-            return get_state(session, MY_UNIT_KEY) or ""
-    except SQLAlchemyError:
-        return ""  # a broken state table must not stop the screens from showing
-
-
-def save_my_unit(app, name: str) -> None:
-    from db.plan_store import set_state
-
-    with app.database.session() as session:
-        set_state(session, MY_UNIT_KEY, name)
+def load_my_unit(app: GuihuaApp) -> str:
+    """「我的单位」 in effect. Waits for the database: only for screens not yet reading it through `fetch`
+    (db.unit_views.read_my_unit is the query)."""
+    return read_my_unit(app.database).chosen
 
 
 def db_error(exc: Exception) -> str:
     """A refusal in Chinese: the store's own message, or which database error happened."""
-    message = getattr(exc, "message", None)
-    if message:
-        return message
-    return f"数据库出错（{exc.__class__.__name__}），没有保存，请稍后重试。"
+    return database_refusal(exc)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Unit picker
 
 
-@dataclass(frozen=True)
-class UnitChoice:
-    name: str
-    short_name: str = ""
+def unit_choices(app: GuihuaApp) -> list[UnitChoice]:
+    """The unit list. Waits for the database: only for screens not yet reading it through `fetch` (a UnitPicker
+    given no list reads it itself)."""
+    return read_unit_choices(app.database)
 
 
-def unit_choices(app) -> list[UnitChoice]:
-    from db.projects import list_units
-
-    with app.database.session() as session:
-        return [UnitChoice(u.name, u.short_name) for u in list_units(session)]
+class UnitsRead(Message):
+    def __init__(self, units: list[UnitChoice]) -> None:
+        super().__init__()
+        self.units = units
 
 
 def rank_units(units: Sequence[UnitChoice], query: str) -> list[UnitChoice]:
@@ -124,8 +107,9 @@ def rank_units(units: Sequence[UnitChoice], query: str) -> list[UnitChoice]:
 NO_UNIT = "\x00none"  # the option id of 「（不指定）」
 
 
-class UnitPicker(ModalScreen[list[str] | None]):
-    """Pick a unit from the list by typing any part of its name or short name (never free text).
+class UnitPicker(GuihuaModal[list[str] | None]):
+    """Pick a unit from the list by typing any part of its name or short name (never free text). Given no list
+    (`units` None), the picker reads it: typing goes on meanwhile and is matched when the list arrives.
 
     The text box keeps focus (so a pinyin IME's window sits where the typing is); ↑ ↓ move in the list.
     One unit: Enter takes the highlighted one. Several: Enter adds or removes the highlighted one, Enter on
@@ -152,10 +136,11 @@ class UnitPicker(ModalScreen[list[str] | None]):
         Binding("ctrl+s", "done", "完成", id="picker.done"),
     ]
 
-    def __init__(self, units: Sequence[UnitChoice], chosen: Sequence[str] = (), *, multiple: bool = False,
+    def __init__(self, units: Sequence[UnitChoice] | None, chosen: Sequence[str] = (), *, multiple: bool = False,
                  title: str = "选择单位", query: str = "", allow_none: bool = True, none_label: str = "（不指定）") -> None:
         super().__init__()
-        self.units = list(units)
+        self.loaded = units is not None
+        self.units = list(units or ())
         self.chosen = list(chosen)
         self.multiple = multiple
         self.title_text = title
@@ -179,10 +164,27 @@ class UnitPicker(ModalScreen[list[str] | None]):
 
     def on_mount(self) -> None:
         box = self.query_one("#picker-input", Input)
-        box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+        box.cursor_blink = self.guihua.CURSOR_BLINK
         box.focus()
         box.cursor_position = len(box.value)
         self._refill()
+        if not self.loaded:
+            self.read()
+
+    def read(self) -> None:
+        """Ask the database for what the picker lists (a subclass may read more)."""
+        database = self.database
+        self.fetch(lambda: read_unit_choices(database), UnitsRead, group="unit-picker")
+
+    def on_units_read(self, message: UnitsRead) -> None:
+        self.show_units(message.units)
+
+    def show_units(self, units: Sequence[UnitChoice]) -> None:
+        self.units, self.loaded = list(units), True
+        self._refill()
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        self.query_one("#picker-note", Static).update(Text(message.text, style="bold red"))
 
     @property
     def options(self) -> OptionList:
@@ -210,7 +212,9 @@ class UnitPicker(ModalScreen[list[str] | None]):
         # typing picks the best match at once; with nothing typed nothing is taken by accident
         options.highlighted = 0 if matches and _SPACES.sub("", query) else None
         note = self.query_one("#picker-note", Static)
-        if _SPACES.sub("", query) and not matches:
+        if not self.loaded:
+            note.update(Text("正在读取单位列表…", style="dim"))
+        elif _SPACES.sub("", query) and not matches:
             note.update(Text(f"单位列表中没有含“{query.strip()}”的单位。单位须从列表中选择；新单位请在命令行添加。",
                              style="bold red"))
         else:
@@ -269,13 +273,15 @@ class UnitPicker(ModalScreen[list[str] | None]):
     def _take(self, index: int | None, *, typed: bool) -> None:
         options = self.options
         option = options.get_option_at_index(index) if index is not None and (typed or self._moved) else None
+        if not self.loaded:
+            return  # Enter before the list arrived: nothing to take yet (the note says it is being read)
         if not self.multiple:
             if option is None:
                 if not _SPACES.sub("", self.query_text):  # otherwise the note already says nothing matched
                     self.query_one("#picker-note", Static).update(
                         Text("请输入单位名称中的字，或用 ↑↓ 选择后回车。", style="bold red"))
                 return
-            self.dismiss([] if option.id == NO_UNIT else [str(option.id)])
+            self.choose([] if option.id == NO_UNIT else [str(option.id)])
             return
         if option is None:
             self.action_done()
@@ -293,48 +299,96 @@ class UnitPicker(ModalScreen[list[str] | None]):
 
     def action_done(self) -> None:
         if self.multiple:
-            self.dismiss(list(self.chosen))
+            self.choose(list(self.chosen))
         else:
             self._take(self.options.highlighted, typed=True)
+
+    def choose(self, names: list[str]) -> None:
+        self.dismiss(names)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-def choose_my_unit(screen) -> None:
-    """Pick 「我的单位」 (or none) and store it; the screen reloads to show only that unit's items."""
-    bound = bound_unit(screen.app)
-    if bound:
-        screen.say(f"你的账号绑定了“{bound}”，只能查看和修改本单位的条目；如需更改请联系规划办。", "error")
-        return
-    try:
-        units = unit_choices(screen.app)
-    except SQLAlchemyError as exc:
-        screen.say(db_error(exc), "error")
-        return
-    current = load_my_unit(screen.app)
+@dataclass(frozen=True)
+class MyUnitChosen:
+    """What MyUnitPicker closed with: the unit stored ("" for all), or why none could be chosen."""
 
-    def chosen(names: list[str] | None) -> None:
-        if names is None:
+    name: str = ""
+    refused: str = ""
+
+
+class MyUnitRead(Message):
+    def __init__(self, my_unit: MyUnit) -> None:
+        super().__init__()
+        self.my_unit = my_unit
+
+
+class MyUnitSaved(Message):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class MyUnitPicker(UnitPicker):
+    """「我的单位」: reads the choice and the unit list, stores what is picked; closes with a MyUnitChosen. A user
+    bound to a unit cannot choose: the picker closes saying so."""
+
+    def __init__(self) -> None:
+        super().__init__(None, title="我的单位（只看本单位牵头或配合的）", none_label="（不限单位：显示全部）")
+        self.saving = False
+
+    def read(self) -> None:
+        database = self.database
+        self.fetch(lambda: read_my_unit(database, with_units=True), MyUnitRead, group="my-unit")
+
+    def on_my_unit_read(self, message: MyUnitRead) -> None:
+        mine = message.my_unit
+        if mine.bound:
+            self.dismiss(MyUnitChosen(refused=f"你的账号绑定了“{mine.bound}”，只能查看和修改本单位的条目；如需更改请联系规划办。"))
+            return
+        self.chosen = [mine.chosen] if mine.chosen else []
+        self.show_units(mine.units)
+
+    def choose(self, names: list[str]) -> None:
+        if self.saving:
             return
         name = names[0] if names else ""
-        try:
-            save_my_unit(screen.app, name)
-        except SQLAlchemyError as exc:
-            screen.say(db_error(exc), "error")
+        self.saving = True
+        self.query_one("#picker-note", Static).update(SAVING_TEXT)
+        database = self.database
+        self.fetch(lambda: save_my_unit(database, name), MyUnitSaved, group="my-unit-save")
+
+    def on_my_unit_saved(self, message: MyUnitSaved) -> None:
+        self.dismiss(MyUnitChosen(message.name))
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        self.saving = False
+        super().on_data_failed(message)
+
+
+def choose_my_unit(screen) -> None:
+    """Pick 「我的单位」 (or none) and store it; the screen then reloads to show only that unit's items."""
+
+    def chosen(result: MyUnitChosen | None) -> None:
+        if result is None:
+            return
+        if result.refused:
+            screen.say(result.refused, "error")
             return
         screen.load()
+        name = result.name
         screen.say(f"我的单位：{name}（只显示本单位牵头或配合的条目）" if name else "已取消“我的单位”，显示全部。", "ok")
 
-    screen.push(UnitPicker(units, [current] if current else [], title="我的单位（只看本单位牵头或配合的）",
-                           none_label="（不限单位：显示全部）"), chosen)
+    push = getattr(screen, "push", None) or screen.app.push_screen  # review notes its own modals
+    push(MyUnitPicker(), chosen)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # List picker and one-line prompt
 
 
-class ChoicePicker(ModalScreen[str | None]):
+class ChoicePicker(GuihuaModal[str | None]):
     """Pick one of a few words (a stage, a status): ↑ ↓ and Enter, or the number in front of it."""
 
     DEFAULT_CSS = """
@@ -403,7 +457,7 @@ class SavingDialog:
         node.dismiss(True)
 
 
-class PromptScreen(SavingDialog, ModalScreen[bool]):
+class PromptScreen(SavingDialog, GuihuaModal[bool]):
     """One value on one line (a due date, a done date). Enter saves through `save`, Esc cancels."""
 
     DEFAULT_CSS = """
@@ -443,7 +497,7 @@ class PromptScreen(SavingDialog, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         box = self.query_one("#prompt-input", Input)
-        box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+        box.cursor_blink = self.guihua.CURSOR_BLINK
         box.focus()
 
     @on(Input.Submitted, "#prompt-input")
@@ -521,11 +575,7 @@ class UnitField(Static, can_focus=True):
         self.open_picker("")
 
     def open_picker(self, query: str) -> None:
-        try:
-            units = unit_choices(self.app)
-        except SQLAlchemyError as exc:
-            self.notify(db_error(exc), severity="error")
-            return
+        """The picker opens at once and reads the unit list itself; characters typed meanwhile are kept."""
 
         def chosen(names: list[str] | None) -> None:
             self._opening = None
@@ -534,12 +584,12 @@ class UnitField(Static, can_focus=True):
                 self._show()
             self.focus()
 
-        self._opening = UnitPicker(units, split_units(self.value), multiple=self.multiple, title=self.title_text,
+        self._opening = UnitPicker(None, split_units(self.value), multiple=self.multiple, title=self.title_text,
                                    query=query)
         self.app.push_screen(self._opening, chosen)
 
 
-class FieldsForm(SavingDialog, ModalScreen[bool]):
+class FieldsForm(SavingDialog, GuihuaModal[bool]):
     """A form from `Field`s. Enter saves from any field (a unit field opens its picker instead), Tab moves,
     Ctrl+S saves, Esc cancels. `save` receives the fields whose value changed (all of them when `send_all`)."""
 
@@ -599,7 +649,7 @@ class FieldsForm(SavingDialog, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         for box in self.query(Input):
-            box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+            box.cursor_blink = self.guihua.CURSOR_BLINK
         first = next((f for f in self.fields if f.kind != "section"), None)
         if first is not None:
             self.query_one(f"#field-{first.name}").focus()
@@ -676,21 +726,6 @@ class GroupedTable(SeparatorRowsTable):
         return True
 
 
-def phrase_span(text: str, phrase: str) -> tuple[int, int] | None:
-    """Where `phrase` stands in `text`, ignoring whitespace (PDF line breaks); offsets are `text`'s own."""
-    if not phrase:
-        return None
-    at = text.find(phrase)
-    if at >= 0:
-        return at, at + len(phrase)
-    wanted = _SPACES.sub("", phrase)
-    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
-    at = "".join(text[i] for i in kept).find(wanted)
-    if not wanted or at < 0:
-        return None
-    return kept[at], kept[at + len(wanted) - 1] + 1
-
-
 def marked(text: str, phrase: str, style: str = "bold reverse") -> Text:
     """`text` with `phrase` highlighted (where it is found)."""
     out = Text(text)
@@ -700,64 +735,20 @@ def marked(text: str, phrase: str, style: str = "bold reverse") -> Text:
     return out
 
 
-def paragraph_source(session, block_id: int | None, phrase: str):
-    """A db.indicators.TextSource for a paragraph and the phrase to mark in it (the reader opens these)."""
-    from db.indicators import TextSource
-    from db.models import PlanBlock
-
-    if block_id is None:
-        return None
-    block = session.get(PlanBlock, block_id)
-    if block is None:
-        return None
-    span = phrase_span(block.text, phrase) or (0, 0)
-    return TextSource(node_id=block.node_id, block_id=block.id, text=block.text, start=span[0], end=span[1])
-
-
 # ----------------------------------------------------------------------------------------------------------
 # The plan picker (F7 / 「切换规划」)
 
 
-@dataclass(frozen=True)
-class PlanChoice:
-    id: int
-    name: str
-    title: str
-    period: str  # 「2026—2030年」, or "" when neither stored nor stated in the title
-    imported_at: object
-    bundled: bool
-    chapters: int
-    indicators: int
-    projects: int
+def plan_choices(app: GuihuaApp) -> list[PlanChoice]:
+    """Every plan, newest import first. Waits for the database: call it in a worker (db.dialog_views.plan_choices
+    is the query); a PlanPicker given no list reads it itself."""
+    return read_plan_choices(app.database)
 
 
-def plan_choices(app) -> list[PlanChoice]:
-    """Every plan in the database, newest import first, with what it holds."""
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from core.period import Period, detect_period
-    from db.models import Indicator, PlanNode, Project
-    from db.plan_store import list_plans
-
-    def counts(session, column, *where) -> dict[int, int]:
-        query = select(column, func.count()).where(*where).group_by(column)
-        return {plan_id: count for plan_id, count in session.exec(query)}
-
-    with app.database.session() as session:
-        plans = list_plans(session)
-        chapters = counts(session, PlanNode.plan_id, PlanNode.kind == "chapter")
-        indicators = counts(session, Indicator.plan_id, Indicator.kind == "main")
-        projects = counts(session, Project.plan_id)
-    out = []
-    for plan in plans:
-        years = [getattr(plan, name, None) for name in ("base_year", "first_year", "target_year")]
-        period = Period(*years) if all(isinstance(y, int) for y in years) else detect_period(plan.title or "")
-        out.append(PlanChoice(plan.id, plan.name, plan.title, period.label if period else "", plan.imported_at,
-                              plan.bundled, chapters.get(plan.id, 0), indicators.get(plan.id, 0),
-                              projects.get(plan.id, 0)))
-    out.sort(key=lambda c: (c.imported_at, c.id), reverse=True)
-    return out
+class PlansRead(Message):
+    def __init__(self, plans: list[PlanChoice]) -> None:
+        super().__init__()
+        self.plans = plans
 
 
 def _local_time(moment) -> str:
@@ -769,8 +760,9 @@ def _local_time(moment) -> str:
     return f"{local:%Y-%m-%d %H:%M}"
 
 
-class PlanPicker(ModalScreen[int | None]):
-    """Choose the plan every screen shows: ↑ ↓ and Enter, or the number in front of it; Esc keeps the open one."""
+class PlanPicker(GuihuaModal[int | None]):
+    """Choose the plan every screen shows: ↑ ↓ and Enter, or the number in front of it; Esc keeps the open one.
+    Given no list (`plans` None), the picker reads it and fills when it arrives."""
 
     DEFAULT_CSS = """
     PlanPicker { align: center middle; }
@@ -784,38 +776,60 @@ class PlanPicker(ModalScreen[int | None]):
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="plans.cancel")]
 
-    def __init__(self, plans: Sequence[PlanChoice], current: int | None = None) -> None:
+    def __init__(self, plans: Sequence[PlanChoice] | None = None, current: int | None = None) -> None:
         super().__init__(id="plans-screen")
-        self.plans = list(plans)
+        self.loaded = plans is not None
+        self.plans = list(plans or ())
         self.current = current
 
     def compose(self) -> ComposeResult:
         with Vertical(id="plans-box") as box:
             box.border_title = "切换规划"
             box.border_subtitle = "↑↓ 或数字键 · 回车打开 · Esc 取消"
-            options = []
-            for index, plan in enumerate(self.plans, start=1):
-                label = Text(f"{index}  " if index < 10 else "   ", style="dim")
-                label.append(plan.name, style="bold")
-                if plan.period:
-                    label.append(f"  {plan.period}")
-                if plan.id == self.current:
-                    label.append("  （当前）", style="bold green")
-                label.append(f"\n   {plan.title}", style="")
-                facts = [f"{plan.chapters} 章", f"主要指标 {plan.indicators} 项", f"项目 {plan.projects} 个",
-                         f"导入于 {_local_time(plan.imported_at)}" + ("（内置）" if plan.bundled else "")]
-                label.append("\n   " + " · ".join(facts), style="dim")
-                options.append(Option(label, id=str(plan.id)))
-            yield OptionList(*options, id="plans-list", compact=True)
-            note = ("选定的规划在各界面打开，下次启动时仍打开它；导入新规划后默认打开最新导入的规划。"
-                    if len(self.plans) > 1 else "数据库中只有这一个规划。导入新规划：F8 或命令面板「导入规划文件…」。")
-            yield Static(note, id="plans-note")
+            yield OptionList(id="plans-list", compact=True)
+            yield Static("正在读取规划列表…", id="plans-note")
 
     def on_mount(self) -> None:
+        self.query_one("#plans-list", OptionList).focus()
+        if self.loaded:
+            self.show_plans(self.plans)
+        else:
+            database = self.database
+            self.fetch(lambda: read_plan_choices(database), PlansRead, group="plan-picker")
+
+    def on_plans_read(self, message: PlansRead) -> None:
+        self.loaded = True
+        self.show_plans(message.plans)
+
+    def on_data_failed(self, message: DataFailed) -> None:
+        self.query_one("#plans-note", Static).update(Text(message.text, style="bold red"))
+
+    def show_plans(self, plans: Sequence[PlanChoice]) -> None:
+        self.plans = list(plans)
         options = self.query_one("#plans-list", OptionList)
-        options.focus()
+        options.clear_options()
+        for index, plan in enumerate(self.plans, start=1):
+            label = Text(f"{index}  " if index < 10 else "   ", style="dim")
+            label.append(plan.name, style="bold")
+            if plan.period:
+                label.append(f"  {plan.period}")
+            if plan.id == self.current:
+                label.append("  （当前）", style="bold green")
+            label.append(f"\n   {plan.title}", style="")
+            facts = [f"{plan.chapters} 章", f"主要指标 {plan.indicators} 项", f"项目 {plan.projects} 个",
+                     f"导入于 {_local_time(plan.imported_at)}" + ("（内置）" if plan.bundled else "")]
+            label.append("\n   " + " · ".join(facts), style="dim")
+            options.add_option(Option(label, id=str(plan.id)))
+        if not self.plans:
+            note = "数据库中还没有任何规划。按 F8 导入规划文件。"
+        elif len(self.plans) > 1:
+            note = "选定的规划在各界面打开，下次启动时仍打开它；导入新规划后默认打开最新导入的规划。"
+        else:
+            note = "数据库中只有这一个规划。导入新规划：F8 或命令面板「导入规划文件…」。"
+        self.query_one("#plans-note", Static).update(note)
         ids = [p.id for p in self.plans]
-        options.highlighted = ids.index(self.current) if self.current in ids else 0
+        if ids:
+            options.highlighted = ids.index(self.current) if self.current in ids else 0
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character.isdigit() and 1 <= int(event.character) <= min(9, len(self.plans)):
