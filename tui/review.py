@@ -301,14 +301,13 @@ class ReviewScreen(GuihuaScreen):
 
     def on_mount(self) -> None:
         self.query_one("#review-search-input", Input).cursor_blink = self.guihua.CURSOR_BLINK
-        self.load()
         self.say("a 采纳 · x 舍弃 · e 修改 · 空格标记后 m 合并 · s 拆分 · n 新增漏掉的 · u 退回 · / 搜索 · 回车看原文 · ? 全部按键")
 
     def on_screen_resume(self) -> None:
         if self._own_modal:
             self._own_modal = False
             return
-        self.load()  # back from another screen: the queue or 「我的单位」 may have changed there
+        self.load()  # shown first, or back from another screen: the queue or 「我的单位」 may have changed there
 
     def push(self, screen, callback=None) -> None:
         self._own_modal = True
