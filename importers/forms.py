@@ -174,7 +174,7 @@ class Change:
             return (f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}与其他填报表不一致，"
                     "一并不导入）")
         if self.held_by_doubt:
-            return f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}数值存疑，一并暂不导入）"
+            return f"{head}：{_shown(self.old)} → {_shown(self.new)}（随同一项存疑的{self.held_by}，确认后一并导入）"
         if self.held_by:
             return f"{head}：{_shown(self.old)} → {_shown(self.new)}（同一项的{self.held_by}有冲突，一并暂不导入）"
         doubt = f"；数值存疑：{self.doubt}" if self.doubt else ""

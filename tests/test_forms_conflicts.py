@@ -303,7 +303,7 @@ def test_doubtful_figures_from_a_form_are_flagged_and_imported_only_when_confirm
     assert "12900" in doubtful[gdp, "actual"].doubt and "10 倍" in doubtful[gdp, "actual"].doubt
     assert doubtful[gdp, "actual"].text().startswith("地区生产总值 2024年实际值：空 → 12900（第 ")
     assert "是负数" in doubtful[revenue, "actual"].doubt
-    assert doubtful[gdp, "stage"].held_by_doubt and "同一项的2024年实际值数值存疑，一并暂不导入" in doubtful[gdp, "stage"].text()
+    assert doubtful[gdp, "stage"].held_by_doubt and "随同一项存疑的2024年实际值，确认后一并导入" in doubtful[gdp, "stage"].text()
     assert review.pending() == [] and len(review.pending(accept_doubtful=True)) == 3
 
     result = apply_forms(database, review)
