@@ -242,6 +242,22 @@ def test_indicators_table_in_the_terminal(run):
         assert word in result.output
 
 
+def test_indicator_table_fits_a_narrow_terminal_by_cutting_names():
+    from rich.cells import cell_len
+
+    from tui.cli_indicators import text_table
+
+    rows = ["经济强", ["1", "地区生产总值（按可比价格计算）", "亿元", "达到序时进度"], ["2", "R&D", "%", "滞后"]]
+    whole = text_table("主要指标", ["编号", "指标", "单位", "状态"], rows)
+    assert len({cell_len(line) for line in whole[1:]}) == 1  # every line of the box equally wide
+    assert "│ 1    │ 地区生产总值（按可比价格计算） │" in whole[5] and "│      │ 经济强 " in whole[4]
+    narrow = text_table("主要指标", ["编号", "指标", "单位", "状态"], rows, width=44)
+    assert {cell_len(line) for line in narrow[1:]} == {44}
+    assert "│ 地区生产总… │" in narrow[5] and "│ R&D         │" in narrow[6]
+    tiny = text_table("主要指标", ["编号", "指标", "单位", "状态"], rows, width=20)
+    assert "│ 地区生…  │" in tiny[5]  # names keep 8 columns however narrow the terminal
+
+
 @pytest.mark.parametrize(
     "args, code, message",
     [
