@@ -909,7 +909,7 @@ def _project_clause(clause: str) -> tuple[str, int, int] | None:
 
 
 def find_projects(
-    block_key, text: str, *, box_title: str | None = None, kind: str = "paragraph", group_action: str | None = None,
+    block_key, text: str, *, box_title: str | None = None, kind: str = BlockKind.PARAGRAPH, group_action: str | None = None,
     plan_end: int | None = None,
 ) -> list[ProjectProposal]:
     """Projects named in one block. `kind` is the block kind; a box item 「迁建 5 所：A、B。」 gives one project per
@@ -1021,7 +1021,7 @@ def find_projects(
 # --------------------------------------------------------------------------------------------------------
 # A whole plan
 
-_TEXT_KINDS = ("paragraph", "lead_in", "box_item", "box_group")
+_TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.LEAD_IN, BlockKind.BOX_ITEM, BlockKind.BOX_GROUP)
 
 
 def _block_default_key(block: Block):

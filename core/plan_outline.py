@@ -31,14 +31,14 @@ if TYPE_CHECKING:  # core.plan_text imports this module
 
 CN = "一二三四五六七八九十百零〇两"
 _NUM = rf"[{CN}0-9０-９]+"
-_LEVELS = {
-    "part": re.compile(rf"^第\s*({_NUM})\s*篇(?:\s+|(?=[^\s，。、；]))?(.*)$"),
-    "chapter": re.compile(rf"^第\s*({_NUM})\s*章(?:\s+|(?=[^\s，。、；]))?(.*)$"),
-    "section": re.compile(rf"^第\s*({_NUM})\s*节(?:\s+|(?=[^\s，。、；]))?(.*)$"),
+_LEVELS = {  # 「division」 (第X部分) is read as a chapter or a part, never stored as itself
+    NodeKind.PART: re.compile(rf"^第\s*({_NUM})\s*篇(?:\s+|(?=[^\s，。、；]))?(.*)$"),
+    NodeKind.CHAPTER: re.compile(rf"^第\s*({_NUM})\s*章(?:\s+|(?=[^\s，。、；]))?(.*)$"),
+    NodeKind.SECTION: re.compile(rf"^第\s*({_NUM})\s*节(?:\s+|(?=[^\s，。、；]))?(.*)$"),
     # 「第一部分」: the top level of plans that have no 第X章 (as chapters), or a level above them (as parts).
     "division": re.compile(rf"^第\s*({_NUM})\s*部\s*分(?:\s+|(?=[^\s，。、；]))?(.*)$"),
 }
-_LEVEL_CHAR = {"part": "篇", "chapter": "章", "section": "节", "division": "部分"}
+_LEVEL_CHAR = {NodeKind.PART: "篇", NodeKind.CHAPTER: "章", NodeKind.SECTION: "节", "division": "部分"}
 # 「一、」 and 「（一）」 headings (used as sections, or as chapters/sections where a plan has no 第X章).
 CN_ITEM_RE = re.compile(rf"^([{CN}]{{1,3}})\s*、\s*(\S.*)$")
 PAREN_ITEM_RE = re.compile(rf"^[（(]\s*([{CN}]{{1,3}})\s*[)）]\s*(\S.*)$")
@@ -179,7 +179,8 @@ class _Analyser:
         kinds = {c.kind for c in candidates}
         if "division" in kinds:
             # 第X部分 is the top level: chapters where there are no 第X章, parts where there are no 第X篇.
-            as_kind = "chapter" if "chapter" not in kinds else ("part" if "part" not in kinds else None)
+            as_kind = (NodeKind.CHAPTER if NodeKind.CHAPTER not in kinds
+                       else (NodeKind.PART if NodeKind.PART not in kinds else None))
             candidates = [
                 _Candidate(c.index, as_kind, c.ordinal, c.title, c.tail, "division") if c.kind == "division" else c
                 for c in candidates
@@ -376,7 +377,7 @@ class _Analyser:
                 ok = c.ordinal == chapter + 1 or (c.ordinal == 1 and part_since_chapter) or in_toc
             else:
                 ok = chapter > 0 and (c.ordinal == section + 1 or (c.ordinal == 1 and section == 0) or in_toc)
-            expected = {"part": part, "chapter": chapter, "section": section}[c.kind] + 1
+            expected = {NodeKind.PART: part, NodeKind.CHAPTER: chapter, NodeKind.SECTION: section}[c.kind] + 1
             if not ok and c.kind in (NodeKind.PART, NodeKind.CHAPTER) and c.ordinal > expected and self._sequence_resumes(body, c, expected):
                 # A heading lost in extraction: the expected number never comes, and the sequence goes on from
                 # this one. Accept it rather than lose every heading after the gap.
@@ -487,7 +488,7 @@ class _Analyser:
             if self.outline.headings[start].kind != NodeKind.CHAPTER:
                 continue
             for i, ordinal, title in self._sequences(start + 1, bounds[k + 1], CN_ITEM_RE):
-                self.outline.headings[i] = Heading("section", f"{self._item_number(i)}", ordinal, title)
+                self.outline.headings[i] = Heading(NodeKind.SECTION, f"{self._item_number(i)}", ordinal, title)
 
     def cn_item_chapters(self) -> None:
         """A document without 第X章: the top level is the 「一、」 sequence that spans it, 「（一）」 below."""
@@ -496,11 +497,11 @@ class _Analyser:
         if len(top) < 3:
             return
         for i, ordinal, title in top:
-            self.outline.headings[i] = Heading("chapter", self._item_number(i), ordinal, title)
+            self.outline.headings[i] = Heading(NodeKind.CHAPTER, self._item_number(i), ordinal, title)
         bounds = [i for i, _, _ in top] + [len(self.lines)]
         for k in range(len(top)):
             for i, ordinal, title in self._sequences(bounds[k] + 1, bounds[k + 1], PAREN_ITEM_RE):
-                self.outline.headings[i] = Heading("section", self._item_number(i), ordinal, title)
+                self.outline.headings[i] = Heading(NodeKind.SECTION, self._item_number(i), ordinal, title)
 
     def styled_chapters(self) -> None:
         """A Word file whose headings carry no numbering the text rules know: its heading styles say the levels.
@@ -538,9 +539,9 @@ class _Analyser:
             title = re.sub(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])\s*", "", text)
             if level == chapter_level:
                 ordinal += 1
-                self.outline.headings[i] = Heading("chapter", number, ordinal, title)
+                self.outline.headings[i] = Heading(NodeKind.CHAPTER, number, ordinal, title)
             elif level == section_level and ordinal:
-                self.outline.headings[i] = Heading("section", number, None, title)
+                self.outline.headings[i] = Heading(NodeKind.SECTION, number, None, title)
 
     def _item_number(self, index: int) -> str:
         text = self.lines[index].text

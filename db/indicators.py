@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from core.errors import NotFoundError, UserInputError
 from core.indicator_links import anchor_paragraph, reference_values, squash, table_cell
 from core.indicator_links import judged_against_others as targets_read_others
-from core.kinds import BlockKind, NodeKind
+from core.kinds import BlockKind, IndicatorKind, NodeKind
 from core.period import Period
 from core.plan_years import latest_reported_year
 from core.plausibility import doubt, doubts
@@ -234,7 +234,7 @@ def _view(row: Indicator, years: Iterable[IndicatorYear]) -> IndicatorView:
     return view
 
 
-def list_indicators(session: Session, plan_id: int, kind: str | None = "main") -> list[IndicatorView]:
+def list_indicators(session: Session, plan_id: int, kind: str | None = IndicatorKind.MAIN) -> list[IndicatorView]:
     query = select(Indicator).where(Indicator.plan_id == plan_id)
     if kind is not None:
         query = query.where(Indicator.kind == kind)
@@ -923,7 +923,7 @@ def load_catalogue(
 
 
 # A new indicator's columns as the model's defaults give them (core INSERTs do not build model objects).
-_NEW_INDICATOR = {"kind": "main", "category": "", "unit": "", "attribute": "", "target_text": "", "growth_text": "",
+_NEW_INDICATOR = {"kind": IndicatorKind.MAIN, "category": "", "unit": "", "attribute": "", "target_text": "", "growth_text": "",
                   "lead_unit": "", "partner_units": "", "leader": "", "note": "", "text_anchor": "",
                   "table_block_id": None, "text_block_id": None, "version_id": 1}
 _NEW_YEAR = {"actual": None, "target": None, "stage": "", "source": "", "note": "", "manual_status": None,

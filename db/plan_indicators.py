@@ -51,7 +51,8 @@ from db.indicators import record_actual
 from db.models import Indicator, PlanBlock, Proposal
 
 KIND = ProposalKind.INDICATOR
-STATUSES = {"pending": "待确认", "accepted": "已确认", "rejected": "已舍弃", "merged": "已合并"}
+STATUSES = {ProposalStatus.PENDING: "待确认", ProposalStatus.ACCEPTED: "已确认", ProposalStatus.REJECTED: "已舍弃",
+            ProposalStatus.MERGED: "已合并"}
 # What the office may correct before accepting, and how the screens name it.
 FIELDS = {
     "category": "类别",
