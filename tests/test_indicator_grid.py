@@ -801,3 +801,41 @@ async def test_status_column_shows_at_the_windows_terminal_default_size(database
         right = sum(c.get_render_width(table) for c in table.ordered_columns[: status + 1])
         assert right <= table.content_region.width
         assert table.scroll_x == 0
+
+
+async def test_typing_ahead_while_saves_are_in_flight_keeps_every_key_for_its_cell(slow_database, query_delay):
+    """Every statement 200 ms slow: the figures typed after each Enter go to the next rows as typed, the cells show
+    them at once, the editor never waits for a save, and all of them are stored in order; one undo takes back
+    the last."""
+    database = slow_database
+    with query_delay.paused():
+        names = views_by_name(database)
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        with query_delay.paused():
+            grid = await open_grid(pilot)
+        order = [v.id for v in grid.views][:4]
+        typed = ["1049.7", "96", "35.2", "6.1"]
+        for value in typed:
+            await pilot.press(*value, "enter")
+        # the saves are still on their way (4 × several statements × 200 ms): the grid has moved on already
+        assert grid.busy and grid.editing is None
+        assert [cell(grid, i, "y2021") for i in order] == typed
+        await pilot.press(*"4.2")  # a fifth figure typed while saves are pending opens the fifth row's editor
+        fifth = grid.table.current_indicator()
+        assert fifth not in order and grid.editing == (fifth, 2021) and grid.editor.value == "4.2"
+        await pilot.press("escape")
+        with query_delay.paused():
+            await settle(pilot)
+        assert not grid.busy
+        with query_delay.paused():
+            stored = {v.id: v.values.get(2021) for v in views_by_name(database).values()}
+        assert [stored[i] for i in order] == [Decimal(v) for v in typed]
+        assert stored[fifth] is None  # the abandoned fifth figure was never saved
+        assert len(grid.undo_stack) == 4 and grid.undo_stack[-1].indicator_id == order[-1]
+        with query_delay.paused():
+            await pilot.press("ctrl+z")
+            await settle(pilot)
+            assert views_by_name(database)[grid.view(order[-1]).name].values.get(2021) is None
+            assert views_by_name(database)[GDP].values[2021] == Decimal("1049.7")
+    assert names[GDP].id == order[0]
