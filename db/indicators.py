@@ -1015,6 +1015,11 @@ def _clean_entry(entry: CatalogueEntry) -> CatalogueEntry:
     return entry if cleaned == texts else replace(entry, **cleaned)
 
 
+def indicator_record(session: Session, indicator_id: int) -> Indicator | None:
+    """The indicator's stored row, or None when it was deleted (read-only: saves lock it through _indicator_row)."""
+    return session.get(Indicator, indicator_id)
+
+
 def year_record(session: Session, indicator_id: int, year: int) -> IndicatorYear | None:
     """The indicator's stored record for one year, if any (read-only: saves go through _year_row)."""
     return session.exec(

@@ -208,6 +208,11 @@ def states_with_prefix(session: Session, prefix: str) -> dict[str, str]:
     return {row.key: row.value for row in session.exec(select(AppState).where(AppState.key.startswith(prefix)))}
 
 
+def plan_by_id(session: Session, plan_id: int) -> Plan | None:
+    """The plan with this id, or None (find_plan refuses a missing plan; this lets the caller word it)."""
+    return session.get(Plan, plan_id)
+
+
 def plan_named(session: Session, name: str) -> Plan | None:
     """The plan stored under exactly this name, if any (an import under the same name replaces it)."""
     return session.exec(select(Plan).where(Plan.name == name)).first()

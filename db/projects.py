@@ -897,6 +897,12 @@ def relink_projects(session: Session, plan_id: int) -> None:
     session.flush()
 
 
+def milestone_and_project(session: Session, milestone_id: int) -> tuple[Milestone | None, Project | None]:
+    """A milestone's row and its project's row, either None when deleted (read-only)."""
+    milestone = session.get(Milestone, milestone_id)
+    return milestone, session.get(Project, milestone.project_id) if milestone is not None else None
+
+
 def plan_lead_units(session: Session, plan_id: int) -> list[str]:
     """The 牵头单位 texts of the plan's indicators and projects, as stored (several units per text possible)."""
     leads = list(session.exec(select(Indicator.lead_unit).where(Indicator.plan_id == plan_id)))

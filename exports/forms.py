@@ -370,14 +370,13 @@ def write_forms(
     rows nobody leads). The sheets are protected with `password`, else with the office's stored one
     (save_password) unless `use_stored_password` is false, else without a password. Returns what was
     written, in the unit list's order."""
-    from db.models import Plan
-    from db.plan_store import plan_period
+    from db.plan_store import plan_by_id, plan_period
     from db.projects import today as current_day
     from exports.sheet_style import save_workbook
 
     issued_on = issued_on or current_day()
     with database.session() as session:
-        plan = session.get(Plan, plan_id)
+        plan = plan_by_id(session, plan_id)
         if plan is None:
             raise UserInputError(f"没有编号为 {plan_id} 的规划。")
         forms, _, last_year = collect_forms(session, plan_id, year, issued_on)

@@ -637,16 +637,16 @@ def _marker(review: FormFileReview, cells: dict[int, dict[int, _Cell]]) -> dict[
 
 
 def _check_marker(session, review: FormFileReview, marker: dict, plan_id: int | None, year: int | None) -> bool:
-    from db.models import Plan
+    from db.plan_store import plan_by_id
 
     form_plan, form_year = int(marker["plan_id"]), int(marker["year"])
-    plan = session.get(Plan, form_plan)
+    plan = plan_by_id(session, form_plan)
     review.unit = marker.get("unit", "")
     if plan is None or plan.name != marker.get("plan_name"):
         review.problem(f"这份填报表属于另一个规划（「{marker.get('plan_name', '')}」），与本数据库中的规划不符，已拒绝。")
         return False
     if plan_id is not None and form_plan != plan_id:
-        chosen = session.get(Plan, plan_id)
+        chosen = plan_by_id(session, plan_id)
         review.problem(f"这份填报表属于规划「{plan.name}」，不是本次选择的规划「{chosen.name if chosen else plan_id}」，已拒绝。")
         return False
     if year is not None and form_year != year:
@@ -801,9 +801,9 @@ def _note(cell: _Cell) -> tuple[str | None, str | None]:
 
 
 def _indicator_row(session, review, title, row_number, row, columns, position, entity_id, issued) -> None:
-    from db.models import Indicator
+    from db.indicators import indicator_record
 
-    indicator = session.get(Indicator, entity_id)
+    indicator = indicator_record(session, entity_id)
     if indicator is None or indicator.plan_id != review.plan_id:
         review.problem("这一项指标在 guihua 中已不存在（可能已被删除），无法导入。", title, row_number)
         return
@@ -847,11 +847,9 @@ def _indicator_row(session, review, title, row_number, row, columns, position, e
 
 
 def _milestone_row(session, review, title, row_number, row, columns, position, entity_id, issued) -> None:
-    from db.models import Milestone, Project
-    from db.projects import today
+    from db.projects import milestone_and_project, today
 
-    milestone = session.get(Milestone, entity_id)
-    project = session.get(Project, milestone.project_id) if milestone is not None else None
+    milestone, project = milestone_and_project(session, entity_id)
     if milestone is None or project is None or project.plan_id != review.plan_id:
         review.problem("这一项里程碑在 guihua 中已不存在（可能已被删除），无法导入。", title, row_number)
         return
@@ -958,7 +956,7 @@ def _report_formulas(review: FormFileReview, cells: list[tuple[str, int, int]], 
 
 def _current(session, edit: FieldEdit) -> str | None:
     from db.indicators import year_record
-    from db.models import Milestone
+    from db.projects import milestone_and_project
 
     if edit.kind == "indicator":
         row = year_record(session, edit.entity_id, edit.year)
@@ -971,7 +969,7 @@ def _current(session, edit: FieldEdit) -> str | None:
             except InvalidOperation:
                 return value
         return _norm(value)
-    milestone = session.get(Milestone, edit.entity_id)
+    milestone, _ = milestone_and_project(session, edit.entity_id)
     value = getattr(milestone, edit.field) if milestone is not None else None
     return value.isoformat() if isinstance(value, date) else _norm(value)
 
