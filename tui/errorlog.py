@@ -15,19 +15,12 @@ def log_path() -> Path:
 
 def log_unexpected(exc: BaseException, path: Path | None = None) -> Path | None:
     """Append the traceback to the log file; returns its path (None if even that failed)."""
-    path = path or log_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(logging.Formatter().formatTime(logging.makeLogRecord({})) + " 未预期的错误\n")
-            handle.write("".join(traceback.format_exception(exc)) + "\n")
-        return path
-    except OSError:
-        return None
+    return log_report("".join(traceback.format_exception(exc)), path)
 
 
 def log_report(report: str, path: Path | None = None) -> Path | None:
-    """Append an already formatted traceback (what Textual printed for an unhandled exception) to the log."""
+    """Append a formatted traceback (also what Textual printed for an unhandled exception) to the log file;
+    returns its path (None if even that failed)."""
     path = path or log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
