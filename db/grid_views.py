@@ -16,7 +16,7 @@ from core.errors import GuihuaError
 from core.period import Period
 from core.plan_years import latest_reported_year
 from core.progress import Assessment, ProgressSettings
-from db.audit import ConcurrentEditError, current_user, user_unit
+from db.audit import ConcurrentEditError
 from db.engine import Database
 from db.indicators import (
     Edit,
@@ -35,23 +35,8 @@ from db.indicators import (
     set_year_fields,
     undo_edit,
 )
-from db.plan_store import get_state, plan_period, set_state
-from db.units import list_units
-
-MY_UNIT_KEY = "ui.my_unit"  # app_state key of 「我的单位」, shared with every screen (tui.pickers)
-
-
-@dataclass(frozen=True)
-class UnitName:
-    name: str
-    short_name: str = ""
-
-
-@dataclass(frozen=True)
-class MyUnit:
-    bound: str  # the unit this user's account is bound to ("" for the office role): always the filter
-    chosen: str  # 「我的单位」 in effect: the bound unit, else what the office chose, else ""
-
+from db.plan_store import plan_period
+from db.unit_views import MyUnit, read_my_unit, save_my_unit
 
 @dataclass(frozen=True)
 class GridData:
@@ -60,8 +45,7 @@ class GridData:
     reference_views: list[IndicatorView]  # main indicators the text targets are judged against (kind "text")
     settings: ProgressSettings
     period: Period
-    my_unit: MyUnit
-    units: list[UnitName]  # the unit list, for the 牵头单位 filter's matching
+    my_unit: MyUnit  # with the unit list, for the 牵头单位 filter and its picker
     latest_year: int | None  # the latest year after the base year with a figure (core.plan_years)
 
 
@@ -72,32 +56,16 @@ def read_grid(database: Database, plan_id: int, kind: str) -> GridData:
         reference = list_indicators(session, plan_id) if kind != "main" else []
         settings = progress_settings(session, plan_id)
         period = plan_period(session, plan_id)
-        units = [UnitName(u.name, u.short_name) for u in list_units(session)]
     # The opening status year follows the figures of the whole plan: the text targets alone may have none yet.
     latest = latest_reported_year((v.base_year, [y for y, r in v.years.items() if r.actual is not None])
                                   for v in views + reference)
-    return GridData(kind, views, reference, settings, period, read_my_unit(database), units, latest)
-
-
-def read_my_unit(database: Database) -> MyUnit:
-    """「我的单位」; a broken state table must not stop the grid from showing (then: no unit)."""
-    try:
-        with database.session() as session:
-            bound = user_unit(session, current_user(session)) or ""
-            return MyUnit(bound, bound or get_state(session, MY_UNIT_KEY) or "")
-    except SQLAlchemyError:
-        return MyUnit("", "")
+    return GridData(kind, views, reference, settings, period, read_my_unit(database, with_units=True), latest)
 
 
 def choose_my_unit(database: Database, name: str) -> MyUnit:
-    with database.session() as session:
-        set_state(session, MY_UNIT_KEY, name)
+    """Store 「我的单位」 and read back what is in effect (a bound user's unit wins)."""
+    save_my_unit(database, name)
     return read_my_unit(database)
-
-
-def read_units(database: Database) -> list[UnitName]:
-    with database.session() as session:
-        return [UnitName(u.name, u.short_name) for u in list_units(session)]
 
 
 def judge_views(views: Iterable[IndicatorView], year: int, every: list[IndicatorView],

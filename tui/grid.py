@@ -35,14 +35,15 @@ from core.plan_years import PasteTooLong, opening_status_year, paste_years, step
 from core.progress import Assessment, ProgressSettings, Status
 from core.targets import TargetKind, ValueParseError, parse_value
 from db import grid_views
-from db.grid_views import GridData, MyUnit, UnitName, WriteOutcome
+from db.grid_views import GridData, WriteOutcome
 from db.indicators import Edit, HistoryEntry, IndicatorView, TextSource, decimal_text, view_expected_path
 from tui import grid_render as render
 from tui.base import DataFailed, GuihuaScreen
 from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
 from tui.grid_detail import DETAIL_DELAY, DETAIL_HISTORY, DetailContext, DetailPanel
 from tui.grid_table import CATEGORY_PREFIX, EDIT_STARTERS, EDITOR_KEYS, FINISH_KEYS, CellEditor, IndicatorTable
-from tui.pickers import UnitChoice, UnitPicker
+from db.unit_views import MyUnit, UnitChoice, read_my_unit
+from tui.pickers import UnitPicker
 from tui.widgets import StatusLine
 
 __all__ = ["DETAIL_DELAY", "GridScreen"]
@@ -106,9 +107,8 @@ class SourceRead(Message):
 class UnitsRead(Message):
     """For 「我的单位」 (Ctrl+U): the unit list and who the user is bound to."""
 
-    def __init__(self, units: list[UnitName], my_unit: MyUnit) -> None:
+    def __init__(self, my_unit: MyUnit) -> None:
         super().__init__()
-        self.units = units
         self.my_unit = my_unit
 
 
@@ -174,7 +174,7 @@ class GridScreen(GuihuaScreen):
         self.filter = IndicatorFilter()
         self.kind = "main"  # "text": the accepted quantified targets from the plan's text (文中指标)
         self.bound_unit = ""  # the unit the user's account is bound to: 「我的单位」 always
-        self.units: list[UnitName] = []
+        self.units: list[UnitChoice] = []
         self.undo_stack: list[UndoItem] = []
         self.redo_stack: list[UndoItem] = []
         self._writes: deque[Write] = deque()
@@ -269,7 +269,7 @@ class GridScreen(GuihuaScreen):
         self.views = views
         self.reference_views = data.reference_views
         self.by_id = {v.id: i for i, v in enumerate(views)}
-        self.settings, self.period, self.units = data.settings, data.period, data.units
+        self.settings, self.period, self.units = data.settings, data.period, data.my_unit.units
         self.bound_unit = data.my_unit.bound
         self.filter = replace(self.filter, my_unit=data.my_unit.chosen)
         self.relative = {v.id for v in views if any(t.kind == TargetKind.RELATIVE for t in v.targets())}
@@ -932,8 +932,7 @@ class GridScreen(GuihuaScreen):
                 return
             self.filter_by_unit(names[0] if names else "")
 
-        choices = [UnitChoice(u.name, u.short_name) for u in self.units]
-        self.app.push_screen(UnitPicker(choices, [current] if current else [], title="按牵头单位筛选",
+        self.app.push_screen(UnitPicker(self.units, [current] if current else [], title="按牵头单位筛选",
                                         none_label="（不限牵头单位：显示全部）"), chosen)
 
     def filter_by_unit(self, text: str) -> None:
@@ -944,8 +943,7 @@ class GridScreen(GuihuaScreen):
     def action_my_unit(self) -> None:
         """Pick 「我的单位」 (or none); the grid then shows only that unit's rows (and so do the other screens)."""
         database = self.database
-        self.fetch(lambda: (grid_views.read_units(database), grid_views.read_my_unit(database)),
-                   lambda read: UnitsRead(*read), group="grid-my-unit")
+        self.fetch(lambda: read_my_unit(database, with_units=True), UnitsRead, group="grid-my-unit")
 
     @on(UnitsRead)
     def _units_read(self, message: UnitsRead) -> None:
@@ -962,8 +960,7 @@ class GridScreen(GuihuaScreen):
             said = f"我的单位：{name}（只显示本单位牵头或配合的条目）" if name else "已取消“我的单位”，显示全部。"
             self.save_my_unit(name, said)
 
-        choices = [UnitChoice(u.name, u.short_name) for u in message.units]
-        self.app.push_screen(UnitPicker(choices, [current] if current else [],
+        self.app.push_screen(UnitPicker(message.my_unit.units, [current] if current else [],
                                         title="我的单位（只看本单位牵头或配合的）", none_label="（不限单位：显示全部）"),
                              chosen)
 
@@ -990,7 +987,7 @@ class GridScreen(GuihuaScreen):
         # 「我的单位」 may have been changed on another screen meanwhile (a quick read; the rows stay as they are).
         if self._loaded:
             database = self.database
-            self.fetch(lambda: grid_views.read_my_unit(database), MyUnitRead, group="grid-my-unit")
+            self.fetch(lambda: read_my_unit(database), MyUnitRead, group="grid-my-unit")
 
     def action_toggle_kind(self) -> None:
         """Switch between the plan's main indicators and the accepted quantified targets of its text."""
