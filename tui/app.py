@@ -186,15 +186,24 @@ class GuihuaApp(App[None]):
             self.pop_screen()
 
     def screen_text_for_tests(self) -> str:
-        """The characters on the screen now, as plain text (tests read messages through it)."""
-        import io
+        """The characters on the screen now, as plain text (tests read messages through it), read back from
+        Textual's public SVG screenshot: each run of text sits at its column (x over the cell width)."""
+        import html
 
-        from rich.console import Console
+        from rich.cells import cell_len
 
-        width, height = self.size
-        console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
-        console.print(self.screen._compositor.render_update(full=True, screen_stack=self._background_screens))
-        return console.export_text()
+        runs = re.findall(r'<text [^>]*?x="([\d.]+)"[^>]*?textLength="([\d.]+)"[^>]*?-line-(\d+)\)"[^>]*>([^<]*)</text>',
+                          self.export_screenshot(simplify=True))
+        lines: list[str] = [""] * self.size.height
+        cell = next((float(width) / cell_len(text) for _, width, _, text in runs
+                     if text.strip() and cell_len(html.unescape(text)) == len(html.unescape(text))), 12.2)
+        for x, _, row, text in runs:
+            text = html.unescape(text).replace("\xa0", " ").rstrip("\n")
+            row_index, column = int(row), round(float(x) / cell)
+            if text and row_index < len(lines):
+                line = lines[row_index]
+                lines[row_index] = line + " " * (column - cell_len(line)) + text
+        return "\n".join(lines)
 
     def on_mount(self) -> None:
         self.call_after_refresh(lambda: self.fit_terminal(self.size))
