@@ -19,68 +19,30 @@ from core.errors import GuihuaError
 from core.period import Period
 from core.progress import LAGGING, Status
 from core.units import involves
-from db.audit import ConcurrentEditError, current_user, user_unit
+from db.audit import ConcurrentEditError
+from db.dialog_views import paragraph_source
 from db.engine import Database
-from db.models import PlanBlock
-from db.plan_store import get_state, plan_period, set_state
+from db.indicators import TextSource
+from db.plan_store import plan_period
 from db.projects import (
     ProjectView,
     add_milestone,
     list_projects,
     list_proposals,
-    list_units,
     today,
     update_milestone,
     update_project,
 )
+from db.unit_views import read_my_unit, unit_choices
 
-MY_UNIT_KEY = "ui.my_unit"  # app_state key of the 「我的单位」 filter
 NO_CHAPTER = "（未归章节）"
 NO_LEAD_UNIT = "（未定牵头单位）"
 MAIN_GROUP = "主要指标"  # the summary's row for the plan's main indicators
 
 
-# ----------------------------------------------------------------------------------------------------------
-# 「我的单位」 and the unit list
-
-
-def _my_unit(session: Session) -> str:
-    """A bound user's unit always; otherwise what the office chose (ui.my_unit), or ""."""
-    bound = user_unit(session, current_user(session)) or ""
-    return bound or get_state(session, MY_UNIT_KEY) or ""
-
-
-@dataclass(frozen=True)
-class MyUnitChoice:
-    bound: str  # the unit this user is bound to: the choice is not theirs to make
-    current: str
-    units: list[tuple[str, str]]  # (name, short name), in the list's order
-
-
-def my_unit_choice(database: Database) -> MyUnitChoice:
-    with database.session() as session:
-        bound = user_unit(session, current_user(session)) or ""
-        return MyUnitChoice(bound, bound or get_state(session, MY_UNIT_KEY) or "", _units(session))
-
-
-def set_my_unit(database: Database, name: str) -> str:
-    with database.session() as session:
-        set_state(session, MY_UNIT_KEY, name)
-    return name
-
-
-def _units(session: Session) -> list[tuple[str, str]]:
-    return [(u.name, u.short_name) for u in list_units(session)]
-
-
-def unit_list(database: Database) -> list[tuple[str, str]]:
-    with database.session() as session:
-        return _units(session)
-
-
-def short_names(units: list[tuple[str, str]]) -> dict[str, str]:
+def _unit_names(database: Database) -> dict[str, str]:
     """Full name -> the name the lists show (the short one where there is one)."""
-    return {name: short or name for name, short in units}
+    return {unit.name: unit.short_name or unit.name for unit in unit_choices(database)}
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -102,8 +64,8 @@ def read_projects(database: Database, plan_id: int) -> ProjectsData:
         projects = list_projects(session, plan_id)
         phrases = {p.result_id: p.text for p in list_proposals(session, plan_id, "project", "accepted")
                    if p.result_id is not None}
-        return ProjectsData(projects, short_names(_units(session)), phrases, plan_period(session, plan_id),
-                            _my_unit(session), today())
+        period = plan_period(session, plan_id)
+    return ProjectsData(projects, _unit_names(database), phrases, period, read_my_unit(database).chosen, today())
 
 
 @dataclass(frozen=True)
@@ -115,12 +77,12 @@ class SummaryProjects:
 
 
 def read_summary_projects(database: Database, plan_id: int) -> SummaryProjects:
+    mine = read_my_unit(database).chosen
     with database.session() as session:
-        mine = _my_unit(session)
         projects = list_projects(session, plan_id)
-        if mine:
-            projects = [p for p in projects if involves(mine, p.lead_unit, p.partner_units)]
-        return SummaryProjects(projects, short_names(_units(session)), mine, today())
+    if mine:
+        projects = [p for p in projects if involves(mine, p.lead_unit, p.partner_units)]
+    return SummaryProjects(projects, _unit_names(database), mine, today())
 
 
 @dataclass(frozen=True)
@@ -170,20 +132,11 @@ def read_behind(database: Database, plan_id: int, my_unit: str) -> BehindIndicat
     return behind
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    node_id: int
-    block_id: int
-    text: str
-
-
-def read_paragraph(database: Database, block_id: int | None) -> Paragraph | None:
-    """The plan paragraph a project was found in (None when it was added by hand or the text re-imported)."""
-    if block_id is None:
-        return None
+def project_source(database: Database, block_id: int | None, phrase: str) -> TextSource | None:
+    """The plan paragraph a project was found in, `phrase` marked (None when the project was added by hand or
+    the text re-imported without it)."""
     with database.session() as session:
-        block = session.get(PlanBlock, block_id)
-        return None if block is None else Paragraph(block.node_id, block.id, block.text)
+        return paragraph_source(session, block_id, phrase)
 
 
 # ----------------------------------------------------------------------------------------------------------

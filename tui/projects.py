@@ -20,27 +20,17 @@ from core.period import Period
 from core.schedule import PROJECT_STAGES
 from db.indicators import TextSource
 from db.project_views import (
-    Paragraph,
     ProjectsData,
     WriteResult,
     new_milestone,
-    read_paragraph,
+    project_source,
     read_projects,
     save_milestone,
     save_project,
-    unit_list,
 )
 from db.projects import MilestoneView, ProjectView
-from tui.pickers import (
-    SAVING,
-    ChoicePicker,
-    FieldsForm,
-    PromptScreen,
-    SavingDialog,
-    UnitChoice,
-    UnitPicker,
-    phrase_span,
-)
+from tui.base import DataFailed
+from tui.pickers import SAVING, ChoicePicker, FieldsForm, PromptScreen, SavingDialog, UnitPicker
 from tui.projects_base import PlanItemsScreen
 from tui.projects_detail import MilestoneTable, ProjectDetail
 from tui.projects_dialogs import (
@@ -78,16 +68,10 @@ class Written(Message):
         self.result, self.done, self.keep, self.keep_milestone, self.dialog = result, done, keep, keep_milestone, dialog
 
 
-class ParagraphRead(Message):
-    def __init__(self, paragraph: Paragraph | None, project: ProjectView) -> None:
+class SourceRead(Message):
+    def __init__(self, source: TextSource | None, project: ProjectView) -> None:
         super().__init__()
-        self.paragraph, self.project = paragraph, project
-
-
-class UnitsRead(Message):
-    def __init__(self, units: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.units = units
+        self.source, self.project = source, project
 
 
 def expect(view: ProjectView | MilestoneView | None) -> int | None:
@@ -272,11 +256,12 @@ class ProjectsScreen(PlanItemsScreen):
         if dialog is not None and dialog.is_attached:
             dialog.finish(reason)
 
-    def on_data_failed(self, message) -> None:
-        # an unexpected error (already shown and logged): a dialog waiting for its save may be closed
-        for dialog in self.app.screen_stack:
-            if isinstance(dialog, SavingDialog) and dialog.saving:
-                dialog.saving = False
+    def on_data_failed(self, message: DataFailed) -> None:
+        # a write failed unexpectedly (shown and logged already): the dialog waiting for it takes keys again
+        if message.group == "write":
+            for dialog in self.app.screen_stack:
+                if isinstance(dialog, SavingDialog) and dialog.saving:
+                    dialog.finish(message.text)
 
     def fresh(self, project_id: int, milestone_id: int | None = None) -> ProjectView | MilestoneView | None:
         """The project (or milestone) as last read: a save after a conflict uses the version just loaded."""
@@ -426,18 +411,15 @@ class ProjectsScreen(PlanItemsScreen):
         project = self.current()
         if project is None:
             return
-        database = self.database
-        self.fetch(lambda: read_paragraph(database, project.block_id), lambda p: ParagraphRead(p, project),
+        database, phrase = self.database, self.phrases.get(project.id) or project.title
+        self.fetch(lambda: project_source(database, project.block_id, phrase), lambda s: SourceRead(s, project),
                    group="source")
 
-    def on_paragraph_read(self, message: ParagraphRead) -> None:
-        paragraph, project = message.paragraph, message.project
-        if paragraph is None:
-            self.say(f"“{project.title}”没有关联到规划原文的段落。", "error")
+    def on_source_read(self, message: SourceRead) -> None:
+        if message.source is None:
+            self.say(f"“{message.project.title}”没有关联到规划原文的段落。", "error")
             return
-        span = phrase_span(paragraph.text, self.phrases.get(project.id) or project.title) or (0, 0)
-        source = TextSource(paragraph.node_id, paragraph.block_id, paragraph.text, *span)
-        self.run_worker(self.guihua.show_source(source), group="open")
+        self.run_worker(self.guihua.show_source(message.source), group="open")
 
     def _refilter(self, message: str, counted: bool = True) -> None:
         """Rebuild the list, then say `message` with the count of what the new filter shows."""
@@ -466,10 +448,6 @@ class ProjectsScreen(PlanItemsScreen):
         self._refilter(f"类别：{chosen.category or '全部'}")
 
     def action_filter_unit(self) -> None:
-        database = self.database
-        self.fetch(lambda: unit_list(database), UnitsRead, group="units")
-
-    def on_units_read(self, message: UnitsRead) -> None:
         chosen = self.table.filter
 
         def picked(names: list[str] | None) -> None:
@@ -478,8 +456,7 @@ class ProjectsScreen(PlanItemsScreen):
             chosen.unit = names[0] if names else ""
             self._refilter(f"单位：{chosen.unit}（牵头或配合）" if chosen.unit else "单位：全部")
 
-        units = [UnitChoice(name, short) for name, short in message.units]
-        self.push(UnitPicker(units, [chosen.unit] if chosen.unit else [], title="按单位筛选（牵头或配合）",
+        self.push(UnitPicker(None, [chosen.unit] if chosen.unit else [], title="按单位筛选（牵头或配合）",
                              none_label="（全部单位）"), picked)
 
     def action_search(self) -> None:
