@@ -57,7 +57,11 @@ def test_outline_json(run):
     assert sum(1 for c in chapters for s in c["children"] if s["kind"] == "section") == 40
     section = chapters[0]["children"][0]
     assert set(section) >= {"kind", "number", "title", "paragraphs", "footnotes", "children"}
-    assert section["footnotes"][0] == {"number": 1, "text": section["footnotes"][0]["text"], "paragraph": 1, "offset": 296}
+    footnote = section["footnotes"][0]
+    assert (footnote["number"], footnote["paragraph"], footnote["offset"]) == (1, 1, 296)
+    assert footnote["text"].startswith("国际遗传工程和生物技术中心（International Center for Genetic Engineering and "
+                                       "Biotechnology，简称 ICGEB）属政府间国际科技组织")
+    assert footnote["text"].endswith("以提高本国实力，推动国民经济发展。")
 
 
 def test_outline_text(run):

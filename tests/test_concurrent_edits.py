@@ -237,7 +237,10 @@ def test_saving_an_unchanged_proposal_does_not_get_in_anyones_way(database):
         seen = pending_project(li)
         edit_proposal(zhang, seen.id, dict(pending_project(zhang).data), user="张三",
                       expected_version=pending_project(zhang).version)  # the form saved as it was
-        accept_proposal(li, seen.id, user="李四", expected_version=seen.version)  # not refused
+        assert pending_project(li).version == seen.version  # nothing changed, so no new version
+        project_id = accept_proposal(li, seen.id, user="李四", expected_version=seen.version)  # not refused
+        accepted = next(p for p in list_proposals(li, find_plan(li, None).id) if p.id == seen.id)
+        assert accepted.status == "accepted" and accepted.result_id == project_id
 
 
 def test_a_split_item_reopened_can_be_split_again(database):
