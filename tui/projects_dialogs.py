@@ -7,6 +7,7 @@ from core.schedule import INVESTMENT_UNITS, MILESTONE_STATUSES, PROJECT_CATEGORI
 from db.indicators import decimal_text
 from db.projects import MilestoneView, ProjectView
 from tui.pickers import Field
+from tui.projects_list import plan_time
 
 MILESTONE_NOTE = "逾期由计划时间和状态自动判断，不用填写。"
 PROJECT_NOTE = "单位从列表中选择：回车或直接输入单位名称中的字。"
@@ -50,9 +51,10 @@ def project_fields(project: ProjectView, year: int) -> list[Field]:
         Field("category", "类别", project.category, kind="select", options=[(c, c) for c in categories]),
         Field("lead_unit", "牵头单位", project.lead_unit, kind="unit"),
         Field("partner_units", "配合单位", project.partner_units, kind="units"),
-        Field("planned_start", "计划开工", project.planned_start,
+        # as officials write them (2024年下半年, not the stored 2024H2); either form reads back the same
+        Field("planned_start", "计划开工", plan_time(project.planned_start),
               placeholder="如：{y}、{y}Q3、{y}-06".format(y=year)),
-        Field("planned_finish", "计划完成", project.planned_finish,
+        Field("planned_finish", "计划完成", plan_time(project.planned_finish),
               placeholder="如：{y}、{y}年上半年".format(y=year)),
         Field("stage", "形象进度", project.stage, kind="select", options=[(s, s) for s in PROJECT_STAGES]),
         Field("total_investment", "总投资", decimal_text(project.total_investment) or ""),

@@ -197,7 +197,7 @@ class SummaryDetail(Vertical):
             self.border_title = "逾期里程碑与滞后指标"
             self.border_subtitle = ""
             return
-        self.border_title = f"{facts.kind}“{facts.title}”：逾期里程碑与滞后指标"
+        self.border_title = f"{facts.kind}：{facts.title}"  # the sections below say what they list
         projects = facts.projects
         late: list[tuple[ProjectView, MilestoneView]] = sorted(
             ((p, m) for p in projects for m in p.milestones if m.overdue(today)), key=lambda pm: pm[1].due)
