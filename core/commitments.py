@@ -836,7 +836,13 @@ def split_project_title(title: str) -> list[str]:
         count = counted["count"]
         if len(names) > 1 and (int(count) if count.isdigit() else _cn_value(count)) == len(names):
             return names
-    parts = [part for part in _split_objects(re.sub(r"[，,]", "、", title)) if part.strip("、 ")]
+    listed = re.sub(r"[，,]", "、", title)  # one separator, character for character: offsets stay the title's
+    parts, at = [], 0
+    for part in _split_objects(listed):
+        if part.strip("、 "):
+            start = listed.index(part, at)
+            parts.append(title[start : start + len(part)])  # the title's own words, its own 「，」 kept
+            at = start + len(part)
     return parts if len(parts) > 1 else [title]
 
 
