@@ -134,7 +134,9 @@ async def measure(database, edits: int) -> dict[str, list[float]]:
             await pilot.pause()
             indicator = str(table.current_indicator())
             kind = "first" if table.get_cell(indicator, "y2021").plain == "" else "change"
-            value = f"{100 + n * 0.1 + 0.05:.2f}"
+            # near the row's base value: a figure far off its path asks before saving (core.plausibility)
+            base = float(grid.view(int(indicator)).values.get(2020) or 100)
+            value = f"{base + n * 0.1 + 0.05:.2f}"
             shown = value.rstrip("0")
             for index, char in enumerate(value):
                 typed = value[: index + 1]

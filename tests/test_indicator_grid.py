@@ -468,7 +468,7 @@ async def test_f2_f3_switch_screens_and_help_is_per_screen(database):
 def test_grid_snapshot(snap_compare):
     """The grid in Chinese at 140x40, the cursor on a binding indicator that is behind (林木覆盖率, 21 rows down)."""
     app_path = Path(__file__).parent / "snapshot_apps" / "grid_app.py"
-    assert snap_compare(str(app_path), terminal_size=(140, 40), press=["f3", "wait:300", *["down"] * 21, "wait:300"])
+    assert snap_compare(str(app_path), terminal_size=(140, 40), press=["f3", "wait:1500", *["down"] * 21, "wait:600"])
 
 
 async def test_t_switches_to_the_accepted_text_targets_and_values_can_be_entered(database):
@@ -839,3 +839,20 @@ async def test_typing_ahead_while_saves_are_in_flight_keeps_every_key_for_its_ce
             assert views_by_name(database)[grid.view(order[-1]).name].values.get(2021) is None
             assert views_by_name(database)[GDP].values[2021] == Decimal("1049.7")
     assert names[GDP].id == order[0]
+
+
+async def test_status_column_is_frozen_beside_the_name_on_an_80_column_terminal(database):
+    gdp = views_by_name(database)[GDP]
+    app = QuietApp(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await open_grid(pilot)
+        table = grid.table
+        assert table.get_column_index("status") == 1 and table.fixed_columns == 2
+        assert cell(grid, gdp.id, "status") == "尚无数据"
+        await pilot.press(*"1049.7", "tab")  # typing still goes to the year cell under the cursor
+        await settle(pilot)
+        assert views_by_name(database)[GDP].values[2021] == Decimal("1049.7")
+        await pilot.resize_terminal(140, 40)  # wide again: the status goes back after the years
+        await settle(pilot)
+        assert table.get_column_index("status") == 2 + len(grid.years) and table.fixed_columns == 1
+        assert cell(grid, gdp.id, "y2021") == "1049.7"

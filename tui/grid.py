@@ -283,7 +283,8 @@ class GridScreen(GuihuaScreen):
         else:
             self.as_of = opening_status_year(data.period, data.latest_year)
         self.assessments = {}
-        table.build_columns(self.years, self._status_label())
+        table.build_columns(self.years, self._status_label(),
+                            narrow=table.needs_narrow_layout(table.size.width, self.years))
         self.rebuild(keep)
         self._loaded = True
         self.call_after_refresh(self.judge_all)  # after the rows are painted: they come first
@@ -339,16 +340,28 @@ class GridScreen(GuihuaScreen):
         assessment = self.assessments.get(view.id)
         return self.filter.admits(view, assessment.status if assessment else None)
 
-    def row_cells(self, view: IndicatorView) -> list[Text]:
-        return [
-            render.name_cell(view),
-            render.plain_cell(view.unit),
-            *[render.value_cell(view.values.get(year)) for year in self.years],
-            self.status_text(view),
-            render.plain_cell(view.target_text),
-            render.plain_cell(view.growth_text),
-            render.attribute_cell(view),
-        ]
+    def row_cells(self, view: IndicatorView) -> dict[str, Text]:
+        return {
+            "name": render.name_cell(view),
+            "unit": render.plain_cell(view.unit),
+            **{f"y{year}": render.value_cell(view.values.get(year)) for year in self.years},
+            "status": self.status_text(view),
+            "target": render.plain_cell(view.target_text),
+            "growth": render.plain_cell(view.growth_text),
+            "attribute": render.attribute_cell(view),
+        }
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Crossing 80-odd columns moves the status column beside the name (or back after the years)."""
+        table = self.table
+        if not self._loaded or not self.years:
+            return
+        narrow = table.needs_narrow_layout(event.size.width, self.years)
+        if narrow != table.narrow:
+            indicator, year = table.current_indicator(), table.current_year()
+            table.build_columns(self.years, self._status_label(), narrow=narrow)
+            self.rebuild((indicator, 0))
+            table.show_cell(indicator, year) if indicator is not None else None
 
     def status_text(self, view: IndicatorView) -> Text:
         return render.status_cell(self.assessments.get(view.id), view.binding, view.manual(self.as_of) is not None)
@@ -368,7 +381,7 @@ class GridScreen(GuihuaScreen):
                 continue
             table.add_row(render.category_cell(category), key=f"{CATEGORY_PREFIX}{category}")
             for view in rows:
-                table.add_row(*self.row_cells(view), key=str(view.id))
+                table.add_indicator_row(self.row_cells(view), key=str(view.id))
                 shown += 1
         self.shown = shown
         self._update_title()

@@ -110,6 +110,7 @@ class IndicatorTable(SeparatorRowsTable):
         super().__init__(cursor_type="cell", zebra_stripes=False, cell_padding=1, **kwargs)
         self.fixed_columns = 1
         self.year_columns: dict[str, int] = {}  # column key -> year
+        self.narrow = False  # the status column frozen beside the name (build_columns)
         # Asked first about every key; True when it used the key (the editor's keys while editing).
         self.key_router: Callable[[events.Key], Awaitable[bool]] | None = None
         # Pasted text, handled at once (like a key: what is typed after it must come after it).
@@ -148,11 +149,24 @@ class IndicatorTable(SeparatorRowsTable):
         for column, width in zip(columns, widths):
             column.content_width = width
 
-    def build_columns(self, years: Sequence[int], status_label: str) -> None:
+    @staticmethod
+    def needs_narrow_layout(width: int, years: Sequence[int]) -> bool:
+        """Whether `width` columns cannot show 指标, 单位, the years and the status side by side (an 80-column
+        terminal): then the status is frozen beside the name instead."""
+        padding = 2
+        wanted = NAME_WIDTH + 6 + 13 + len(years) * YEAR_WIDTH + (3 + len(years)) * padding + 1  # + scrollbar
+        return 0 < width < wanted
+
+    def build_columns(self, years: Sequence[int], status_label: str, *, narrow: bool = False) -> None:
         """指标, 单位, one column per plan year, then the status (right after the years, so a 120-column
-        terminal still shows it), 目标, 年均增速, 属性."""
+        terminal still shows it), 目标, 年均增速, 属性. `narrow`: the status right after the name, both
+        frozen, the rest scrolling sideways."""
         self.clear(columns=True)
+        self.narrow = narrow
+        self.fixed_columns = 2 if narrow else 1
         self.add_column("指标", key="name", width=NAME_WIDTH)
+        if narrow:
+            self.add_column(status_label, key="status", width=13)
         self.add_column("单位", key="unit", width=6)
         self.year_columns = {}
         for year in years:
@@ -160,10 +174,15 @@ class IndicatorTable(SeparatorRowsTable):
             # auto width from a padded label: the column starts at YEAR_WIDTH and widens for longer values
             self.add_column(Text(str(year).rjust(YEAR_WIDTH), justify="right"), key=key)
             self.year_columns[key] = year
-        self.add_column(status_label, key="status", width=13)
+        if not narrow:
+            self.add_column(status_label, key="status", width=13)
         self.add_column(f"{years[-1]}目标" if years else "目标", key="target", width=14)
         self.add_column("年均增速", key="growth", width=14)
         self.add_column("属性", key="attribute", width=6)
+
+    def add_indicator_row(self, cells: dict[str, Text], key: str) -> None:
+        """A row from its cells by column key, in whatever order the columns are."""
+        self.add_row(*[cells[str(column.key.value)] for column in self.ordered_columns], key=key)
 
     def set_status_label(self, label: str) -> None:
         """Rename the status column, repainting only the header (as set_cells does for rows)."""
