@@ -34,7 +34,6 @@ from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from core.errors import GuihuaError
 from tui import cjk_wrap, errorlog
 from tui.help import (
     GRID_HELP_SECTIONS,
@@ -258,31 +257,13 @@ class GuihuaApp(App[None]):
         badge.display = self.plans_in_database > 1
 
     def action_choose_plan(self) -> None:
-        """F7: list the plans; the one chosen opens on every screen and is remembered."""
+        """F7: list the plans (the picker reads them itself, in a worker); the one chosen opens on every screen
+        and is remembered."""
         from db.reader_views import keep_plan_choice
-        from tui.pickers import PlanPicker, plan_choices
+        from tui.pickers import PlanPicker
 
         if any(isinstance(s, PlanPicker) for s in self.screen_stack):
             return
-
-        def listed() -> None:  # in a thread: the list counts every plan's rows
-            try:
-                choices = plan_choices(self)
-            except GuihuaError as exc:
-                self.call_from_thread(self.notify, exc.message, severity="error", markup=False)
-            except Exception as exc:  # noqa: BLE001 - shown to the user, traceback in the log
-                text = errorlog.unexpected_message(exc, errorlog.log_unexpected(exc))
-                self.call_from_thread(self.notify, text, severity="error", timeout=12, markup=False)
-            else:
-                self.call_from_thread(offer, choices)
-
-        def offer(choices) -> None:
-            if any(isinstance(s, PlanPicker) for s in self.screen_stack):
-                return
-            if not choices:
-                self.notify("数据库中还没有任何规划。按 F8 导入规划文件。", severity="warning", markup=False)
-                return
-            self.push_screen(PlanPicker(choices, self.plan_id), chosen)
 
         def chosen(plan_id: int | None) -> None:
             if plan_id is None:
@@ -294,7 +275,7 @@ class GuihuaApp(App[None]):
                 return
             self.run_worker(self.open_plan(plan_id), group="plan", exclusive=True)
 
-        self.run_worker(listed, thread=True, group="plan-list", exclusive=True, exit_on_error=False)
+        self.push_screen(PlanPicker(None, self.plan_id), chosen)
 
     def action_import_plan(self) -> None:
         """F8: import a plan file (in a thread), then open it."""
