@@ -27,8 +27,8 @@ from core.period import Period
 from core.progress import IndicatorSpec, ProgressSettings, Status, expected_path
 from core.targets import Target, TargetKind
 
-__all__ = ["IndicatorSeries", "indicator_series", "series_on_path", "chart_target", "axis_bounds", "StatusCount", "status_spread",
-           "STATUS_ORDER"]
+__all__ = ["IndicatorSeries", "indicator_series", "series_on_path", "chart_target", "axis_bounds", "StatusCount",
+           "status_spread", "plan_status_spread", "STATUS_ORDER", "TEXT_TARGETS"]
 
 # Kinds whose target is a number on the indicator's own scale (or, for growth, turns into one).
 _CHARTED_KINDS = (TargetKind.LEVEL, TargetKind.APPROXIMATE, TargetKind.GROWTH, TargetKind.CUMULATIVE,
@@ -193,3 +193,19 @@ def status_spread(rows: Iterable[tuple[str, Status]]) -> list[StatusCount]:
         counts[status] = counts.get(status, 0) + 1
     return [StatusCount(category, tuple((s, counts[s]) for s in STATUS_ORDER if counts.get(s)))
             for category, counts in tally.items()]
+
+
+TEXT_TARGETS = "文中量化指标"  # the row of the accepted targets from the plan's text, all chapters together
+NO_CATEGORY = "（未分类）"
+
+
+def plan_status_spread(judged: Iterable[tuple[str, str, Status]]) -> list[StatusCount]:
+    """(kind, category, status) per indicator → the main indicators by their 类别, then the accepted text
+    targets (kind "text") together in one row, TEXT_TARGETS."""
+    main, text = [], []
+    for kind, category, status in judged:
+        if kind == "main":
+            main.append((category or NO_CATEGORY, status))
+        else:
+            text.append((TEXT_TARGETS, status))
+    return status_spread(main) + status_spread(text)

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from core.chart_series import StatusCount, plan_status_spread
 from core.errors import GuihuaError
 from core.period import Period
 from core.progress import LAGGING, Status
@@ -100,6 +101,8 @@ class BehindIndicators:
     as_of: int
     by_group: dict[str, list[BehindIndicator]] = field(default_factory=dict)  # MAIN_GROUP first, then chapters
     by_unit: dict[str, list[BehindIndicator]] = field(default_factory=dict)
+    spread: list[StatusCount] = field(default_factory=list)  # every indicator's status, counted per category
+    final: bool = False  # judged in the target year: 已完成 / 未完成
 
     @property
     def total(self) -> int:
@@ -116,7 +119,8 @@ def read_behind(database: Database, plan_id: int, my_unit: str) -> BehindIndicat
         if my_unit:
             views = [v for v in views if involves(my_unit, v.lead_unit, v.partner_units)]
         assessments = assess_all(session, views, as_of, as_of=True)
-    behind = BehindIndicators(as_of)
+    spread = plan_status_spread((v.kind, v.category, assessments[v.id].status) for v in views if v.id in assessments)
+    behind = BehindIndicators(as_of, spread=spread, final=any(a.final for a in assessments.values()))
     for view in views:
         assessment = assessments.get(view.id)
         if assessment is None or assessment.status not in LAGGING:

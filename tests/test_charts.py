@@ -18,14 +18,34 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
-from core.chart_series import STATUS_ORDER, axis_bounds, chart_target, indicator_series, status_spread
+from core.chart_series import (
+    STATUS_ORDER,
+    TEXT_TARGETS,
+    axis_bounds,
+    chart_target,
+    indicator_series,
+    plan_status_spread,
+    status_spread,
+)
 from core.period import five_year_plan_period
 from core.progress import IndicatorSpec, ProgressSettings, Status, expected_path
 from core.targets import parse_target
-from db.indicators import CatalogueEntry, find_indicator, list_indicators, load_catalogue, progress_settings, record_actual
-from db.plan_store import find_plan, get_state, set_state
+from db.indicators import (
+    CatalogueEntry,
+    assess_all,
+    find_indicator,
+    list_indicators,
+    load_catalogue,
+    progress_settings,
+    record_actual,
+)
+from db.plan_store import find_plan, get_state, plan_period, set_state
 from exports.charts import SHEET_TITLE
+from db.projects import today as current_day
 from exports.meeting_pack import CHARTS_SETTING, PackOptions, write_pack
+from tests.helpers import QuietApp, settle
+from tui.indicator_chart import IndicatorChart
+from tui.status_spread import StatusSpread
 
 SEED = ProgressSettings.for_period(five_year_plan_period(14))
 
@@ -349,3 +369,76 @@ def test_terminal_chart_tells_the_lines_apart_by_glyph():
     assert sum(line.count("△") for line in plot) == 5  # 2021…2025
     assert "2020" in lines[7] and lines[7].rstrip().endswith("2025")
     assert lines[8].startswith("●•实际 △·序时 ┄┄目标50")
+
+
+async def _open(pilot, key: str):
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    await pilot.pause(0.2)  # the detail panel follows the cursor after a short pause
+    await settle(pilot)
+    return pilot.app.screen
+
+
+async def test_f3_detail_panel_draws_the_path_and_says_why_not(with_figures):
+    """The cursor's indicator: a chart where it has figures (地区生产总值), a placeholder where it has none yet
+    (一般公共预算收入), and another where its target is not a number."""
+    database, plan_id = with_figures
+    app = QuietApp(database)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _open(pilot, "f3")
+        chart = screen.query_one(IndicatorChart)
+        assert chart.series is not None and chart.series.name == "地区生产总值" and chart.drawn
+        drawn = chart.render().plain
+        for glyph in ("●", "△", "┄", "●•实际", "△·序时", "┄┄目标"):
+            assert glyph in drawn
+        assert "2020" in drawn and "2025" in drawn
+        assert chart.region.width >= 40 and chart.region.height >= 9  # beside the panel's text, not squeezed
+
+        await pilot.press("down")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert chart.series.name == "一般公共预算收入" and not chart.drawn
+        assert "尚未录入2021年以来的实际值" in chart.render().plain
+
+        qualitative = next(i for i, v in enumerate(screen.views) if chart_target(v.spec()) is None)
+        for _ in range(qualitative - 1):
+            await pilot.press("down")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert chart.series is None and "目标不是数值" in chart.render().plain
+
+
+async def test_f6_summary_shows_the_spread_of_statuses_per_category(with_figures):
+    database, plan_id = with_figures
+    with database.session() as session:
+        views = list_indicators(session, plan_id, kind=None)
+        as_of = plan_period(session, plan_id).clamp(current_day().year)
+        judged = assess_all(session, views, as_of, as_of=True)
+    main = [v for v in views if v.kind == "main"]
+    expected = status_spread((v.category, judged[v.id].status) for v in main)
+    app = QuietApp(database)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _open(pilot, "f6")
+        spread = screen.query_one(StatusSpread)
+        assert spread.spread == expected  # main indicators by 类别, in table order (no text targets accepted)
+        assert spread.final == (as_of == plan_period_of(database, plan_id).target_year)
+        text = spread.render().plain
+        lines = text.splitlines()
+        assert len(lines) == len(spread.spread) + 1  # a legend line, then one bar per category
+        for row, line in zip(spread.spread, lines[1:]):
+            assert line.startswith(row.category[:4]) and f"共{row.total}" in line
+        assert sum(r.total for r in expected) == len(main) == len(views)
+
+
+def plan_period_of(database, plan_id):
+    with database.session() as session:
+        return plan_period(session, plan_id)
+
+
+def test_plan_status_spread_puts_the_text_targets_in_one_row_after_the_categories():
+    rows = [("main", "经济发展", Status.BEHIND), ("text", "第三章", Status.AHEAD), ("main", "", Status.NO_DATA),
+            ("text", "第五章", Status.AHEAD), ("main", "经济发展", Status.ON_TRACK)]
+    spread = plan_status_spread(rows)
+    assert [(c.category, c.total) for c in spread] == [("经济发展", 2), ("（未分类）", 1), (TEXT_TARGETS, 2)]
+    assert spread[2].counts == ((Status.AHEAD, 2),)

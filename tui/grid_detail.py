@@ -19,11 +19,13 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
+from core.chart_series import series_on_path
 from core.period import Period
 from core.progress import Assessment
 from core.targets import TargetKind
 from db.indicators import HistoryEntry, IndicatorView, decimal_text, status_label
 from tui import grid_render as render
+from tui.indicator_chart import DetailRow, IndicatorChart
 
 DETAIL_HISTORY = 4
 DETAIL_DELAY = 0.08
@@ -62,7 +64,9 @@ class DetailPanel(Vertical):
         self._asked: set[int] = set()
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="detail")
+        with DetailRow():
+            yield Static("", id="detail")
+            yield IndicatorChart(id="indicator-chart")
 
     def follow(self, *, force: bool = False) -> None:
         """Refresh for the cursor's cell after DETAIL_DELAY (a later call restarts the wait); `force`: even
@@ -101,12 +105,15 @@ class DetailPanel(Vertical):
         detail = self.query_one("#detail", Static)
         if context is None:
             detail.update("")
+            self.query_one(IndicatorChart).show(None, indicator=False)
             return
         entries = self._history.get(context.view.id)
         if entries is None and context.view.id not in self._asked:
             self._asked.add(context.view.id)
             self.post_message(self.HistoryWanted(context.view.id))
         detail.update(detail_renderable(context, entries))
+        view = context.view
+        self.query_one(IndicatorChart).show(series_on_path(view.spec(), view.values, context.path, context.period))
 
 
 def detail_renderable(context: DetailContext, entries: list[HistoryEntry] | None) -> Group:

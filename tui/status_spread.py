@@ -2,19 +2,18 @@
 
 Each status has its own fill character as well as its colour (█ achieved, ▓ ahead, ▒ on track, ░ behind,
 ╳ at risk, ▞ needs a person, · no data), so the bars read without colour too. The counting is
-core.chart_series.status_spread; this module only draws it.
+core.chart_series.plan_status_spread (main indicators by 类别, then the text targets in one row); this module
+only draws it.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable, Mapping
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from core.chart_series import STATUS_ORDER, StatusCount, status_spread
-from core.progress import Assessment, Status, status_word
+from core.chart_series import STATUS_ORDER, StatusCount
+from core.progress import Status, status_word
 
 GLYPHS = {
     Status.ACHIEVED: "█",
@@ -34,24 +33,7 @@ STYLES = {
     Status.MANUAL: "cyan",
     Status.NO_DATA: "dim",
 }
-TEXT_TARGETS = "文中量化指标"  # the row for the accepted targets from the plan's text, all chapters together
 NAME_WIDTH = 14
-
-
-def indicator_spread(views: Iterable, assessments: Mapping[int, Assessment]) -> tuple[list[StatusCount], bool]:
-    """Main indicators by their 类别, then the text targets in one row; and whether the statuses are final
-    (judged in the target year: 已完成 / 未完成)."""
-    main, text, final = [], [], False
-    for view in views:
-        assessment = assessments.get(view.id)
-        if assessment is None:
-            continue
-        final = final or assessment.final
-        if view.kind == "main":
-            main.append((view.category or "（未分类）", assessment.status))
-        else:
-            text.append((TEXT_TARGETS, assessment.status))
-    return status_spread(main) + status_spread(text), final
 
 
 def _clip(text: str, width: int) -> str:
@@ -120,18 +102,17 @@ class StatusSpread(Widget):
         super().__init__(id=id)
         self.spread: list[StatusCount] = []
         self.final = False
+        self.judged = False  # until the screen's assessment arrives
 
     def show(self, spread: list[StatusCount], final: bool = False) -> None:
-        self.spread, self.final = spread, final
+        """The counts (core.chart_series.plan_status_spread); `final`: judged in the target year (已完成 / 未完成)."""
+        self.spread, self.final, self.judged = spread, final, True
         self.refresh(layout=True)
-
-    def show_indicators(self, views: Iterable, assessments: Mapping[int, Assessment]) -> None:
-        self.show(*indicator_spread(views, assessments))
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(self.spread) + 1 if self.spread else 1
 
     def render(self) -> Text:
         if not self.spread:
-            return Text("各类指标完成情况：尚无指标。", style="dim")
+            return Text("各类指标完成情况：" + ("尚无指标。" if self.judged else "正在判断…"), style="dim")
         return spread_text(self.spread, self.final, self.content_size.width or 100)

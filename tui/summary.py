@@ -24,6 +24,7 @@ from db.project_views import (
 )
 from db.projects import ProjectView, summary
 from tui.projects_base import PlanItemsScreen
+from tui.status_spread import StatusSpread
 from tui.summary_widgets import DetailFacts, RollupTable, SummaryDetail, group_of, summary_head
 from tui.widgets import StatusLine
 
@@ -81,6 +82,7 @@ class SummaryScreen(PlanItemsScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary-head")
+        yield StatusSpread(id="status-spread")
         with Horizontal(id="summary-main"):
             with Vertical(id="summary-left"):
                 yield RollupTable("章节", behind_column=True, id="summary-chapters")
@@ -133,6 +135,7 @@ class SummaryScreen(PlanItemsScreen):
 
     def on_behind_read(self, message: BehindRead) -> None:
         self.behind = message.behind
+        self.query_one(StatusSpread).show(message.behind.spread, message.behind.final)
         self.fill()
 
     def action_reload(self) -> None:
