@@ -155,7 +155,16 @@ class Rollup:
         return self.total - self.done - self.cancelled
 
 
-def rollup(milestones: Iterable[MilestoneFacts], today: date, soon_days: int = 30) -> dict[str, Rollup]:
+SOON_DAYS = 30
+
+
+def is_due_soon(due: Due | None, status: str, today: date, soon_days: int = SOON_DAYS) -> bool:
+    """Open, not overdue, and due within the next `soon_days` days."""
+    return (due is not None and status not in CLOSED_STATUSES and not due.last_day < today
+            and (due.last_day - today).days <= soon_days)
+
+
+def rollup(milestones: Iterable[MilestoneFacts], today: date, soon_days: int = SOON_DAYS) -> dict[str, Rollup]:
     result: dict[str, Rollup] = {}
     for m in milestones:
         r = result.setdefault(m.group, Rollup())
@@ -166,6 +175,6 @@ def rollup(milestones: Iterable[MilestoneFacts], today: date, soon_days: int = 3
             r.cancelled += 1
         elif is_overdue(m.due, m.status, today):
             r.overdue += 1
-        elif m.due is not None and (m.due.last_day - today).days <= soon_days:
+        elif is_due_soon(m.due, m.status, today, soon_days):
             r.due_soon += 1
     return result

@@ -13,6 +13,7 @@ from core.schedule import (
     MILESTONE_STATUSES,
     PROJECT_STAGES,
     MilestoneFacts,
+    is_due_soon,
     is_overdue,
     parse_day,
     parse_due,
@@ -121,3 +122,12 @@ def test_project_overdue_is_a_late_milestone_or_a_passed_finish_with_none(finish
     none_to_judge = all(status == "已取消" for _, status in dated)
     expected = late_milestone or (none_to_judge and stage != FINISHED_STAGE and finish_day < today)
     assert project_overdue(finish, stage, dated, today) == expected
+
+
+@given(st.one_of(st.none(), DAYS), st.sampled_from(MILESTONE_STATUSES), DAYS)
+def test_is_due_soon_is_what_the_rollup_counts_as_due_soon(day, status, today):
+    due = parse_due(day.isoformat()) if day else None
+    counted = rollup([MilestoneFacts("", status, due)], today)[""].due_soon == 1
+    assert is_due_soon(due, status, today) == counted
+    if counted:  # open, not yet late, and within 30 days
+        assert status not in ("已完成", "已取消") and 0 <= (due.last_day - today).days <= 30

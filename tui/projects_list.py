@@ -9,7 +9,7 @@ from functools import partial
 
 from rich.text import Text
 
-from core.schedule import CLOSED_STATUSES, PROJECT_STAGES, MilestoneFacts, Rollup, parse_due, rollup
+from core.schedule import CLOSED_STATUSES, PROJECT_STAGES, MilestoneFacts, Rollup, is_due_soon, parse_due, rollup
 from core.targets import ValueParseError
 from core.units import involves
 from db.project_views import NO_CHAPTER
@@ -37,7 +37,7 @@ def timing(project: ProjectView, when: date) -> Rollup:
 
 def due_soon(milestone: MilestoneView, when: date) -> bool:
     """Whether one open milestone falls due soon (core.schedule's window)."""
-    return rollup([MilestoneFacts("", milestone.status, milestone.due)], when).get("", Rollup()).due_soon > 0
+    return is_due_soon(milestone.due, milestone.status, when)
 
 
 def due_text(milestone: MilestoneView) -> str:
