@@ -351,3 +351,16 @@ def test_a_message_the_app_leaves_on_exit_still_reaches_the_user(database, capsy
 
     assert run_guarded(RestoredApp(database), headless=True, size=SIZE) == 0
     assert "已用备份恢复数据库。" in capsys.readouterr().err
+
+
+async def test_the_palette_jumps_to_a_chapter(database):
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"医药健康产业高地")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is app.reader_screen
+        assert reader_text(app).startswith("第三章 建设医药健康产业高地")
+        assert cursor_label(app) == "第三章 建设医药健康产业高地"
