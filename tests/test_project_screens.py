@@ -597,6 +597,33 @@ async def test_summary_counts_by_chapter_and_unit(database, plan_id):
         assert screen.detail.border_title == "章节：主要指标"
 
 
+async def test_each_screen_reads_its_data_once_per_visit(database, plan_id, monkeypatch):
+    """Textual resumes a mode's screen twice on its first show; the screens read once, again when they are come
+    back to, and not when one of their own dialogs closes."""
+    ids = accept_projects(database, plan_id, 2)
+    with database.session() as session:
+        update_project(session, ids[0], origin="tui", planned_finish="2024H2")
+    reads: list[str] = []  # reads asked for (a newer one may cancel an older one not yet started: count the asking)
+    projects_load, summary_load = ProjectsScreen.load, SummaryScreen.load
+    monkeypatch.setattr(ProjectsScreen, "load", lambda self, *a: reads.append("F5") or projects_load(self, *a))
+    monkeypatch.setattr(SummaryScreen, "load", lambda self, *a: reads.append("F6") or summary_load(self, *a))
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "f5")
+        assert reads == ["F5"]
+        await open_screen(pilot, "f6")
+        assert reads == ["F5", "F6"]
+        screen = await open_screen(pilot, "f5")
+        assert reads == ["F5", "F6", "F5"]
+        # the form shows the planned finish as officials write it; closing it reads nothing again
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.screen.query_one("#field-planned_finish").value == "2024年下半年"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and reads == ["F5", "F6", "F5"]
+
+
 def test_projects_snapshot(snap_compare):
     """An overdue milestone (red, bold) beside the project list, in Chinese, at a fixed size."""
     app_path = Path(__file__).parent / "snapshot_apps" / "projects_app.py"
