@@ -624,6 +624,29 @@ async def test_each_screen_reads_its_data_once_per_visit(database, plan_id, monk
         assert app.screen is screen and reads == ["F5", "F6", "F5"]
 
 
+async def test_a_refused_save_is_shown_in_the_form_which_stays_open(database, plan_id):
+    """The save runs in a worker: the form waits for it, then shows the database's refusal where the user is
+    looking; nothing is written, and a corrected value then saves and closes the form."""
+    ids = accept_projects(database, plan_id, 1)
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "f5")
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        await type_text(pilot, "开工建设")
+        await pilot.press("tab", *"2025-13", "enter")
+        await settle(pilot)
+        assert app.screen is form and not form.saving
+        assert "计划时间" in str(form.query_one("#fields-error").render())
+        assert projects(database, plan_id)[ids[0]].milestones == []
+        await pilot.press(*["backspace"] * 2, *"12", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        [milestone] = projects(database, plan_id)[ids[0]].milestones
+        assert milestone.due.text == "2025-12" and screen.current_milestone_id() == milestone.id
+
+
 def test_projects_snapshot(snap_compare):
     """An overdue milestone (red, bold) beside the project list, in Chinese, at a fixed size."""
     app_path = Path(__file__).parent / "snapshot_apps" / "projects_app.py"
