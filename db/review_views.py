@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from core.errors import GuihuaError
 from core.period import Period
+from db.dialog_views import Outcome
 from db.engine import Database
 from db.plan_store import plan_period
 from db.projects import ProposalView, list_proposals
@@ -59,6 +60,19 @@ def decide(database: Database, work: Callable[[Session], ResultT]) -> ResultT:
             return work(session)
     except ValueError as exc:
         raise GuihuaError(f"没有保存：{exc}") from exc
+
+
+def attempt(database: Database, work: Callable[[Session], ResultT]) -> Outcome[ResultT]:
+    """`decide`, for a dialog that shows a refusal in place: the refusal (and, when someone else saved first,
+    the version now stored) comes back instead of being raised."""
+    from db.audit import ConcurrentEditError
+
+    try:
+        return Outcome(decide(database, work))
+    except ConcurrentEditError as exc:
+        return Outcome(refused=exc.message, conflict_version=exc.current_version)
+    except GuihuaError as exc:
+        return Outcome(refused=exc.message)
 
 
 def proposal_source(database: Database, block_id: int | None, phrase: str):

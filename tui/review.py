@@ -10,23 +10,22 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import partial
-from typing import Callable
+from typing import Callable, cast
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.commitments import split_project_title
 from core.errors import GuihuaError
 from core.period import Period
 from core.units import involves
-from db.audit import ConcurrentEditError
-from db.review_views import ReviewQueue, decide, proposal_source, read_review_queue
+from db.review_views import Outcome, ReviewQueue, attempt, decide, proposal_source, read_review_queue
 from db.projects import (
     PROPOSAL_STATUSES,
     ProposalView,
@@ -41,11 +40,12 @@ from db.projects import (
 from tui.base import DataFailed, GuihuaModal, GuihuaScreen
 from tui.pickers import (
     GROUP_PREFIX,
+    SAVING,
     Field,
     FieldsForm,
     GroupedTable,
+    SavingDialog,
     choose_my_unit,
-    db_error,
     marked,
 )
 from tui.reader import ShowSource
@@ -103,7 +103,7 @@ def form_to_data(kind: str, values: dict[str, str]) -> dict:
     return data
 
 
-class SplitForm(GuihuaModal[bool]):
+class SplitForm(SavingDialog, GuihuaModal[bool]):
     """Split one proposal into several: one line per part. A new empty line appears under the last one as
     soon as it is used; empty lines are ignored. Enter saves, Esc cancels."""
 
@@ -124,6 +124,7 @@ class SplitForm(GuihuaModal[bool]):
     #split-error { color: $error; text-style: bold; height: auto; }
     """
 
+    ERROR_SELECTOR = "#split-error"
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="split.cancel"),
         Binding("ctrl+s", "save", "保存", id="split.save"),
@@ -197,11 +198,8 @@ class SplitForm(GuihuaModal[bool]):
         self.action_save()
 
     def action_save(self) -> None:
-        refused = self._save(self.parts())
-        if refused:
-            self.query_one("#split-error", Static).update(refused)
-            return
-        self.dismiss(True)
+        if not self.saving:
+            self.finish(self._save(self.parts()))
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -220,6 +218,20 @@ class Decided(Message):
         self.done = done
         self.keep = keep
         self.next_pending_after = next_pending_after
+
+
+class DialogSaved(Message):
+    """A dialog's save came back: `outcome.refused` is empty when it was saved."""
+
+    def __init__(self, outcome: Outcome, dialog: SavingDialog, keep: int | None, done: Callable[[object], str],
+                 seen: list[int], conflict_hint: str) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.dialog = dialog
+        self.keep = keep
+        self.done = done
+        self.seen = seen
+        self.conflict_hint = conflict_hint
 
 
 class SourceFound(Message):
@@ -525,6 +537,10 @@ class ReviewScreen(GuihuaScreen):
             self.say(message.text, "error")
         elif message.group in ("review-load", "review-source"):
             self.say(message.text, "error")
+        elif message.group == "review-dialog" and self._waiting_dialog is not None:
+            dialog, self._waiting_dialog = self._waiting_dialog, None  # failed unexpectedly: it takes keys again
+            if cast(ModalScreen, dialog).is_attached:
+                dialog.finish(message.text)
 
     def _next_pending(self, after: int) -> int:
         ids = self.table.ids()
@@ -604,6 +620,41 @@ class ReviewScreen(GuihuaScreen):
         self.marks.clear()
         self._write(work, f"已把 {len(others)} 条并入：{item.label}（并入的条目可按 u 退回）", keep=item.id)
 
+    def save_in_dialog(self, dialog: SavingDialog, work, *, keep: int | None, done: Callable[[object], str],
+                       seen: list[int] | None = None, conflict_hint: str = "") -> str:
+        """Run a dialog's write (`work(session)`) in a worker; the dialog waits (SAVING) until `on_dialog_saved`
+        closes it or shows why not. `done(value)` says what was saved once the rows are read back; after a
+        conflict `seen[0]` becomes the version now stored, so Enter again saves over it knowingly."""
+        database = self.database
+        self.fetch(lambda: attempt(database, work),
+                   partial(DialogSaved, dialog=dialog, keep=keep, done=done, seen=seen or [], conflict_hint=conflict_hint),
+                   group="review-dialog", exclusive=False)
+        self._waiting_dialog = dialog
+        return SAVING
+
+    _waiting_dialog: SavingDialog | None = None
+
+    def on_dialog_saved(self, message: DialogSaved) -> None:
+        outcome, dialog = message.outcome, message.dialog
+        self._waiting_dialog = None
+        if not outcome.refused:
+            value = outcome.value
+            self.sticky.update(value if isinstance(value, list) else [value] if isinstance(value, int) else [])
+            if message.keep is not None:
+                self.sticky.add(message.keep)
+            keep = value[0] if isinstance(value, list) and value else value if isinstance(value, int) else message.keep
+            self.load(keep, then=lambda: self.say(message.done(value), "ok"))
+            reason = None
+        elif outcome.conflict_version is not None:
+            if message.seen:
+                message.seen[0] = outcome.conflict_version
+            self.load(message.keep)
+            reason = f"{outcome.refused}\n{message.conflict_hint}"
+        else:
+            reason = outcome.refused
+        if cast(ModalScreen, dialog).is_attached:
+            dialog.finish(reason)
+
     def action_edit(self) -> None:
         item = self.current()
         if item is None:
@@ -618,19 +669,15 @@ class ReviewScreen(GuihuaScreen):
         def save(values: dict[str, str]) -> str | None:
             try:
                 data = form_to_data(item.kind, values)
-                # the form waits for the answer to show a refusal in place (the one wait left on the loop)
-                decide(self.database, lambda s: edit_proposal(s, item.id, data, expected_version=seen[0]))
-            except ConcurrentEditError as exc:
-                seen[0] = exc.current_version
-                self.load(item.id)
-                return f"{exc.message}\n再按回车用你的修改覆盖，Esc 放弃。"
-            except (GuihuaError, SQLAlchemyError) as exc:
-                return db_error(exc)
-            self.sticky.add(item.id)
-            self.load(item.id, then=lambda: self.say(f"已保存修改：{self.items[item.id].label}", "ok"))
-            return None
+            except GuihuaError as exc:
+                return exc.message
+            return self.save_in_dialog(
+                form, lambda s: edit_proposal(s, item.id, data, expected_version=seen[0]), keep=item.id, seen=seen,
+                done=lambda _: f"已保存修改：{self.items[item.id].label}",
+                conflict_hint="再按回车用你的修改覆盖，Esc 放弃。")
 
-        self.push(FieldsForm(f"修改：{item.label}", fields, save, note=f"原文：{item.sentence[:80]}"))
+        form = FieldsForm(f"修改：{item.label}", fields, save, note=f"原文：{item.sentence[:80]}")
+        self.push(form)
 
     def action_split(self) -> None:
         item = self.current()
@@ -648,20 +695,18 @@ class ReviewScreen(GuihuaScreen):
             try:
                 parts = [form_to_data(item.kind, {k: str(v) if k != "stretch" else ("是" if v else "否")
                                                   for k, v in part.items()}) for part in parts]
-                ids = decide(self.database, lambda s: split_proposal(s, item.id, parts, expected_version=seen[0]))
-            except ConcurrentEditError as exc:
-                seen[0] = exc.current_version
-                self.load(item.id)
-                return f"{exc.message}\n再按回车仍按此拆分，Esc 放弃。"
-            except (GuihuaError, SQLAlchemyError) as exc:
-                return db_error(exc)
-            self.sticky.update(ids)
-            self.sticky.add(item.id)
-            self.load(ids[0], then=lambda: self.say(
-                f"已拆分为 {len(ids)} 条：{'；'.join(self.items[i].label for i in ids if i in self.items)}", "ok"))
-            return None
+            except GuihuaError as exc:
+                return exc.message
 
-        self.push(SplitForm(item, save))
+            def done(ids) -> str:
+                return f"已拆分为 {len(ids)} 条：{'；'.join(self.items[i].label for i in ids if i in self.items)}"
+
+            return self.save_in_dialog(
+                form, lambda s: split_proposal(s, item.id, parts, expected_version=seen[0]), keep=item.id, seen=seen,
+                done=done, conflict_hint="再按回车仍按此拆分，Esc 放弃。")
+
+        form = SplitForm(item, save)
+        self.push(form)
 
     def action_add(self) -> None:
         current = self.current()
@@ -679,14 +724,14 @@ class ReviewScreen(GuihuaScreen):
         def save(values: dict[str, str]) -> str | None:
             try:
                 data = form_to_data(kind, values)
-                new_id = decide(self.database, lambda s: add_proposal(s, plan_id, kind, data, block_id=block_id))
-            except (GuihuaError, SQLAlchemyError) as exc:
-                return db_error(exc)
-            self.sticky.add(new_id)
-            self.load(new_id, then=lambda: self.say(f"已新增待审核条目：{self.items[new_id].label}（按 a 采纳）", "ok"))
-            return None
+            except GuihuaError as exc:
+                return exc.message
+            return self.save_in_dialog(
+                form, lambda s: add_proposal(s, plan_id, kind, data, block_id=block_id), keep=None,
+                done=lambda new_id: f"已新增待审核条目：{self.items[new_id].label}（按 a 采纳）")
 
-        self.push(FieldsForm(f"新增{KINDS[kind]}（漏掉的条目）", fields, save, note=note, send_all=True))
+        form = FieldsForm(f"新增{KINDS[kind]}（漏掉的条目）", fields, save, note=note, send_all=True)
+        self.push(form)
 
     # ------------------------------------------------------------------------------------------------------
     # Source, filters, search
