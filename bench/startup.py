@@ -1,5 +1,6 @@
 """Cold start of `guihua` to its first painted screen, as a person sees it: the real command in tmux, timed
-from launch until the chapter tree appears on the captured screen. Also times a read-only CLI command.
+from launch until the screen's frame is painted (「目录」, the tree's title) and until the chapter tree is
+filled (「第一章」: the outline, read in a worker after the first paint). Also times a read-only CLI command.
 
     python bench/startup.py [--runs 10]      (needs tmux)
 """
@@ -16,10 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-READY_TEXT = "第一章"  # the tree shows the chapters once the first screen is painted
+READY_TEXT = "第一章"  # the tree shows the chapters once the outline has been read
+FRAME_TEXT = "目录"  # the first paint: the reader's frame, before the outline arrives
 
 
-def time_tui_start(guihua: str, db: Path) -> float:
+def time_tui_start(guihua: str, db: Path, ready_text: str = READY_TEXT) -> float:
     name = f"guihua-bench-{os.getpid()}"
     for attempt in range(5):
         start = time.perf_counter()
@@ -34,7 +36,7 @@ def time_tui_start(guihua: str, db: Path) -> float:
     try:
         while time.perf_counter() - start < 20:
             screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
-            if READY_TEXT in screen:
+            if ready_text in screen:
                 return time.perf_counter() - start
             time.sleep(0.005)
         raise RuntimeError("guihua did not paint within 20 s")
@@ -50,13 +52,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.sqlite3"
         subprocess.run([guihua, "--db", str(db), "plans"], check=True, capture_output=True)  # first run: import
+        frame = [time_tui_start(guihua, db, FRAME_TEXT) for _ in range(args.runs)]
         tui = [time_tui_start(guihua, db) for _ in range(args.runs)]
         cli = []
         for _ in range(args.runs):
             start = time.perf_counter()
             subprocess.run([guihua, "--db", str(db), "plans"], check=True, capture_output=True)
             cli.append(time.perf_counter() - start)
-    for label, values in (("TUI cold start to first painted screen", tui), ("`guihua plans` (CLI, read only)", cli)):
+    for label, values in (("TUI cold start to the first paint (frame)", frame),
+                          ("TUI cold start to the chapter tree filled", tui), ("`guihua plans` (CLI, read only)", cli)):
         ordered = sorted(values)
         p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
         print(f"{label}: median {statistics.median(values) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms ({args.runs} runs)")
