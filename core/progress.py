@@ -26,8 +26,9 @@ can appear. Growth rates use Decimal ln/exp, which are correctly rounded, so res
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import (
     ROUND_HALF_EVEN,
@@ -53,6 +54,7 @@ __all__ = [
     "Assessment",
     "assess",
     "assess_as_of",
+    "assess_years",
     "expected_path",
     "effective_direction",
 ]
@@ -100,6 +102,9 @@ class ProgressSettings:
     on_track_margin: float = 0.05  # completion ≥ elapsed − this → on track
     at_risk_ratio: float = 0.6  # progress ratio below this (or moving the wrong way) → at risk
     relative_points: float = 0.0  # 与经济发展同步: allowed shortfall vs the reference growth, in points
+    # 基本完成: a target missed in the target year with at least this share done (completion, or the average
+    # growth against the target growth) reads 基本完成 rather than 未完成; 0 switches the word off.
+    basic_completion_share: float = 0.9
 
     @classmethod
     def for_period(cls, period: Period, **tolerances) -> "ProgressSettings":
@@ -147,6 +152,7 @@ class Assessment:
     explanation: str  # Chinese summary; shows the stretch reading beside the firm one
     manual_note: str = ""
     final: bool = False  # judged in the target year: the plan's outcome, no longer a forecast
+    basic: bool = False  # final, missed, but within the office's 基本完成 share (ProgressSettings)
 
     @property
     def code(self) -> str:
@@ -154,7 +160,7 @@ class Assessment:
 
     @property
     def label(self) -> str:
-        return status_word(self.status, self.final)
+        return status_word(self.status, self.final, self.basic)
 
 
 _FINAL_LABELS = {
@@ -166,10 +172,29 @@ _FINAL_LABELS = {
 }
 
 
-def status_word(status: Status, final: bool) -> str:
-    """The word for a status; in the target year the outcome (已完成 / 未完成), for the 总结评估, not a forecast
-    such as 提前完成 or 难以完成."""
-    return _FINAL_LABELS.get(status, status.label) if final else status.label
+BASIC_COMPLETION_WORD = "基本完成"
+
+
+def status_word(status: Status, final: bool, basic: bool = False) -> str:
+    """The word for a status; in the target year the outcome (已完成 / 未完成, or 基本完成 for a target missed
+    within the office's share: `Assessment.basic`), for the 总结评估, not a forecast such as 提前完成 or 难以完成."""
+    if not final:
+        return status.label
+    if basic and status in LAGGING:
+        return BASIC_COMPLETION_WORD
+    return _FINAL_LABELS.get(status, status.label)
+
+
+def _basically_done(reading: Reading, share: Decimal) -> bool:
+    """A missed target counts as 基本完成 when at least `share` of it is done: the completion share, or for a
+    growth target the average growth against the (positive) target growth. A share ≤ 0 switches this off."""
+    if share <= 0:
+        return False
+    if reading.target.kind == TargetKind.GROWTH:
+        actual, required = _dec(reading.actual_growth), _dec(reading.required_growth)
+        return actual is not None and required is not None and required > 0 and actual >= share * required
+    completion = _dec(reading.completion)
+    return completion is not None and completion >= share
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -232,7 +257,16 @@ def _cagr(a: Decimal, b: Decimal, n: int) -> Decimal | None:
         return None
     if b == 0:
         return -_HUNDRED
-    return ((b / a).ln() / n).exp() * _HUNDRED - _HUNDRED
+    # Decimal.ln is most of the time spent judging, and the same growth comes back for every year judged
+    # (the target's required growth, the as-of year): cached. Equal Decimals share a hash, so the exponents
+    # are part of the key, keeping the result exactly what the uncached arithmetic gives.
+    return _cagr_of(a, a.as_tuple().exponent, b, b.as_tuple().exponent, n)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cagr_of(a: Decimal, _a_exponent: object, b: Decimal, _b_exponent: object, n: int) -> Decimal:
+    with localcontext(_CTX):
+        return ((b / a).ln() / n).exp() * _HUNDRED - _HUNDRED
 
 
 def _num(d: Decimal | None) -> str:
@@ -330,6 +364,20 @@ def _growth_bar(t: Target, direction: Direction, g: Decimal) -> Decimal:
 
 def _describe(t: Target, unit: str, settings: ProgressSettings) -> str:
     """The target in a few Chinese words: 「力争目标1500亿元」, 「年均增长8%左右」, 「目标低于4%」."""
+    # The same words come back for every year and reading judged: cached. str(value) keeps 0 apart from −0 (equal
+    # Decimals, different text); a value that cannot be hashed (a signalling NaN) is described uncached.
+    try:
+        return _cached_description(t, unit, str(t.value))
+    except TypeError:
+        return _description(t, unit)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _cached_description(t: Target, unit: str, _value_text: str) -> str:
+    return _description(t, unit)
+
+
+def _description(t: Target, unit: str) -> str:
     v = _dec(t.value)
     unit = t.unit or unit
     strive = "力争" if t.stretch else ""
@@ -765,11 +813,49 @@ def _values(values: Mapping | None) -> dict[int, Decimal]:
     return out
 
 
-def _frame(spec, values, year, settings, reference_values, manual) -> _Frame:
-    vals = _values(values)
+@dataclass(frozen=True)
+class _Prepared:
+    """What judging an indicator needs that does not depend on the year: read once, whatever the years judged."""
+
+    spec: IndicatorSpec
+    settings: ProgressSettings
+    targets: list[Target]
+    firm_i: int | None
+    vals: dict[int, Decimal]
+    reference: dict[int, Decimal]
+    about_points: Decimal
+    about_share: Decimal
+    ahead: Decimal
+    on_track: Decimal
+    ratio: Decimal
+    relative_points: Decimal
+    basic_share: Decimal
+
+
+def _prepare(spec, values, settings, reference_values) -> _Prepared:
+    targets = [t for t in spec.targets if t.kind != TargetKind.NONE]
+    return _Prepared(
+        spec=spec,
+        settings=settings,
+        targets=targets,
+        firm_i=_firm_index(targets),
+        vals=_values(values),
+        reference=_values(reference_values),
+        about_points=_setting(settings.about_points, "0.5"),
+        about_share=_setting(settings.about_share, "0.05"),
+        ahead=_setting(settings.ahead_margin, "0.05"),
+        on_track=_setting(settings.on_track_margin, "0.05"),
+        ratio=_setting(settings.at_risk_ratio, "0.6"),
+        relative_points=_setting(settings.relative_points, "0"),
+        basic_share=_setting(settings.basic_completion_share, "0"),
+    )
+
+
+def _frame(p: _Prepared, year: int, manual: ManualStatus | None) -> _Frame:
+    settings, vals = p.settings, p.vals
     base, last = settings.base_year, settings.target_year
     return _Frame(
-        spec=spec,
+        spec=p.spec,
         settings=settings,
         year=year,
         base=base,
@@ -778,13 +864,13 @@ def _frame(spec, values, year, settings, reference_values, manual) -> _Frame:
         vals=vals,
         y0=vals.get(base),
         yt=vals.get(year),
-        about_points=_setting(settings.about_points, "0.5"),
-        about_share=_setting(settings.about_share, "0.05"),
-        ahead=_setting(settings.ahead_margin, "0.05"),
-        on_track=_setting(settings.on_track_margin, "0.05"),
-        ratio=_setting(settings.at_risk_ratio, "0.6"),
-        relative_points=_setting(settings.relative_points, "0"),
-        reference=_values(reference_values),
+        about_points=p.about_points,
+        about_share=p.about_share,
+        ahead=p.ahead,
+        on_track=p.on_track,
+        ratio=p.ratio,
+        relative_points=p.relative_points,
+        reference=p.reference,
         manual=manual,
     )
 
@@ -818,11 +904,27 @@ def assess(
 ) -> Assessment:
     """Judge one indicator in one year. Never raises for numeric input; see the module docstring."""
     with localcontext(_CTX):
-        return _assess(spec, values, year, settings, reference_values, manual)
+        return _assess(_prepare(spec, values, settings, reference_values), year, manual)
 
 
-def _assess(spec, values, year, settings, reference_values, manual) -> Assessment:
-    targets = [t for t in spec.targets if t.kind != TargetKind.NONE]
+def assess_years(
+    spec: IndicatorSpec,
+    values: Mapping[int, Decimal | float],
+    years: Iterable[int],
+    *,
+    settings: ProgressSettings,
+    reference_values: Mapping[int, Decimal | float] | None = None,
+    manual: Mapping[int, ManualStatus | None] | None = None,
+) -> dict[int, Assessment]:
+    """`assess` for several years of one indicator (`manual`: the manual status of each year), reading the
+    values, the reference series and the settings once: the same Assessments as judging each year alone."""
+    with localcontext(_CTX):
+        prepared = _prepare(spec, values, settings, reference_values)
+        return {year: _assess(prepared, year, (manual or {}).get(year)) for year in years}
+
+
+def _assess(p: _Prepared, year, manual) -> Assessment:
+    spec, settings, targets = p.spec, p.settings, p.targets
     base, last = settings.base_year, settings.target_year
     manual_note = manual.note if manual is not None else ""
 
@@ -834,9 +936,9 @@ def _assess(spec, values, year, settings, reference_values, manual) -> Assessmen
         readings = tuple(_reading(t, Status.NO_DATA, why) for t in targets)
         return Assessment(year=year, status=Status.NO_DATA, readings=readings, explanation=why, manual_note=manual_note)
 
-    f = _frame(spec, values, year, settings, reference_values, manual)
+    f = _frame(p, year, manual)
     main = [_judge(t, f) for t in targets]
-    firm_i = _firm_index(targets)
+    firm_i = p.firm_i
 
     yearly: Reading | None = None
     goal = _dec(spec.yearly_targets.get(year)) if spec.yearly_targets else None
@@ -869,11 +971,13 @@ def _assess(spec, values, year, settings, reference_values, manual) -> Assessmen
         return Assessment(year, status, readings, explanation, manual_note, final=year == last)
 
     unit = spec.unit
+    final = year == last
+    basic = final and manual is None and firm.status in LAGGING and _basically_done(firm, p.basic_share)
     if firm.target.text == "年度目标" and firm_i is None:
         firm_words = f"{year}年年度目标"
     else:
         firm_words = _describe(firm.target, unit, settings)
-    parts = [f"按{firm_words}判断：{status_word(firm.status, year == last)}。{firm.explanation}"]
+    parts = [f"按{firm_words}判断：{status_word(firm.status, final, basic)}。{firm.explanation}"]
     others = [r for r in readings if r is not firm]
     stretch_disagrees = False
     for r in others:
@@ -892,7 +996,7 @@ def _assess(spec, values, year, settings, reference_values, manual) -> Assessmen
         explanation = f"人工判断：{status.label}{note}。计算结果：{explanation}"
     elif manual is not None:
         status = manual.status
-    return Assessment(year, status, readings, explanation, manual_note, final=year == last)
+    return Assessment(year, status, readings, explanation, manual_note, final=final, basic=basic)
 
 
 def assess_as_of(

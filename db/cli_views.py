@@ -133,7 +133,7 @@ def indicator_table(database: Database, plan_key: str | None, year: int | None, 
                     every_year: bool = False) -> IndicatorTable:
     """The plan's main indicators (or, `text_targets`, the targets accepted from its text) judged as of `year`
     (default: the latest year with figures); `every_year` also judges each plan year."""
-    from db.indicators import assess_all, latest_year, list_indicators
+    from db.indicators import assess_all, assess_every_year, latest_year, list_indicators
     from db.plan_store import find_plan
 
     with database.session() as session:
@@ -146,7 +146,7 @@ def indicator_table(database: Database, plan_key: str | None, year: int | None, 
         if not base < as_of <= end:
             raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
         judged = views if not text_targets else views + list_indicators(session, plan.id)
-        per_year = {y: assess_all(session, judged, y) for y in range(base + 1, end + 1)} if every_year else {}
+        per_year = assess_every_year(session, judged, range(base + 1, end + 1)) if every_year else {}
         current = assess_all(session, judged, as_of, as_of=True)
     return IndicatorTable(plan, views, as_of, current, per_year)
 

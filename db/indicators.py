@@ -22,7 +22,16 @@ from core.kinds import BlockKind, IndicatorKind, NodeKind
 from core.period import Period
 from core.plan_years import latest_reported_year
 from core.plausibility import doubt, doubts
-from core.progress import Assessment, IndicatorSpec, ManualStatus, ProgressSettings, Status, assess, assess_as_of
+from core.progress import (
+    Assessment,
+    IndicatorSpec,
+    ManualStatus,
+    ProgressSettings,
+    Status,
+    assess,
+    assess_as_of,
+    assess_years,
+)
 from core.targets import Target, parse_target
 from core.text_hygiene import clean_optional, clean_text
 from core.units import involves, matching_units, split_units
@@ -338,6 +347,22 @@ def assess_all(
         return {}
     settings = progress_settings(session, views[0].plan_id)
     return {v.id: assess_view(v, year, views, settings, as_of=as_of) for v in views}
+
+
+def assess_every_year(session: Session, views: list[IndicatorView], years: Iterable[int]) -> dict[int, dict[int, Assessment]]:
+    """Judge every view (all of one plan) for each of `years`: {year: {indicator id: Assessment}}, the same as
+    assess_all year by year, with each indicator's figures and settings read once (core.progress.assess_years)."""
+    years = list(years)
+    out: dict[int, dict[int, Assessment]] = {year: {} for year in years}
+    if not views:
+        return out
+    settings = progress_settings(session, views[0].plan_id)
+    for v in views:
+        judged = assess_years(v.spec(), v.values, years, settings=settings,
+                              reference_values=_reference_values(v, views), manual={y: v.manual(y) for y in years})
+        for year, assessment in judged.items():
+            out[year][v.id] = assessment
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------------

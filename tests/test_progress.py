@@ -674,6 +674,7 @@ def progress_settings(draw):
         on_track_margin=draw(st.floats(-0.2, 0.5)),
         at_risk_ratio=draw(st.floats(-1, 1.5)),
         relative_points=draw(st.floats(0, 5)),
+        basic_completion_share=draw(st.floats(-0.5, 1.5)),
     )
 
 
@@ -798,10 +799,64 @@ def test_in_the_target_year_the_words_are_the_outcome():
     assert assess(TRADE, {2020: 31.5}, 2025, settings=SEED).label == "尚无数据"
 
 
-@given(st.sampled_from(list(Status)), st.booleans())
-def test_status_words_in_the_target_year_are_final(status, final):
-    word = progress.status_word(status, final)
+@given(st.sampled_from(list(Status)), st.booleans(), st.booleans())
+def test_status_words_in_the_target_year_are_final(status, final, basic):
+    word = progress.status_word(status, final, basic)
     if final and status not in (Status.NO_DATA, Status.MANUAL):
-        assert word in ("已完成", "未完成")
+        assert word == ("基本完成" if basic and status in progress.LAGGING else
+                        "未完成" if status in progress.LAGGING else "已完成")
     else:
         assert word == status.label
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(
+    base=st.integers(1, 5000),
+    step=st.integers(-80, 160),
+    share=st.one_of(st.just(0.9), st.just(0.0), st.floats(-0.5, 1.5)),
+    manual=st.booleans(),
+)
+def test_property_final_word_follows_completion_and_the_office_share(base, step, share, manual):
+    """In the target year a level target reads 已完成 when reached, 基本完成 when at least the office's share of
+    the way was done (a share ≤ 0 switches the word off), else 未完成; before the target year, and under a
+    manual status, never 基本完成."""
+    spec = IndicatorSpec("测试指标", "亿元", (level(base + 100, unit="亿元"),))
+    cfg = replace(SEED, basic_completion_share=share)
+    values = {2020: D(base), 2024: D(base + step), 2025: D(base + step)}
+    judged = assess(spec, values, 2025, settings=cfg)
+    completion = D(step) / 100
+    expected = ("已完成" if step >= 100 else
+                "基本完成" if share > 0 and completion >= D(repr(share)) else "未完成")
+    assert judged.label == expected and judged.basic == (expected == "基本完成")
+    assert judged.explanation.startswith(f"按目标{base + 100}亿元判断：{expected}。")
+    running = assess(spec, values, 2024, settings=cfg)
+    assert running.label == running.status.label and not running.basic
+    overruled = assess(spec, values, 2025, settings=cfg, manual=ManualStatus(Status.BEHIND, "口径调整"))
+    assert overruled.label == "未完成" and not overruled.basic
+
+
+def test_basic_completion_of_a_growth_target_compares_the_growth_rates():
+    """GDP 971.9 → 1380 in five years: 7.26% a year against 8%左右 (met from 7.5): 7.26/8 = 90.8%."""
+    values = {2020: 971.9, 2025: 1380}
+    assert assess(GDP, values, 2025).label == "基本完成"
+    assert assess(GDP, values, 2025, settings=replace(SEED, basic_completion_share=0.95)).label == "未完成"
+    assert assess(GDP, values, 2025, settings=replace(SEED, basic_completion_share=0)).label == "未完成"
+    assert assess(GDP, {2020: 971.9, 2025: 1000}, 2025).label == "未完成"  # 0.6% a year
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    targets=st.lists(any_targets(), max_size=3),
+    values=st.dictionaries(st.integers(2015, 2030), any_number, max_size=8),
+    years=st.lists(st.integers(2018, 2027), max_size=8),
+    ref=st.one_of(st.none(), st.dictionaries(st.integers(2015, 2030), any_number, max_size=8)),
+    manual=st.dictionaries(st.integers(2018, 2027), st.builds(ManualStatus, st.sampled_from(Status)), max_size=3),
+    cfg=st.one_of(st.just(SEED), progress_settings()),
+)
+def test_property_assessing_all_years_at_once_equals_each_year_alone(targets, values, years, ref, manual, cfg):
+    spec = IndicatorSpec("x", "亿元", tuple(targets))
+    together = progress.assess_years(spec, values, years, settings=cfg, reference_values=ref, manual=manual)
+    assert list(together) == list(dict.fromkeys(years))
+    for year in years:
+        alone = assess(spec, values, year, settings=cfg, reference_values=ref, manual=manual.get(year))
+        assert together[year] == alone
