@@ -194,9 +194,9 @@ def _indicator_table(f: ReportFigures, items, first_header: str) -> list:
         row.append(str(item["status"]))
         rows.append(row)
     notes = note_lines(f.period.years, f.finished)
-    if f.finished:
+    if f.finished and f.basic_completion_share > 0:
         notes.append(f"4. 基本完成：{f.period.target_year}年未达到目标，但完成进度（增速目标为实际年均增速与目标增速之比）"
-                     "达到90%及以上。")
+                     f"达到{f.basic_completion_share:.0%}及以上。")
     return [Table(header, rows, merge_first=1, left_columns=frozenset({1, 2}), wide=True, main=2), *[_p(n, "note") for n in notes]]
 
 

@@ -24,7 +24,6 @@ from db.engine import Database
 from exports.meeting_pack import _printable  # the pack's own: ﹥ printed as ＞, as in its tables
 
 KINDS = ("年度", "中期", "总结")
-NEARLY_DONE_SHARE = 0.9  # 基本完成: at least this share of the way to the target (or of the target growth)
 
 # Columns of the status count, running plan and finished plan (the target year's outcome).
 RUNNING_BUCKETS = ("提前完成", "达到序时进度", "滞后", "尚无数据", "需人工判断")
@@ -97,21 +96,9 @@ def firm_reading(assessment: Assessment) -> Reading | None:
 
 def report_word(assessment: Assessment) -> str:
     """The status word of the report: the schedule's word (序时) while the plan runs; in the target year the
-    outcome 已完成 / 基本完成 / 未完成 (core.progress.status_word, with 基本完成 for a target missed by less
-    than a tenth of the way: completion, or the average growth against the target growth, ≥ 90%)."""
-    word = assessment.label
-    if assessment.final and word == "未完成" and not assessment.manual_note and _nearly_done(firm_reading(assessment)):
-        return "基本完成"
-    return word
-
-
-def _nearly_done(reading: Reading | None) -> bool:
-    if reading is None:
-        return False
-    if reading.target.kind == TargetKind.GROWTH:
-        actual, required = reading.actual_growth, reading.required_growth
-        return actual is not None and required is not None and required > 0 and actual >= NEARLY_DONE_SHARE * required
-    return reading.completion is not None and reading.completion >= NEARLY_DONE_SHARE
+    outcome 已完成 / 基本完成 / 未完成 — the same word as the grid, the CLI and the meeting pack, by the office's
+    基本完成 rule in core.progress (ProgressSettings.basic_completion_share)."""
+    return assessment.label
 
 
 def bucket(assessment: Assessment, finished: bool) -> str:
@@ -308,6 +295,7 @@ class ReportFigures:
     projects: ProjectFigures
     main_items: tuple[Mapping[str, object], ...]  # the meeting pack's 附表1 rows
     text_items: tuple[Mapping[str, object], ...]  # its 附表2 rows (accepted quantified targets from the text)
+    basic_completion_share: float = 0.9  # the office's 基本完成 rule (ProgressSettings); 0: the word is not used
 
     @property
     def buckets(self) -> tuple[str, ...]:
@@ -353,7 +341,7 @@ def report_figures(database: Database, plan_id: int, kind: str | None = None, ye
                    today: date | None = None, office: str | None = None) -> ReportFigures:
     """Everything the report says, from the database. Raises UserInputError (Chinese) for a bad kind or year,
     and for a plan without indicators or without a single figure entered."""
-    from db.indicators import assess_all, list_indicators
+    from db.indicators import assess_all, list_indicators, progress_settings
     from db.plan_store import find_plan, plan_period
     from db.projects import list_projects
     from db.projects import today as current_day
@@ -373,6 +361,7 @@ def report_figures(database: Database, plan_id: int, kind: str | None = None, ye
             raise UserInputError(f"规划「{plan.name}」截至{year}年还没有录入任何指标数值，无法起草评估报告。"
                                  f"请先录入数据（guihua set 或界面 F3）。")
         assessments = assess_all(session, main + text, year, as_of=True)
+        basic_share = progress_settings(session, plan_id).basic_completion_share
         cut_off = min(today, date(year, 12, 31))
         projects = list_projects(session, plan_id)
     data, _, _ = pack_data(database, plan_id, PackOptions(year=year, today=cut_off, office=office or OFFICE))
@@ -397,4 +386,5 @@ def report_figures(database: Database, plan_id: int, kind: str | None = None, ye
         kind=kind, year=year, period=period, finished=finished, today=today, scalars=scalars,
         main=main_facts, text=text_facts, projects=project_figures(projects, cut_off),
         main_items=tuple(f.item for f in main_facts), text_items=tuple(f.item for f in text_facts),
+        basic_completion_share=basic_share,
     )

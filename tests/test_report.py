@@ -504,6 +504,43 @@ def test_final_word_of_a_level_target_follows_its_completion(base, step):
     assert report_word(running) == running.status.label
 
 
+def _pack_words(path, names: set[str]) -> dict[str, str]:
+    """The status word the meeting pack prints on 主要指标完成情况表 for each named indicator."""
+    from openpyxl import load_workbook
+
+    words = {"已完成", "基本完成", "未完成", "提前完成", "难以完成", "滞后", "尚无数据", "需人工判断"}
+    sheet = load_workbook(path)["主要指标完成情况表"]
+    found = {}
+    for row in sheet.iter_rows(values_only=True):
+        name = next((c for c in row if c in names), None)
+        if name is not None:
+            found[name] = next(c for c in reversed(row) if c in words)
+    return found
+
+
+@pytest.mark.parametrize("share, gdp_word", [(None, "基本完成"), ("0", "未完成"), ("0.95", "未完成")])
+def test_meeting_pack_and_report_give_the_same_final_word(five_years, tmp_path, share, gdp_word):
+    """One rule (core.progress, the office's progress.basic_completion_share) for both documents: GDP grew 7.3% a
+    year against 8%左右, 91% of the target growth: 基本完成 by default, 未完成 with the word switched off (0) or
+    with a stricter 95%."""
+    from db.plan_store import set_state
+    from exports.meeting_pack import PackOptions, write_pack
+
+    database, plan_id = five_years
+    if share is not None:
+        with database.session() as session:
+            set_state(session, "progress.basic_completion_share", share)
+            session.commit()
+    figures = report_figures(database, plan_id, today=TODAY)
+    report_words = {f.name: f.word for f in figures.main}
+    pack = write_pack(database, plan_id, output=tmp_path / "pack.xlsx", options=PackOptions(year=2025, today=TODAY))
+    pack_words = _pack_words(pack.path, set(report_words))
+    assert pack_words == report_words
+    assert report_words["地区生产总值"] == gdp_word
+    _, document = report(database, plan_id, tmp_path)
+    assert ("基本完成：2025年未达到目标" in body_text(document)) == (share != "0")
+
+
 @pytest.mark.sqlite_only
 def test_cli_writes_the_default_template(sqlite_database, cli, tmp_path):
     result = cli(sqlite_database, "--kind", "中期", "--write-template", str(tmp_path / "模板.docx"))
