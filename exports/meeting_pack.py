@@ -380,7 +380,8 @@ def note_lines(years: list[int], final: bool | None = None) -> list[str]:
     target year will show (the same text in a template file, which serves any year)."""
     base, target = years[0], years[-1]
     if final:
-        first = (f"注：1. 完成情况：有{target}年（目标年）数据的指标按是否达到目标列为已完成、未完成；尚无{target}年数据的"
+        first = (f"注：1. 完成情况：有{target}年（目标年）数据的指标按是否达到目标列为已完成、未完成"
+                 f"（未达到但完成进度达到规划办规定比例的列为基本完成）；尚无{target}年数据的"
                  "按最新数据的序时进度列示（提前完成、超序时进度、达到序时进度、滞后、难以完成）；另有尚无数据、"
                  "需人工判断（定性目标，由办公室判断）。")
     else:
