@@ -26,7 +26,7 @@ def report_command(ctx: click.Context, kind: str | None, plan_key: str | None, y
     """起草规划实施评估报告（Word）：年度监测报告、中期评估报告或总结评估报告。
 
     数字和判断全部来自 guihua 中的数据；“下一步工作”等由规划办撰写的部分只列出标题和提示行。"""
-    from db.plan_store import find_plan
+    from db.cli_views import plan_ref
     from exports.report import write_default_skeleton, write_report
 
     kind = kind.strip() if kind else None
@@ -34,9 +34,7 @@ def report_command(ctx: click.Context, kind: str | None, plan_key: str | None, y
         say(f"已写出默认报告模板：{write_default_skeleton(skeleton, kind or '年度')}")
         return
     database = open_db(ctx)
-    with database.session() as session:
-        plan_id = find_plan(session, plan_key).id
-    result = write_report(database, plan_id, kind=kind, year=year, output=output, template=template)
+    result = write_report(database, plan_ref(database, plan_key).id, kind=kind, year=year, output=output, template=template)
     if result.renamed:
         click.echo("提示：原文件正在被 Word/WPS 打开，已另存为新文件名。", err=True)
     say(f"已起草《{result.title}》（截至{result.year}年）到：\n{result.path}")
