@@ -33,7 +33,7 @@ from core.indicator_filters import IndicatorFilter, unit_names_for
 from core.period import Period
 from core.plan_years import PasteTooLong, opening_status_year, paste_years, stepped_status_year
 from core.progress import Assessment, ProgressSettings, Status
-from core.targets import TargetKind, ValueParseError, parse_value
+from core.targets import ValueParseError, parse_value
 from db import grid_views
 from db.grid_views import GridData, WriteOutcome
 from db.indicators import Edit, HistoryEntry, IndicatorView, TextSource, decimal_text, view_expected_path
@@ -48,6 +48,8 @@ from tui.widgets import StatusLine
 
 __all__ = ["DETAIL_DELAY", "GridScreen"]
 
+FIRST_ROWS = 80  # rows added before the first paint (more than a screenful); the rest follow in chunks
+MORE_ROWS = 400
 READ_GRID = grid_views.read_grid  # what a first show reads (bench/grid_keypress.py counts the calls)
 
 _settled = False
@@ -184,6 +186,8 @@ class GridScreen(GuihuaScreen):
         self._loading = False
         self._said_on_load = ""  # a message that waits for the rows (after t or r)
         self._my_unit_saves = 0  # 「我的单位」 saves on their way
+        self._build_generation = 0  # counts rebuilds: rows still being added for an older one stop
+        self._rows_pending = False  # rows of the last rebuild still to be added
 
     # ------------------------------------------------------------------------------------------------------
     # Layout
@@ -232,7 +236,7 @@ class GridScreen(GuihuaScreen):
     @property
     def busy(self) -> bool:
         """Whether data is still on its way in or out (a load, a judging, a queued write)."""
-        return self._loading or self._writing or bool(self._writes) or bool(self._my_unit_saves) or (self._loaded and not self.assessments
+        return self._loading or self._rows_pending or self._writing or bool(self._writes) or bool(self._my_unit_saves) or (self._loaded and not self.assessments
                                                                            and bool(self.views))
 
     def on_mount(self) -> None:
@@ -272,8 +276,7 @@ class GridScreen(GuihuaScreen):
         self.settings, self.period, self.units = data.settings, data.period, data.my_unit.units
         self.bound_unit = data.my_unit.bound
         self.filter = replace(self.filter, my_unit=data.my_unit.chosen)
-        self.relative = {v.id for v in views if any(t.kind == TargetKind.RELATIVE for t in v.targets())}
-        self.by_hand = {v.id for v in views if any(t.kind == TargetKind.QUALITATIVE for t in v.targets())}
+        self.relative, self.by_hand = set(data.relative), set(data.by_hand)
         self.categories = list(dict.fromkeys(v.category for v in views))
         self.years = data.period.years  # the plan's years: every row shows the same columns
         table = self.table
@@ -374,16 +377,23 @@ class GridScreen(GuihuaScreen):
             keep = (table.current_indicator(), table.cursor_column)
         keep_id, keep_column = keep if keep is not None else (None, None)
         table.clear()
-        shown = 0
+        entries: list[IndicatorView | str] = []  # in order: a category's name, then its rows
         for category in self.categories:
             rows = [v for v in self.views if v.category == category and self.visible(v)]
-            if not rows:
-                continue
-            table.add_row(render.category_cell(category), key=f"{CATEGORY_PREFIX}{category}")
-            for view in rows:
-                table.add_indicator_row(self.row_cells(view), key=str(view.id))
-                shown += 1
-        self.shown = shown
+            if rows:
+                entries.append(category)
+                entries.extend(rows)
+        self.shown = sum(1 for entry in entries if not isinstance(entry, str))
+        # The first screenful at once, the rest in chunks after each paint: 2,000 rows take 0.3 s to add.
+        first = FIRST_ROWS
+        if keep_id is not None:
+            first = max(first, next((i + 1 for i, e in enumerate(entries)
+                                     if not isinstance(e, str) and e.id == keep_id), 0))
+        self._build_generation += 1
+        self._add_rows(entries[:first])
+        self._rows_pending = len(entries) > first
+        if self._rows_pending:
+            self.call_after_refresh(self._add_more_rows, entries, first, self._build_generation)
         self._update_title()
         if not table.row_count:
             self.detail.follow(force=True)
@@ -393,6 +403,23 @@ class GridScreen(GuihuaScreen):
             keep_column = table.year_column(self.as_of) or 0
         table.move_cursor(row=table.data_row(row, 1) or 0, column=keep_column, animate=False)
         self.detail.follow(force=True)
+
+    def _add_rows(self, entries: list[IndicatorView | str]) -> None:
+        table = self.table
+        for entry in entries:
+            if isinstance(entry, str):
+                table.add_row(render.category_cell(entry), key=f"{CATEGORY_PREFIX}{entry}")
+            else:
+                table.add_indicator_row(self.row_cells(entry), key=str(entry.id))
+
+    def _add_more_rows(self, entries: list[IndicatorView | str], start: int, generation: int) -> None:
+        if generation != self._build_generation:
+            return  # rebuilt meanwhile (a filter, a reload)
+        end = start + MORE_ROWS
+        self._add_rows(entries[start:end])
+        self._rows_pending = end < len(entries)
+        if self._rows_pending:
+            self.call_after_refresh(self._add_more_rows, entries, end, generation)
 
     def _update_title(self) -> None:
         rule = self.filter

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingsMap
 from textual.coordinate import Coordinate
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.render import measure
 from textual.widgets import Input
@@ -148,6 +148,10 @@ class IndicatorTable(SeparatorRowsTable):
                     widths[index] = width
         for column, width in zip(columns, widths):
             column.content_width = width
+        # as DataTable ends its own: the scrollable size from the widths and the rows' heights
+        header_height = self.header_height if self.show_header else 0
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header_height)
 
     @staticmethod
     def needs_narrow_layout(width: int, years: Sequence[int]) -> bool:
@@ -202,6 +206,12 @@ class IndicatorTable(SeparatorRowsTable):
     def year_column(self, year: int) -> int | None:
         key = f"y{year}"
         return self.get_column_index(key) if key in self.year_columns else None
+
+    def on_resize(self) -> None:
+        # The detail panel below may grow (a chart drawn) and shrink the table: keep the cursor's row in view.
+        scroll = getattr(self, "_scroll_cursor_into_view", None)
+        if scroll is not None and self.row_count:
+            self.call_after_refresh(scroll, animate=False)
 
     def is_category(self, row: int) -> bool:
         return self.is_separator(row)
