@@ -849,6 +849,14 @@ async def test_status_column_is_frozen_beside_the_name_on_an_80_column_terminal(
         table = grid.table
         assert table.get_column_index("status") == 1 and table.fixed_columns == 2
         assert cell(grid, gdp.id, "status") == "尚无数据"
+        assert table.max_scroll_y > 0 and table.max_scroll_x > 0  # more rows and columns than fit: it scrolls
+        for _ in range(25):
+            await pilot.press("down")
+        await settle(pilot)
+        assert table.scroll_y > 0
+        assert table.content_region.contains_region(table.cell_region(table.cursor_coordinate))
+        table.move_cursor(row=table.get_row_index(str(gdp.id)), column=table.get_column_index("y2021"))
+        await settle(pilot)
         await pilot.press(*"1049.7", "tab")  # typing still goes to the year cell under the cursor
         await settle(pilot)
         assert views_by_name(database)[GDP].values[2021] == Decimal("1049.7")
