@@ -256,7 +256,8 @@ class PackOptions:
     charts_per_page: int | None = None
 
 
-CHARTS_SETTING = "export.charts"  # "" / "0": off; "4" (or "1"): four charts to a page; "2": two larger ones
+CHARTS_SETTING = "export.charts"  # "1": on, "" / "0": off ("2" / "4": on, that many to a page)
+CHARTS_PER_PAGE_SETTING = "export.charts_per_page"  # "4" (A4 landscape) or "2" (A4 portrait), kept while off
 
 
 def charts_setting(text: str | None) -> tuple[bool, int]:
@@ -567,11 +568,14 @@ def write_pack(
             "export.font.title", "export.font.heading", "export.font.body",
             "export.size.title", "export.size.heading", "export.size.body", "export.size.note")}
         charts_on, per_page = charts_setting(get_state(session, CHARTS_SETTING))
+        stored_per_page = get_state(session, CHARTS_PER_PAGE_SETTING)
+        per_page = int(stored_per_page) if stored_per_page in ("2", "4") else per_page
         if options.charts is not None or options.charts_per_page:
             # asked for: remembered, like the forms' password, so that Ctrl+E exports the same way
             charts_on = options.charts if options.charts is not None else True
             per_page = options.charts_per_page or per_page
-            set_state(session, CHARTS_SETTING, str(per_page) if charts_on else "0")
+            set_state(session, CHARTS_SETTING, "1" if charts_on else "0")
+            set_state(session, CHARTS_PER_PAGE_SETTING, str(per_page))
     data, years, year = pack_data(database, plan_id, options)
     if template:
         workbook = load_template(template)

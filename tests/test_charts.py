@@ -42,7 +42,7 @@ from db.indicators import (
 from db.plan_store import find_plan, get_state, plan_period, set_state
 from exports.charts import SHEET_TITLE
 from db.projects import today as current_day
-from exports.meeting_pack import CHARTS_SETTING, PackOptions, write_pack
+from exports.meeting_pack import CHARTS_PER_PAGE_SETTING, CHARTS_SETTING, PackOptions, write_pack
 from tests.helpers import QuietApp, settle
 from tui.indicator_chart import IndicatorChart
 from tui.status_spread import StatusSpread
@@ -267,7 +267,7 @@ def test_charts_follow_the_setting_and_an_explicit_choice_is_remembered(with_fig
     assert charts_of("two.xlsx", charts_per_page=2) == "portrait"  # a layout asked for turns them on
     assert charts_of("two_again.xlsx") == "portrait"
     with database.session() as session:
-        assert get_state(session, CHARTS_SETTING) == "2"
+        assert (get_state(session, CHARTS_SETTING), get_state(session, CHARTS_PER_PAGE_SETTING)) == ("1", "2")
         set_state(session, CHARTS_SETTING, "否")  # set by hand, read leniently
     assert charts_of("by_hand.xlsx") is None
 
@@ -442,3 +442,30 @@ def test_plan_status_spread_puts_the_text_targets_in_one_row_after_the_categorie
     spread = plan_status_spread(rows)
     assert [(c.category, c.total) for c in spread] == [("经济发展", 2), ("（未分类）", 1), (TEXT_TARGETS, 2)]
     assert spread[2].counts == ((Status.AHEAD, 2),)
+
+
+@pytest.mark.sqlite_only
+def test_guihua_export_charts_from_the_command_line(tmp_path, monkeypatch):
+    """`guihua export --charts-per-page 2` adds the sheet, upright; the next plain export remembers it; `--no-charts`
+    takes it away again."""
+    from click.testing import CliRunner
+
+    from tui import cli
+
+    monkeypatch.setenv("GUIHUA_DB", str(tmp_path / "cli.sqlite3"))
+    monkeypatch.setattr("tui.errorlog.log_path", lambda: tmp_path / "log" / "guihua.log")
+    runner = CliRunner()
+
+    def export(name, *options):
+        result = runner.invoke(cli.main, ["export", "--year", "2022", "-o", str(tmp_path / name), *options],
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return load_workbook(tmp_path / name)
+
+    assert runner.invoke(cli.main, ["set", "地区生产总值", "2022", "1100"]).exit_code == 0
+    upright = export("a.xlsx", "--charts-per-page", "2")
+    assert upright.sheetnames[-1] == SHEET_TITLE and upright[SHEET_TITLE].page_setup.orientation == "portrait"
+    assert export("b.xlsx").sheetnames[-1] == SHEET_TITLE
+    assert SHEET_TITLE not in export("c.xlsx", "--no-charts").sheetnames
+    assert SHEET_TITLE not in export("d.xlsx").sheetnames
+    assert export("e.xlsx", "--charts")[SHEET_TITLE].page_setup.orientation == "portrait"  # the layout kept
