@@ -742,7 +742,7 @@ def _yearly_check(f: _Frame, direction: Direction, goal: Decimal) -> tuple[Statu
 def _judge_qualitative(t: Target, f: _Frame, unit: str) -> Reading:
     if f.manual is not None:
         note = f"（{f.manual.note}）" if f.manual.note else ""
-        return _reading(t, f.manual.status, f"人工判断：{f.manual.status.label}{note}。", f)
+        return _reading(t, f.manual.status, f"人工判断：{status_word(f.manual.status, f.at_end)}{note}。", f)
     goal = _dec(f.spec.yearly_targets.get(f.year)) if f.spec.yearly_targets else None
     if goal is not None and f.yt is not None:
         direction = Direction.HIGHER if t.reduction else (t.direction or Direction.HIGHER)
@@ -875,14 +875,14 @@ def _frame(p: _Prepared, year: int, manual: ManualStatus | None) -> _Frame:
     )
 
 
-def _short(r: Reading, unit: str, settings: ProgressSettings) -> str:
+def _short(r: Reading, unit: str, settings: ProgressSettings, final: bool) -> str:
     extra = ""
     if r.completion is not None and r.status not in (Status.NO_DATA, Status.MANUAL):
         extra = f"（完成进度{_share(_dec(r.completion))}"
         extra += f"，序时进度{_share(_dec(r.elapsed))}）" if r.elapsed is not None else "）"
     elif r.actual_growth is not None and r.status not in (Status.NO_DATA, Status.MANUAL):
         extra = f"（年均增长{_pct1(_dec(r.actual_growth))}）"
-    return f"{_describe(r.target, unit, settings)}：{r.status.label}{extra}"
+    return f"{_describe(r.target, unit, settings)}：{status_word(r.status, final)}{extra}"
 
 
 def _yearly_direction(targets: list[Target], y0: Decimal | None) -> Direction:
@@ -965,7 +965,7 @@ def _assess(p: _Prepared, year, manual) -> Assessment:
         status = manual.status if manual is not None else Status.MANUAL
         note = f"（{manual_note}）" if manual_note else ""
         if manual is not None:
-            explanation = f"人工判断：{status.label}{note}。"
+            explanation = f"人工判断：{status_word(status, year == last)}{note}。"
         else:
             explanation = "该指标没有可计算的目标，需人工判断。"
         return Assessment(year, status, readings, explanation, manual_note, final=year == last)
@@ -981,7 +981,7 @@ def _assess(p: _Prepared, year, manual) -> Assessment:
     others = [r for r in readings if r is not firm]
     stretch_disagrees = False
     for r in others:
-        words = r.explanation if r is yearly else _short(r, unit, settings) + "。"
+        words = r.explanation if r is yearly else _short(r, unit, settings, final) + "。"
         parts.append(words)
         if r.target.stretch and r.status != firm.status:
             stretch_disagrees = True
@@ -993,7 +993,7 @@ def _assess(p: _Prepared, year, manual) -> Assessment:
     if manual is not None and firm.target.kind != TargetKind.QUALITATIVE:
         status = manual.status
         note = f"（{manual_note}）" if manual_note else ""
-        explanation = f"人工判断：{status.label}{note}。计算结果：{explanation}"
+        explanation = f"人工判断：{status_word(status, final)}{note}。计算结果：{explanation}"
     elif manual is not None:
         status = manual.status
     return Assessment(year, status, readings, explanation, manual_note, final=final, basic=basic)

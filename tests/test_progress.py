@@ -796,6 +796,12 @@ def test_in_the_target_year_the_words_are_the_outcome():
     assert met.final and met.label == "已完成" and "已完成" in met.explanation
     assert missed.final and missed.label == "未完成" and "未完成" in missed.explanation
     assert "难以完成" not in missed.explanation and "提前完成" not in met.explanation.split("。")[0]
+    # the stretch reading beside the firm one, and a manual status, are worded as outcomes too
+    gdp = assess(GDP, {2020: 971.9, 2025: 1351.1}, 2025)
+    assert gdp.label == "未完成" and "力争目标1500亿元：未完成（完成进度71.8%" in gdp.explanation
+    assert "难以完成" not in gdp.explanation
+    overruled = assess(TRADE, trade_met, 2025, manual=ManualStatus(S.AT_RISK, "口径调整"))
+    assert overruled.label == "未完成" and overruled.explanation.startswith("人工判断：未完成（口径调整）")
     assert assess(TRADE, {2020: 31.5}, 2025, settings=SEED).label == "尚无数据"
 
 
