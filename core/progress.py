@@ -416,22 +416,13 @@ def _description(t: Target, unit: str) -> str:
 
 @dataclass
 class _Frame:
-    spec: IndicatorSpec
-    settings: ProgressSettings
+    p: _Prepared  # what does not depend on the year
     year: int
     base: int
     last: int  # target year T
     e: Decimal
-    vals: dict[int, Decimal]
     y0: Decimal | None
     yt: Decimal | None
-    about_points: Decimal
-    about_share: Decimal
-    ahead: Decimal
-    on_track: Decimal
-    ratio: Decimal
-    relative_points: Decimal
-    reference: dict[int, Decimal]
     manual: ManualStatus | None
 
     @property
@@ -457,11 +448,11 @@ def _reading(target: Target, status: Status, explanation: str, f: _Frame | None 
 def _schedule(c: Decimal, f: _Frame, *, allow_ahead: bool = True) -> Status:
     """Completion share against the elapsed share."""
     e = f.e
-    if allow_ahead and c - e >= f.ahead:
+    if allow_ahead and c - e >= f.p.ahead:
         return Status.AHEAD
-    if c >= e - f.on_track:
+    if c >= e - f.p.on_track:
         return Status.ON_TRACK
-    if c >= 0 and c >= f.ratio * e:
+    if c >= 0 and c >= f.p.ratio * e:
         return Status.BEHIND
     return Status.AT_RISK
 
@@ -488,10 +479,10 @@ def _judge_level(t: Target, f: _Frame, unit: str) -> Reading:
     yt = f.yt
     direction = effective_direction(t, y0)
     sign = 1 if direction == Direction.HIGHER else -1
-    band = f.about_share * abs(v) if approx else _ZERO
+    band = f.p.about_share * abs(v) if approx else _ZERO
     bar = v - sign * band  # at or beyond this the target counts as met
     met = sign * (yt - bar) >= 0
-    target_words = _describe(t, unit, f.settings)
+    target_words = _describe(t, unit, f.p.settings)
     actual_word = "累计下降" if t.reduction else "实际"
 
     figures: dict[str, Decimal | None] = {}
@@ -556,7 +547,7 @@ def _judge_growth(t: Target, f: _Frame, unit: str) -> Reading:
     y0, yt = f.y0, f.yt
     direction = effective_direction(t, y0)
     gb = _growth_bar(t, direction, g)
-    target_words = _describe(t, unit, f.settings)
+    target_words = _describe(t, unit, f.p.settings)
     if y0 is None:
         return _reading(t, Status.MANUAL, f"缺少{f.base}年基数，无法计算增速，请补录基数或人工判断。", f)
     if y0 <= 0 or yt < 0:
@@ -576,12 +567,12 @@ def _judge_growth(t: Target, f: _Frame, unit: str) -> Reading:
     x, b = sign * observed, sign * gb
     cmp = t.comparator
     if cmp == Comparator.ABOUT:
-        met = x >= b - f.about_points - _EPS
+        met = x >= b - f.p.about_points - _EPS
     elif cmp in (Comparator.GT, Comparator.LT):
         met = x > b + _EPS
     else:
         met = x >= b - _EPS
-    ahead = x > b + f.about_points + _EPS
+    ahead = x > b + f.p.about_points + _EPS
 
     if f.at_end:
         status = Status.ACHIEVED if met else Status.AT_RISK
@@ -590,7 +581,7 @@ def _judge_growth(t: Target, f: _Frame, unit: str) -> Reading:
     elif met:
         status = Status.ON_TRACK
     elif b > 0:
-        status = Status.BEHIND if x >= 0 and x >= f.ratio * b else Status.AT_RISK
+        status = Status.BEHIND if x >= 0 and x >= f.p.ratio * b else Status.AT_RISK
     else:
         status = Status.BEHIND
 
@@ -616,12 +607,12 @@ def _judge_growth(t: Target, f: _Frame, unit: str) -> Reading:
 def _judge_cumulative(t: Target, f: _Frame, unit: str) -> Reading:
     total = _dec(t.value)
     years = range(f.base + 1, f.year + 1)
-    missing = [y for y in years if y not in f.vals]
-    s = sum((f.vals[y] for y in years if y in f.vals), _ZERO)
+    missing = [y for y in years if y not in f.p.vals]
+    s = sum((f.p.vals[y] for y in years if y in f.p.vals), _ZERO)
     expected = total * f.e
     completion = s / total if total != 0 else None
     direction = effective_direction(t, f.y0)
-    target_words = _describe(t, unit, f.settings)
+    target_words = _describe(t, unit, f.p.settings)
     span = f"{f.base + 1}年" if f.year == f.base + 1 else f"{f.base + 1}—{f.year}年"
     head = f"{span}累计{_u(s, unit)}，序时应达{_u(expected, unit)}"
     if completion is not None:
@@ -667,7 +658,7 @@ def _judge_threshold(t: Target, f: _Frame, unit: str) -> Reading:
     strict = t.comparator in (Comparator.GT, Comparator.LT)
     y0 = _ZERO if t.reduction else f.y0
     yt = f.yt
-    target_words = _describe(t, unit, f.settings)
+    target_words = _describe(t, unit, f.p.settings)
     actual_word = "累计下降" if t.reduction else "实际"
     value_unit = "%" if t.reduction else unit
 
@@ -705,7 +696,7 @@ def _judge_threshold(t: Target, f: _Frame, unit: str) -> Reading:
 
 
 def _reference_growth(f: _Frame, year: int) -> Decimal | None:
-    now, before = f.reference.get(year), f.reference.get(year - 1)
+    now, before = f.p.reference.get(year), f.p.reference.get(year - 1)
     if now is None or before is None or before <= 0:
         return None
     return (now / before - _ONE) * _HUNDRED
@@ -717,7 +708,7 @@ def _judge_relative(t: Target, f: _Frame, unit: str) -> Reading:
         text = f"缺少地区生产总值{f.year - 1}年或{f.year}年数据，无法计算经济增速，不能判断是否同步。"
         return _reading(t, Status.NO_DATA, text, f)
     yt = f.yt
-    slack = f.relative_points
+    slack = f.p.relative_points
     if yt >= rg - slack:
         status = Status.ON_TRACK
         words = "与经济增长同步" if yt >= rg else f"略低于经济增速，在允许的{_num(slack)}个百分点以内"
@@ -743,7 +734,7 @@ def _judge_qualitative(t: Target, f: _Frame, unit: str) -> Reading:
     if f.manual is not None:
         note = f"（{f.manual.note}）" if f.manual.note else ""
         return _reading(t, f.manual.status, f"人工判断：{status_word(f.manual.status, f.at_end)}{note}。", f)
-    goal = _dec(f.spec.yearly_targets.get(f.year)) if f.spec.yearly_targets else None
+    goal = _dec(f.p.spec.yearly_targets.get(f.year)) if f.p.spec.yearly_targets else None
     if goal is not None and f.yt is not None:
         direction = Direction.HIGHER if t.reduction else (t.direction or Direction.HIGHER)
         status, words = _yearly_check(f, direction, goal)
@@ -762,7 +753,7 @@ _JUDGES = {
 
 
 def _judge(t: Target, f: _Frame) -> Reading:
-    unit = f.spec.unit
+    unit = f.p.spec.unit
     try:
         if t.kind == TargetKind.QUALITATIVE:
             return _judge_qualitative(t, f, unit)
@@ -852,25 +843,15 @@ def _prepare(spec, values, settings, reference_values) -> _Prepared:
 
 
 def _frame(p: _Prepared, year: int, manual: ManualStatus | None) -> _Frame:
-    settings, vals = p.settings, p.vals
-    base, last = settings.base_year, settings.target_year
+    base, last = p.settings.base_year, p.settings.target_year
     return _Frame(
-        spec=p.spec,
-        settings=settings,
+        p=p,
         year=year,
         base=base,
         last=last,
         e=Decimal(year - base) / Decimal(last - base),
-        vals=vals,
-        y0=vals.get(base),
-        yt=vals.get(year),
-        about_points=p.about_points,
-        about_share=p.about_share,
-        ahead=p.ahead,
-        on_track=p.on_track,
-        ratio=p.ratio,
-        relative_points=p.relative_points,
-        reference=p.reference,
+        y0=p.vals.get(base),
+        yt=p.vals.get(year),
         manual=manual,
     )
 
