@@ -12,6 +12,7 @@ from sqlmodel import select
 from core.errors import NotFoundError, UserInputError
 from db.indicators import (
     assess_all,
+    assess_every_year,
     find_indicator,
     history,
     list_indicators,
@@ -204,6 +205,30 @@ def test_progress_for_the_seed_gdp(database, plan_id):
         result = assess_all(session, all_views, 2021)
     assert result[gdp.id].code == "on_track"
     assert "1500" in result[gdp.id].explanation
+
+
+def test_every_year_at_once_is_each_year_alone(database, plan_id):
+    """indicators --json judges all plan years in one pass (assess_every_year): the same Assessments as
+    assess_all year by year, including a manual status in one year, the GDP reference of a 同步 indicator and
+    the office's 基本完成 share read from its settings."""
+    from db.plan_store import set_state
+
+    v = views(database, plan_id)
+    gdp, income = v["地区生产总值"].id, v["居民人均可支配收入增长"].id
+    with database.session() as session:
+        for year, value in {2021: "1049.7", 2022: "1100", 2023: "1180", 2024: "1290", 2025: "1380"}.items():
+            record_actual(session, gdp, year, Decimal(value), origin="cli")
+            record_actual(session, income, year, Decimal("6.5"), origin="cli")
+        set_year_fields(session, income, 2023, origin="tui", manual_status="on_track", manual_note="口径调整")
+        set_state(session, "progress.basic_completion_share", "0.95")
+        session.commit()
+        all_views = list_indicators(session, plan_id)
+        years = range(2021, 2026)
+        together = assess_every_year(session, all_views, years)
+        alone = {year: assess_all(session, all_views, year) for year in years}
+    assert together == alone
+    assert together[2023][income].label == "达到序时进度" and together[2023][income].manual_note == "口径调整"
+    assert together[2025][gdp].label == "未完成"  # 7.3% a year is 91% of 8%: short of the office's 95%
 
 
 def test_income_growth_is_judged_against_gdp(database, plan_id):
