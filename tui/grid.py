@@ -287,7 +287,7 @@ class GridScreen(GuihuaScreen):
             self.as_of = opening_status_year(data.period, data.latest_year)
         self.assessments = {}
         table.build_columns(self.years, self._status_label(),
-                            narrow=table.needs_narrow_layout(table.size.width, self.years))
+                            narrow=table.needs_narrow_layout(table.size.width, self._year_widths()))
         self.rebuild(keep)
         self._loaded = True
         self.call_after_refresh(self.judge_all)  # after the rows are painted: they come first
@@ -354,12 +354,17 @@ class GridScreen(GuihuaScreen):
             "attribute": render.attribute_cell(view),
         }
 
+    def _year_widths(self) -> list[int]:
+        """The longest value shown per year column (the columns grow to it)."""
+        return [max((len(render.number_text(v.values.get(year))) for v in self.views), default=0)
+                for year in self.years]
+
     def on_resize(self, event: events.Resize) -> None:
         """Crossing 80-odd columns moves the status column beside the name (or back after the years)."""
         table = self.table
         if not self._loaded or not self.years:
             return
-        narrow = table.needs_narrow_layout(event.size.width, self.years)
+        narrow = table.needs_narrow_layout(event.size.width, self._year_widths())
         if narrow != table.narrow:
             indicator, year = table.current_indicator(), table.current_year()
             table.build_columns(self.years, self._status_label(), narrow=narrow)

@@ -154,11 +154,12 @@ class IndicatorTable(SeparatorRowsTable):
         self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header_height)
 
     @staticmethod
-    def needs_narrow_layout(width: int, years: Sequence[int]) -> bool:
-        """Whether `width` columns cannot show 指标, 单位, the years and the status side by side (an 80-column
-        terminal): then the status is frozen beside the name instead."""
+    def needs_narrow_layout(width: int, year_widths: Sequence[int]) -> bool:
+        """Whether `width` columns cannot show 指标, 单位, the years (each as wide as its longest value) and the
+        status side by side (an 80-column terminal): then the status is frozen beside the name instead."""
         padding = 2
-        wanted = NAME_WIDTH + 6 + 13 + len(years) * YEAR_WIDTH + (3 + len(years)) * padding + 1  # + scrollbar
+        years = sum(max(w, YEAR_WIDTH) for w in year_widths)
+        wanted = NAME_WIDTH + 6 + 13 + years + (3 + len(year_widths)) * padding + 1  # + the scrollbar
         return 0 < width < wanted
 
     def build_columns(self, years: Sequence[int], status_label: str, *, narrow: bool = False) -> None:
