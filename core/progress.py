@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import (
     ROUND_HALF_EVEN,
@@ -55,6 +55,8 @@ __all__ = [
     "assess",
     "assess_as_of",
     "assess_years",
+    "Verdict",
+    "verdict_years",
     "expected_path",
     "effective_direction",
 ]
@@ -430,7 +432,11 @@ class _Frame:
         return self.year == self.last
 
 
-def _reading(target: Target, status: Status, explanation: str, f: _Frame | None = None, **figures) -> Reading:
+def _reading(target: Target, status: Status, explanation: str | Callable[[], str], f: _Frame | None = None,
+             **figures) -> Reading:
+    """`explanation` may be deferred (a callable): it is only worded when the frame asks for words."""
+    if callable(explanation):
+        explanation = explanation() if f is None or f.p.words else ""
     return Reading(
         target=target,
         status=status,
@@ -482,16 +488,17 @@ def _judge_level(t: Target, f: _Frame, unit: str) -> Reading:
     band = f.p.about_share * abs(v) if approx else _ZERO
     bar = v - sign * band  # at or beyond this the target counts as met
     met = sign * (yt - bar) >= 0
-    target_words = _describe(t, unit, f.p.settings)
+    target_words = _describe(t, unit, f.p.settings) if f.p.words else ""
     actual_word = "累计下降" if t.reduction else "实际"
 
     figures: dict[str, Decimal | None] = {}
-    if y0 is not None and y0 > 0 and yt > 0:
-        figures["actual_growth"] = _cagr(y0, yt, f.year - f.base)
-    if y0 is not None and y0 > 0 and v > 0:
-        figures["required_growth"] = _cagr(y0, v, f.last - f.base)
-    if f.year < f.last and yt > 0 and v > 0:
-        figures["needed"] = _cagr(yt, v, f.last - f.year)
+    if f.p.words:  # a level's growth figures only explain it (and fill its Reading): its status never reads them
+        if y0 is not None and y0 > 0 and yt > 0:
+            figures["actual_growth"] = _cagr(y0, yt, f.year - f.base)
+        if y0 is not None and y0 > 0 and v > 0:
+            figures["required_growth"] = _cagr(y0, v, f.last - f.base)
+        if f.year < f.last and yt > 0 and v > 0:
+            figures["needed"] = _cagr(yt, v, f.last - f.year)
     needed = figures.get("needed")
 
     beyond = ""
@@ -505,8 +512,10 @@ def _judge_level(t: Target, f: _Frame, unit: str) -> Reading:
         else:
             status = Status.AT_RISK if f.at_end else Status.BEHIND
             words = "目标年未达到目标" if f.at_end else f"尚未达到{target_words}"
-        text = f"缺少{f.base}年基数，无法计算序时进度；{f.year}年{actual_word}{_u(yt, unit)}，{words}。"
-        return _reading(t, status, text, f, **figures)
+        return _reading(
+            t, status, lambda: f"缺少{f.base}年基数，无法计算序时进度；{f.year}年{actual_word}{_u(yt, unit)}，{words}。",
+            f, **figures
+        )
 
     expected = y0 + (v - y0) * f.e
     figures["expected"] = expected
@@ -520,25 +529,29 @@ def _judge_level(t: Target, f: _Frame, unit: str) -> Reading:
         else:
             status = Status.AT_RISK if f.at_end else Status.BEHIND
             words = f"未保持{target_words}"
-        text = (
-            f"{f.base}年基数{_u(y0, unit)}已达到目标，{f.year}年{actual_word}{_u(yt, unit)}，{words}{beyond}。"
+        return _reading(
+            t, status,
+            lambda: f"{f.base}年基数{_u(y0, unit)}已达到目标，{f.year}年{actual_word}{_u(yt, unit)}，{words}{beyond}。",
+            f, **figures
         )
-        return _reading(t, status, text, f, **figures)
 
     completion = (yt - y0) / (v - y0)
     figures["completion"] = completion
-    head = _schedule_words(f, expected, completion, unit, actual_word)
+
+    def head() -> str:
+        return _schedule_words(f, expected, completion, unit, actual_word)
+
     if met:
         status = Status.ACHIEVED
         when = "目标年已完成目标" if f.at_end else "已提前完成目标"
-        text = f"{head}，{when}（{target_words}）{beyond}。"
+        text = lambda: f"{head()}，{when}（{target_words}）{beyond}。"
     elif f.at_end:
         status = Status.AT_RISK
-        text = f"{head}，目标年未达到{target_words}。"
+        text = lambda: f"{head()}，目标年未达到{target_words}。"
     else:
         status = _schedule(completion, f)
         tail = "，与目标方向相反" if completion < 0 else ""
-        text = f"{head}{tail}。{_needed_words(f, needed)}"
+        text = lambda: f"{head()}{tail}。{_needed_words(f, needed)}"
     return _reading(t, status, text, f, **figures)
 
 
@@ -547,7 +560,7 @@ def _judge_growth(t: Target, f: _Frame, unit: str) -> Reading:
     y0, yt = f.y0, f.yt
     direction = effective_direction(t, y0)
     gb = _growth_bar(t, direction, g)
-    target_words = _describe(t, unit, f.p.settings)
+    target_words = _describe(t, unit, f.p.settings) if f.p.words else ""
     if y0 is None:
         return _reading(t, Status.MANUAL, f"缺少{f.base}年基数，无法计算增速，请补录基数或人工判断。", f)
     if y0 <= 0 or yt < 0:
@@ -559,8 +572,8 @@ def _judge_growth(t: Target, f: _Frame, unit: str) -> Reading:
     factor = _ONE + gb / _HUNDRED
     expected = y0 * factor**n if factor > 0 else None
     implied_end = y0 * factor ** (f.last - f.base) if factor > 0 else None
-    needed = None
-    if f.year < f.last and implied_end is not None and implied_end > 0 and yt > 0:
+    needed = None  # only explains the reading: not computed when no words are wanted
+    if f.p.words and f.year < f.last and implied_end is not None and implied_end > 0 and yt > 0:
         needed = _cagr(yt, implied_end, f.last - f.year)
 
     sign = 1 if direction == Direction.HIGHER else -1
@@ -585,20 +598,23 @@ def _judge_growth(t: Target, f: _Frame, unit: str) -> Reading:
     else:
         status = Status.BEHIND
 
-    if observed >= 0:
-        obs_words = f"{f.base}年以来年均增长{_pct1(observed)}"
-    else:
-        obs_words = f"{f.base}年以来年均下降{_pct1(-observed)}"
-    text = f"{f.year}年实际{_u(yt, unit)}，{obs_words}"
-    if expected is not None:
-        text += f"，按{target_words}序时应达{_u(expected, unit)}"
-    if f.at_end:
-        text += "，目标年已达到增速目标。" if met else "，目标年未达到增速目标。"
-    else:
-        text += "。"
-        if needed is not None and implied_end is not None:
-            verb = "增长" if needed >= 0 else "下降"
-            text += f"按增速目标{f.last}年应达{_u(implied_end, unit)}，需此后年均{verb}{_pct1(abs(needed))}。"
+    def text() -> str:
+        if observed >= 0:
+            obs_words = f"{f.base}年以来年均增长{_pct1(observed)}"
+        else:
+            obs_words = f"{f.base}年以来年均下降{_pct1(-observed)}"
+        words = f"{f.year}年实际{_u(yt, unit)}，{obs_words}"
+        if expected is not None:
+            words += f"，按{target_words}序时应达{_u(expected, unit)}"
+        if f.at_end:
+            words += "，目标年已达到增速目标。" if met else "，目标年未达到增速目标。"
+        else:
+            words += "。"
+            if needed is not None and implied_end is not None:
+                verb = "增长" if needed >= 0 else "下降"
+                words += f"按增速目标{f.last}年应达{_u(implied_end, unit)}，需此后年均{verb}{_pct1(abs(needed))}。"
+        return words
+
     return _reading(
         t, status, text, f, expected=expected, actual_growth=observed, required_growth=gb, needed=needed
     )
@@ -612,7 +628,7 @@ def _judge_cumulative(t: Target, f: _Frame, unit: str) -> Reading:
     expected = total * f.e
     completion = s / total if total != 0 else None
     direction = effective_direction(t, f.y0)
-    target_words = _describe(t, unit, f.p.settings)
+    target_words = _describe(t, unit, f.p.settings) if f.p.words else ""
     span = f"{f.base + 1}年" if f.year == f.base + 1 else f"{f.base + 1}—{f.year}年"
     head = f"{span}累计{_u(s, unit)}，序时应达{_u(expected, unit)}"
     if completion is not None:
@@ -658,7 +674,7 @@ def _judge_threshold(t: Target, f: _Frame, unit: str) -> Reading:
     strict = t.comparator in (Comparator.GT, Comparator.LT)
     y0 = _ZERO if t.reduction else f.y0
     yt = f.yt
-    target_words = _describe(t, unit, f.p.settings)
+    target_words = _describe(t, unit, f.p.settings) if f.p.words else ""
     actual_word = "累计下降" if t.reduction else "实际"
     value_unit = "%" if t.reduction else unit
 
@@ -821,17 +837,27 @@ class _Prepared:
     ratio: Decimal
     relative_points: Decimal
     basic_share: Decimal
+    words: bool = True  # False: judge the statuses only (verdict_years), with no explanations or unused figures
 
 
-def _prepare(spec, values, settings, reference_values) -> _Prepared:
+# Up to this decimal exponent no figure, growth rate or text of a judgement can leave the arithmetic context
+# (28 digits, exponents to ±999999), so skipping the words cannot skip an ArithmeticError that makes it 需人工判断.
+_PLAIN_EXPONENT = 1000
+
+
+def _prepare(spec, values, settings, reference_values, words: bool = True) -> _Prepared:
     targets = [t for t in spec.targets if t.kind != TargetKind.NONE]
+    vals, reference = _values(values), _values(reference_values)
+    if not words:
+        figures = [*vals.values(), *reference.values(), *(d for d in map(_dec, (t.value for t in targets)) if d is not None)]
+        words = any(abs(d.adjusted()) > _PLAIN_EXPONENT for d in figures)  # absurd figures: judge them in full
     return _Prepared(
         spec=spec,
         settings=settings,
         targets=targets,
         firm_i=_firm_index(targets),
-        vals=_values(values),
-        reference=_values(reference_values),
+        vals=vals,
+        reference=reference,
         about_points=_setting(settings.about_points, "0.5"),
         about_share=_setting(settings.about_share, "0.05"),
         ahead=_setting(settings.ahead_margin, "0.05"),
@@ -839,6 +865,7 @@ def _prepare(spec, values, settings, reference_values) -> _Prepared:
         ratio=_setting(settings.at_risk_ratio, "0.6"),
         relative_points=_setting(settings.relative_points, "0"),
         basic_share=_setting(settings.basic_completion_share, "0"),
+        words=words,
     )
 
 
@@ -904,6 +931,44 @@ def assess_years(
         return {year: _assess(prepared, year, (manual or {}).get(year)) for year in years}
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """An indicator's status in one year without the words: what `assess` would give as its code and label."""
+
+    year: int
+    status: Status
+    final: bool = False
+    basic: bool = False
+
+    @property
+    def code(self) -> str:
+        return self.status.value
+
+    @property
+    def label(self) -> str:
+        return status_word(self.status, self.final, self.basic)
+
+
+def verdict_years(
+    spec: IndicatorSpec,
+    values: Mapping[int, Decimal | float],
+    years: Iterable[int],
+    *,
+    settings: ProgressSettings,
+    reference_values: Mapping[int, Decimal | float] | None = None,
+    manual: Mapping[int, ManualStatus | None] | None = None,
+) -> dict[int, Verdict]:
+    """`assess_years` for the statuses alone (a table of codes and labels): the same status, final and 基本完成 as
+    the full Assessment, without wording explanations or working out growth figures the status never reads."""
+    with localcontext(_CTX):
+        prepared = _prepare(spec, values, settings, reference_values, words=False)
+        verdicts = {}
+        for year in years:
+            a = _assess(prepared, year, (manual or {}).get(year))
+            verdicts[year] = Verdict(a.year, a.status, a.final, a.basic)
+        return verdicts
+
+
 def _assess(p: _Prepared, year, manual) -> Assessment:
     spec, settings, targets = p.spec, p.settings, p.targets
     base, last = settings.base_year, settings.target_year
@@ -929,8 +994,10 @@ def _assess(p: _Prepared, year, manual) -> Assessment:
         status, words = _yearly_check(f, direction, goal)
         cmp = Comparator.GE if direction == Direction.HIGHER else Comparator.LE
         ytarget = Target(text="年度目标", kind=TargetKind.THRESHOLD, comparator=cmp, value=goal, unit=spec.unit)
-        text = f"年度目标：{year}年目标{_u(goal, spec.unit)}，实际{_u(f.yt, spec.unit)}，{words}。"
-        yearly = _reading(ytarget, status, text, f, expected=goal)
+        yearly = _reading(
+            ytarget, status, lambda: f"年度目标：{year}年目标{_u(goal, spec.unit)}，实际{_u(f.yt, spec.unit)}，{words}。",
+            f, expected=goal
+        )
 
     if firm_i is not None:
         main[firm_i] = replace(main[firm_i], firm=True)
@@ -944,6 +1011,8 @@ def _assess(p: _Prepared, year, manual) -> Assessment:
 
     if firm is None:
         status = manual.status if manual is not None else Status.MANUAL
+        if not p.words:
+            return Assessment(year, status, readings, "", manual_note, final=year == last)
         note = f"（{manual_note}）" if manual_note else ""
         if manual is not None:
             explanation = f"人工判断：{status_word(status, year == last)}{note}。"
@@ -954,6 +1023,9 @@ def _assess(p: _Prepared, year, manual) -> Assessment:
     unit = spec.unit
     final = year == last
     basic = final and manual is None and firm.status in LAGGING and _basically_done(firm, p.basic_share)
+    if not p.words:
+        return Assessment(year, firm.status if manual is None else manual.status, readings, "", manual_note,
+                          final=final, basic=basic)
     if firm.target.text == "年度目标" and firm_i is None:
         firm_words = f"{year}年年度目标"
     else:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from core.errors import UserInputError
 from core.period import Period
-from core.progress import Assessment
+from core.progress import Assessment, Verdict
 from db.engine import Database
 from db.indicators import HistoryEntry, IndicatorView
 from db.plan_store import OutlineNode, SearchPage
@@ -97,13 +97,14 @@ def search_plan(database: Database, plan_key: str | None, query: str, *, limit: 
 @dataclass
 class IndicatorTable:
     """A plan's indicators judged as of one year (`guihua indicators`); `per_year` holds every plan year's
-    judgement only when it was asked for (the JSON output), since judging is most of the work at scale."""
+    status only when it was asked for (the JSON output), since judging is most of the work at scale; the JSON
+    shows each year's code and label alone, so those are judged without their words (db.indicators.status_every_year)."""
 
     plan: PlanRef
     views: list[IndicatorView]
     as_of: int
     current: dict[int, Assessment]
-    per_year: dict[int, dict[int, Assessment]] = field(default_factory=dict)
+    per_year: dict[int, dict[int, Verdict]] = field(default_factory=dict)
 
     @property
     def period(self) -> Period:
@@ -120,7 +121,7 @@ class IndicatorTable:
                 "target_text": v.target_text,
                 "growth_text": v.growth_text,
                 "lead_unit": v.lead_unit,
-                "values": {str(y): (float(v.values[y]) if y in v.values else None) for y in self.period.years},
+                "values": _year_values(v.values, self.period.years),
                 "status": {str(y): {"code": a[v.id].code, "label": a[v.id].label} for y, a in self.per_year.items()},
                 "as_of": {"year": self.as_of, "code": self.current[v.id].code, "label": self.current[v.id].label,
                           "explanation": self.current[v.id].explanation},
@@ -129,11 +130,16 @@ class IndicatorTable:
         ]
 
 
+def _year_values(values: dict[int, Decimal], years) -> dict[str, float | None]:
+    # IndicatorView.values builds its dict on each access: read once per indicator, not twice per year
+    return {str(y): (float(values[y]) if y in values else None) for y in years}
+
+
 def indicator_table(database: Database, plan_key: str | None, year: int | None, *, text_targets: bool = False,
                     every_year: bool = False) -> IndicatorTable:
     """The plan's main indicators (or, `text_targets`, the targets accepted from its text) judged as of `year`
     (default: the latest year with figures); `every_year` also judges each plan year."""
-    from db.indicators import assess_all, assess_every_year, latest_year, list_indicators
+    from db.indicators import assess_all, latest_year, list_indicators, status_every_year
     from db.plan_store import find_plan
 
     with database.session() as session:
@@ -146,7 +152,7 @@ def indicator_table(database: Database, plan_key: str | None, year: int | None, 
         if not base < as_of <= end:
             raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
         judged = views if not text_targets else views + list_indicators(session, plan.id)
-        per_year = assess_every_year(session, judged, range(base + 1, end + 1)) if every_year else {}
+        per_year = status_every_year(session, judged, range(base + 1, end + 1)) if every_year else {}
         current = assess_all(session, judged, as_of, as_of=True)
     return IndicatorTable(plan, views, as_of, current, per_year)
 

@@ -28,9 +28,11 @@ from core.progress import (
     ManualStatus,
     ProgressSettings,
     Status,
+    Verdict,
     assess,
     assess_as_of,
     assess_years,
+    verdict_years,
 )
 from core.targets import Target, parse_target
 from core.text_hygiene import clean_optional, clean_text
@@ -352,14 +354,24 @@ def assess_all(
 def assess_every_year(session: Session, views: list[IndicatorView], years: Iterable[int]) -> dict[int, dict[int, Assessment]]:
     """Judge every view (all of one plan) for each of `years`: {year: {indicator id: Assessment}}, the same as
     assess_all year by year, with each indicator's figures and settings read once (core.progress.assess_years)."""
+    return _every_year(assess_years, session, views, years)
+
+
+def status_every_year(session: Session, views: list[IndicatorView], years: Iterable[int]) -> dict[int, dict[int, Verdict]]:
+    """assess_every_year's statuses alone ({year: {indicator id: Verdict}}, same code and label) without wording
+    an explanation for every indicator-year: a table of statuses at district scale (core.progress.verdict_years)."""
+    return _every_year(verdict_years, session, views, years)
+
+
+def _every_year(judge, session: Session, views: list[IndicatorView], years: Iterable[int]) -> dict:
     years = list(years)
-    out: dict[int, dict[int, Assessment]] = {year: {} for year in years}
+    out: dict[int, dict] = {year: {} for year in years}
     if not views:
         return out
     settings = progress_settings(session, views[0].plan_id)
     for v in views:
-        judged = assess_years(v.spec(), v.values, years, settings=settings,
-                              reference_values=_reference_values(v, views), manual={y: v.manual(y) for y in years})
+        judged = judge(v.spec(), v.values, years, settings=settings,
+                       reference_values=_reference_values(v, views), manual={y: v.manual(y) for y in years})
         for year, assessment in judged.items():
             out[year][v.id] = assessment
     return out

@@ -19,6 +19,7 @@ from db.indicators import (
     record_actual,
     set_indicator_fields,
     set_year_fields,
+    status_every_year,
     undo_edit,
 )
 from db.models import ChangeLog, IndicatorYear, PlanBlock
@@ -210,7 +211,8 @@ def test_progress_for_the_seed_gdp(database, plan_id):
 def test_every_year_at_once_is_each_year_alone(database, plan_id):
     """indicators --json judges all plan years in one pass (assess_every_year): the same Assessments as
     assess_all year by year, including a manual status in one year, the GDP reference of a 同步 indicator and
-    the office's 基本完成 share read from its settings."""
+    the office's 基本完成 share read from its settings; and status_every_year (the statuses of the JSON, judged
+    without words) gives each of them the same code and label."""
     from db.plan_store import set_state
 
     v = views(database, plan_id)
@@ -226,7 +228,12 @@ def test_every_year_at_once_is_each_year_alone(database, plan_id):
         years = range(2021, 2026)
         together = assess_every_year(session, all_views, years)
         alone = {year: assess_all(session, all_views, year) for year in years}
+        statuses = status_every_year(session, all_views, years)
     assert together == alone
+    assert {y: {i: (a.code, a.label) for i, a in judged.items()} for y, judged in statuses.items()} == {
+        y: {i: (a.code, a.label) for i, a in judged.items()} for y, judged in alone.items()
+    }
+    assert statuses[2025][gdp].label == "未完成" and statuses[2023][income].code == "on_track"
     assert together[2023][income].label == "达到序时进度" and together[2023][income].manual_note == "口径调整"
     assert together[2025][gdp].label == "未完成"  # 7.3% a year is 91% of 8%: short of the office's 95%
 

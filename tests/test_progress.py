@@ -866,3 +866,56 @@ def test_property_assessing_all_years_at_once_equals_each_year_alone(targets, va
     for year in years:
         alone = assess(spec, values, year, settings=cfg, reference_values=ref, manual=manual.get(year))
         assert together[year] == alone
+
+
+@st.composite
+def judged_indicators(draw):
+    """An indicator and its figures: a realistic numeric case (values around its path, often near a status
+    boundary, with a 力争 twin or a 年度目标 now and then), or anything at all."""
+    kind = draw(st.sampled_from(NUMERIC_KINDS))
+    if draw(st.booleans()):
+        target, values, year, (small, large), ref = draw(monotonic_cases(kind))
+        values = {**values, year: draw(st.sampled_from([small, large]))}
+        targets = [target] + ([replace(target, stretch=True)] if draw(st.booleans()) else [])
+    else:
+        targets = draw(st.lists(any_targets(), max_size=3))
+        values = draw(st.dictionaries(st.integers(2015, 2030), any_number, max_size=8))
+        ref = draw(st.one_of(st.none(), st.dictionaries(st.integers(2015, 2030), any_number, max_size=8)))
+    yearly = draw(st.dictionaries(st.integers(2021, 2025), moderate.map(lambda x: D(str(x))), max_size=2))
+    return IndicatorSpec("x", "亿元", tuple(targets), yearly_targets=yearly), values, ref
+
+
+@hsettings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    case=judged_indicators(),
+    years=st.lists(st.integers(2018, 2027), min_size=1, max_size=8),
+    manual=st.dictionaries(st.integers(2021, 2025), st.builds(ManualStatus, st.sampled_from(Status)), max_size=2),
+    cfg=st.one_of(st.just(SEED), progress_settings()),
+)
+def test_property_verdicts_without_words_equal_the_full_assessment(case, years, manual, cfg):
+    """verdict_years (the statuses of `indicators --json`, judged without explanations) gives the same status,
+    code, label, final and 基本完成 as assessing each year with its words."""
+    spec, values, ref = case
+    verdicts = progress.verdict_years(spec, values, years, settings=cfg, reference_values=ref, manual=manual)
+    assert list(verdicts) == list(dict.fromkeys(years))
+    for year in years:
+        full = assess(spec, values, year, settings=cfg, reference_values=ref, manual=manual.get(year))
+        verdict = verdicts[year]
+        assert (verdict.year, verdict.status, verdict.final, verdict.basic) == (full.year, full.status, full.final, full.basic)
+        assert (verdict.code, verdict.label) == (full.code, full.label)
+
+
+def test_verdicts_in_the_target_year_read_as_outcomes():
+    """The fast path keeps the target year's words: 基本完成 for GDP at 7.26% a year against 8%左右."""
+    verdicts = progress.verdict_years(GDP, {2020: 971.9, 2024: 1300, 2025: 1380}, [2024, 2025], settings=SEED)
+    assert verdicts[2025].label == "基本完成" and verdicts[2025].basic and verdicts[2025].code == "at_risk"
+    assert not verdicts[2024].final and verdicts[2024].label == assess(GDP, {2020: 971.9, 2024: 1300}, 2024).label
+
+
+def test_verdicts_of_figures_beyond_the_arithmetic_are_judged_in_full():
+    """Growth from 1e-900000 to 1e900000 overflows while the full assessment works out its figures (需人工判断);
+    the verdict, which has no use for those figures, must not read 提前完成 instead."""
+    spec = IndicatorSpec("x", "", (level(5),))
+    values = {2020: D("1e-900000"), 2021: D("1e900000")}
+    assert assess(spec, values, 2021).status is S.MANUAL
+    assert progress.verdict_years(spec, values, [2021], settings=SEED)[2021].status is S.MANUAL
