@@ -4,7 +4,8 @@ the review queue of what the finder proposed (F4), projects and milestones (F5) 
 The App holds only what every screen shares (the database, the open plan, its badge) and switches between the
 screens, each a mode: the reader (tui.reader, the default mode) and the others (tui.grid, tui.review,
 tui.projects), which are built and imported only when first shown so start-up stays fast. The database arrives
-already open.
+open, or (from the command line) is opened by `opener` in the App's first worker once the frame has been painted:
+SQLAlchemy is not imported before the first paint, and until the database is open only ? and q do anything.
 
 The database may hold several plans (the 十四五 plan and the 十五五 plan that follows it). One is open at a time:
 db.plan_store.default_plan_id picks it at start-up, F7 (PlanPicker) switches to another, and F8 imports a plan
@@ -23,7 +24,7 @@ import re
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, cast
 
 from rich.console import Console
 from textual import events
@@ -132,10 +133,19 @@ class GuihuaApp(App[None]):
         Binding("q", "quit", "退出", id="app.quit"),
     ]
 
-    def __init__(self, database: Database, plan_id: int | None = None) -> None:
+    def __init__(self, database: Database | None = None, plan_id: int | None = None, *,
+                 opener: Callable[[Callable[[str], None]], Database] | None = None) -> None:
+        """`database` open already, or `opener(tell)` to open it in a worker after the first paint (tell: say a
+        note such as a failed start-up backup); an error it raises ends the app and is kept in `opening_error`
+        for the caller (run_app) to raise once the terminal is restored."""
         cjk_wrap.install()
         super().__init__()
-        self.database = database
+        assert (database is None) != (opener is None), "give either an open database or an opener"
+        self.database = cast("Database", database)  # set by `_database_opened` when an opener opens it
+        self.database_open = database is not None
+        self.opener = opener
+        self.opening_error: BaseException | None = None
+        self.opening_notes: list[str] = []  # said in the app and again on stderr after it ends
         self.requested_plan_id = plan_id
         self.plan_id: int | None = None
         self.plan_name = ""
@@ -207,6 +217,37 @@ class GuihuaApp(App[None]):
     def on_mount(self) -> None:
         self.call_after_refresh(lambda: self.fit_terminal(self.size))
         self.screen_change_signal.subscribe(self, self._badge_screen)
+        if self.opener is not None:
+            self.call_after_refresh(self._open_database)
+
+    def _open_database(self) -> None:
+        """The first worker: open the database (schema check, first-run import, start-up backup) off the loop,
+        after the frame is on screen."""
+        opener = self.opener
+        assert opener is not None
+
+        def tell(note: str) -> None:
+            self.opening_notes.append(note)
+            self.call_from_thread(self.notify, note, severity="warning", timeout=12, markup=False)
+
+        def body() -> None:
+            try:
+                database = opener(tell)
+            except BaseException as exc:  # noqa: BLE001 - said by the command line once the terminal is restored
+                self.call_from_thread(self._opening_failed, exc)
+            else:
+                self.call_from_thread(self._database_opened, database)
+
+        self.run_worker(body, thread=True, group="open-database", exit_on_error=False)
+
+    def _database_opened(self, database: Database) -> None:
+        self.database, self.database_open = database, True
+        self.refresh_bindings()
+        self.reader.load_plan(self.requested_plan_id, chosen=False)
+
+    def _opening_failed(self, exc: BaseException) -> None:
+        self.opening_error = exc
+        self.exit()
 
     def plan_opened(self, plan_id: int, name: str, plans_in_database: int) -> None:
         """The reader has read a plan (at start-up, F7, F8): every screen shows it from now on."""
@@ -351,7 +392,9 @@ class GuihuaApp(App[None]):
         }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that would do nothing now are left out of the footer."""
+        """Keys that would do nothing now are left out of the footer; until the database is open, all but ? and q."""
+        if not self.database_open:
+            return action in ("help", "quit")
         if action == "show_reader":
             return self.current_mode != READER_MODE
         if action == "show_grid":
@@ -441,9 +484,22 @@ class GuihuaApp(App[None]):
         yield SystemCommand("退出", "退出规划（q）", self.action_quit)
 
 
-def run_app(database: Database, plan_id: int | None = None) -> int:
-    """Run the TUI; returns the process exit code (0, or 70 after an unexpected error)."""
-    return run_guarded(GuihuaApp(database, plan_id))
+def run_app(database: Database | None = None, plan_id: int | None = None, *,
+            opener: Callable[[Callable[[str], None]], Database] | None = None) -> int:
+    """Run the TUI; returns the process exit code (0, or 70 after an unexpected error). With `opener` the app
+    opens the database itself after its first paint (see GuihuaApp) and closes it at the end; an error opening
+    it is raised here, after the terminal is restored, for the command line to say."""
+    app = GuihuaApp(database, plan_id, opener=opener)
+    try:
+        code = run_guarded(app)
+    finally:
+        if opener is not None and app.database_open:
+            app.database.dispose()
+    if app.opening_error is not None:
+        raise app.opening_error
+    for note in app.opening_notes:
+        print(note, file=sys.stderr)
+    return code
 
 
 def run_guarded(app: App[Any], **run_options: Any) -> int:

@@ -15,8 +15,9 @@ import os
 import re
 import shutil
 import sys
+from functools import partial
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -24,6 +25,9 @@ from core.errors import GuihuaError, NotFoundError, UserInputError
 from core.text_hygiene import describe_char, first_refused, printable_for_terminal
 from tui import errorlog
 from tui.errorlog import unexpected_message
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 VERSION = "0.1.0"
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -135,9 +139,7 @@ def open_db(ctx: click.Context):
     if "database" not in root.meta:
         database = _open_database(root.params.get("db"))
         if database.network_share:
-            from db.engine import NETWORK_WARNING
-
-            say(NETWORK_WARNING.format(path=database.target), err=True)
+            say(_network_warning(database), err=True)
         result = ensure_bundled_plan(database)
         if result is not None and root.invoked_subcommand is not None:
             say(f"首次运行：已导入内置规划「{result.name}」到 {database.target}", err=True)
@@ -171,9 +173,15 @@ def _open_database(given: str | None):
         raise
 
 
-def backup_before(database, reason: str) -> None:
+def _network_warning(database) -> str:
+    from db.engine import NETWORK_WARNING
+
+    return NETWORK_WARNING.format(path=database.target)
+
+
+def backup_before(database, reason: str, tell=None) -> None:
     """Automatic backup at start-up (at most hourly) and before imports. A failed automatic backup is
-    reported but does not stop the work: the message says so."""
+    reported (on stderr, or to `tell`) but does not stop the work: the message says so."""
     if database.path is None:
         return
     from db.backup import backup_now, startup_backup_due
@@ -183,7 +191,26 @@ def backup_before(database, reason: str) -> None:
     try:
         backup_now(database, reason)
     except GuihuaError as exc:
-        click.echo(f"提示：自动备份没有完成（{exc.message}）", err=True)
+        (tell or partial(click.echo, err=True))(f"提示：自动备份没有完成（{exc.message}）")
+
+
+def open_for_tui(given: str | None, tell) -> Database:
+    """What `open_db` and the start-up backup do, for the TUI, which runs it in its first worker after painting
+    its frame (tui.app.GuihuaApp `opener`): no click context there, and the notes (network share, failed
+    backup) go to `tell` rather than stderr, which the TUI owns while it runs. Errors propagate: `run_app`
+    raises them again once the terminal is restored, and GuihuaGroup.invoke says them as for any command."""
+    from importers.plan import ensure_bundled_plan
+
+    database = _open_database(given)
+    try:
+        if database.network_share:
+            tell(_network_warning(database))
+        ensure_bundled_plan(database)
+        backup_before(database, "startup", tell)
+    except BaseException:
+        database.dispose()
+        raise
+    return database
 
 
 def local_time(moment):
@@ -519,11 +546,11 @@ def main(ctx: click.Context, db: str | None) -> None:
     """
     if ctx.invoked_subcommand is None:
         check_utf8_terminal()
-        database = open_db(ctx)
-        backup_before(database, "startup")
         from tui.app import run_app  # textual is imported only for the TUI
 
-        return_code = run_app(database)
+        # The TUI paints its frame first and opens the database in its first worker (SQLAlchemy's import alone
+        # takes a quarter of a second); an error opening it is raised again here once the terminal is restored.
+        return_code = run_app(opener=partial(open_for_tui, db))
         if return_code:
             sys.exit(return_code)
 

@@ -9,7 +9,7 @@ or F7) goes through `load_plan`, which tells the App once the plan has been read
 from __future__ import annotations
 
 from functools import partial
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from rich.text import Text
 from textual import on
@@ -24,12 +24,15 @@ from textual.widgets import Footer, Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
-from db.plan_store import NodeContent, OutlineNode, SearchHit
-from db.reader_views import PlanOutline, open_plan_outline, read_node, remember_place, search_plan
 from tui.base import DataFailed, GuihuaScreen
 from tui.render import hit_context, tree_label
 from tui.widgets import OutlineTree, Reader, StatusLine
 
+if TYPE_CHECKING:  # db (and SQLAlchemy) is imported after the first paint: the screen's workers import it
+    from db.plan_store import NodeContent, OutlineNode, SearchHit
+    from db.reader_views import PlanOutline
+
+OPENING_TEXT = "正在打开数据库…"  # the reader's text until the App's first worker has opened the database
 PREVIEW_DELAY = 0.25  # seconds the tree cursor must rest before the reader follows it
 SEARCH_DELAY = 0.2  # typing pause before a live search
 
@@ -151,7 +154,10 @@ class ReaderScreen(GuihuaScreen):
         self.query_one("#search").display = False
         self.query_one(OutlineTree).focus()
         self._update_status()
-        self.load_plan(self.guihua.requested_plan_id, chosen=False)
+        if self.guihua.database_open:
+            self.load_plan(self.guihua.requested_plan_id, chosen=False)
+        else:  # the App opens it in its first worker and then calls load_plan
+            self.call_later(self._show_problem, OPENING_TEXT)
 
     # ------------------------------------------------------------------------------------------------------
     # Opening a plan
@@ -159,7 +165,13 @@ class ReaderScreen(GuihuaScreen):
     def load_plan(self, plan_id: int | None, *, chosen: bool) -> None:
         """Read the plan (None: the default one) in a worker; `on_plan_loaded` shows it."""
         database = self.database
-        self.fetch(lambda: open_plan_outline(database, plan_id, chosen=chosen), PlanLoaded, group="plan")
+
+        def read() -> PlanOutline:
+            from db.reader_views import open_plan_outline
+
+            return open_plan_outline(database, plan_id, chosen=chosen)
+
+        self.fetch(read, PlanLoaded, group="plan")
 
     async def on_plan_loaded(self, message: PlanLoaded) -> None:
         plan = message.plan
@@ -232,7 +244,13 @@ class ReaderScreen(GuihuaScreen):
             return
         self._loading_node = node_id
         database = self.database
-        self.fetch(lambda: read_node(database, node_id), partial(NodeLoaded, hit=hit, preview=preview), group="open")
+
+        def read() -> NodeContent:
+            from db.reader_views import read_node
+
+            return read_node(database, node_id)
+
+        self.fetch(read, partial(NodeLoaded, hit=hit, preview=preview), group="open")
 
     async def on_node_loaded(self, message: NodeLoaded) -> None:
         node_id = message.content.node.id
@@ -278,8 +296,13 @@ class ReaderScreen(GuihuaScreen):
             return
         database, first = self.database, self._remembered is None
         self._remembered = node_id
-        self.fetch(lambda: remember_place(database, plan_id, node_id, first=first),
-                   partial(PlaceRemembered, node_id), group="remember", exclusive=False)
+
+        def store() -> bool:
+            from db.reader_views import remember_place
+
+            return remember_place(database, plan_id, node_id, first=first)
+
+        self.fetch(store, partial(PlaceRemembered, node_id), group="remember", exclusive=False)
 
     def on_place_remembered(self, message: PlaceRemembered) -> None:
         if not message.stored:
@@ -309,6 +332,8 @@ class ReaderScreen(GuihuaScreen):
 
     def show_source(self, source) -> None:
         """Show where the plan states an indicator (a db.indicators.TextSource): its node, the span marked."""
+        from db.plan_store import SearchHit
+
         hit = SearchHit(node_id=source.node_id, block_id=source.block_id, footnote_number=None, location="",
                         text=source.text, start=source.start, end=source.end)
         self.jump_to_node(source.node_id, hit)
@@ -370,6 +395,8 @@ class ReaderScreen(GuihuaScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that would do nothing now are left out of the footer."""
+        if action == "search":
+            return self.guihua.database_open
         if action in ("next_hit", "previous_hit"):
             return bool(self.hits)
         if action == "escape":
@@ -417,7 +444,13 @@ class ReaderScreen(GuihuaScreen):
             return False
         info.update(f"正在查找“{query}”…")
         database, plan_id = self.database, self.plan_id
-        self.fetch(lambda: search_plan(database, plan_id, query), partial(HitsFound, query), group="search")
+
+        def search() -> list[SearchHit]:
+            from db.reader_views import search_plan
+
+            return search_plan(database, plan_id, query)
+
+        self.fetch(search, partial(HitsFound, query), group="search")
         return True
 
     def on_hits_found(self, message: HitsFound) -> None:

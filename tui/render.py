@@ -4,9 +4,12 @@ Kept free of widgets so they can be tested and reused without running the app.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from db.plan_store import FootnoteRef, OutlineNode, SearchHit
+if TYPE_CHECKING:  # types only: the reader paints before db (SQLAlchemy) is imported
+    from db.plan_store import FootnoteRef, OutlineNode, SearchHit
 
 INDENT = "\u3000\u3000"  # two full-width spaces: the usual Chinese first-line indent
 HIT_STYLE = "bold black on yellow"

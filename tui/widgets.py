@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich import box
 from rich.console import RenderableType
@@ -18,8 +18,10 @@ from textual.widgets import DataTable, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.widgets.data_table import CellDoesNotExist
 
-from db.plan_store import ContentItem, NodeContent, SearchHit
 from tui.render import INDENT, marked_text, note_text
+
+if TYPE_CHECKING:  # types only: the reader paints before db (SQLAlchemy) is imported
+    from db.plan_store import ContentItem, NodeContent, SearchHit
 
 HitKey = tuple  # ("block", id) | ("note", block_id, number) | ("node", node_id)
 Span = tuple[int, int]
