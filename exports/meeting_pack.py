@@ -23,7 +23,7 @@ from core.targets import TargetKind
 from db.engine import Database
 from exports.sheet_style import STATUS_FILLS, Fonts, today_text
 from exports.charts import find_placeholder, remove_placeholder
-from exports.templates import Collection, TemplateData, _as_text, check_template, fill_workbook, load_template
+from exports.templates import Collection, Emphasis, TemplateData, _as_text, check_template, fill_workbook, load_template
 
 OFFICE = "区规划实施领导小组办公室"
 EXPORT_FOLDER = "导出"
@@ -230,18 +230,16 @@ def _money_format(total, completed, unit: str) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals else "") + suffix
 
 
-def _status_style(cell, item, field_name: str) -> None:
-    from openpyxl.styles import Font, PatternFill
-
+def _status_emphasis(item, field_name: str) -> Emphasis | None:
+    """Status cells in their status colours (bold where a binding indicator lags); overdue items in red."""
+    emphasis = None
     if field_name == "status" and item.get("status_code") in STATUS_FILLS:
         fill, colour = STATUS_FILLS[item["status_code"]]
-        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-        binding_behind = item.get("binding") and item["status_code"] in ("behind", "at_risk")
-        base = cell.font
-        cell.font = Font(name=base.name, size=base.size, bold=bool(binding_behind or base.bold), color=colour)
+        binding_behind = bool(item.get("binding") and item["status_code"] in ("behind", "at_risk"))
+        emphasis = Emphasis(colour, fill, True if binding_behind else None)
     if field_name in ("status", "title") and item.get("overdue"):
-        base = cell.font
-        cell.font = Font(name=base.name, size=base.size, bold=True, color="C00000")
+        emphasis = Emphasis("C00000", emphasis.fill if emphasis else None, True)
+    return emphasis
 
 
 @dataclass(frozen=True)
@@ -359,10 +357,10 @@ def pack_data(database: Database, plan_id: int, options: PackOptions) -> tuple[T
         "target_year": end,
     }
     collections = {
-        "ind": Collection("ind", ind_items, frozenset(IND_FIELDS) | year_fields, _status_style),
-        "txt": Collection("txt", txt_items, frozenset(IND_FIELDS) | year_fields, _status_style),
-        "proj": Collection("proj", proj_items, frozenset(PROJ_FIELDS), _status_style),
-        "lag": Collection("lag", lag_items, frozenset(LAG_FIELDS), _status_style),
+        "ind": Collection("ind", ind_items, frozenset(IND_FIELDS) | year_fields, _status_emphasis),
+        "txt": Collection("txt", txt_items, frozenset(IND_FIELDS) | year_fields, _status_emphasis),
+        "proj": Collection("proj", proj_items, frozenset(PROJ_FIELDS), _status_emphasis),
+        "lag": Collection("lag", lag_items, frozenset(LAG_FIELDS), _status_emphasis),
         "yt": Collection("yt", yt_items, frozenset(YT_FIELDS) | year_fields),
     }
     hide = frozenset(f"{prefix}.y{y}" for prefix in ("ind", "txt") for y in years) if options.hide_empty_years else frozenset()

@@ -66,7 +66,10 @@ STATUS_FILLS = {
 
 def display_width(text: str) -> int:
     """Columns a text needs: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
+    text = str(text)
+    if text.isascii():  # figures and Latin text: one column each, without a lookup per character
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def set_text(cell, value) -> None:

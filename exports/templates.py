@@ -31,8 +31,9 @@ class Collection:
     prefix: str
     items: Sequence[Mapping[str, object]]
     fields: frozenset[str]
-    # Optional per-cell styling after a value is written (status colours, overdue in red).
-    style: Callable[[object, Mapping[str, object], str], None] | None = None
+    # Optional per-cell change of look after a value is written (status colours, overdue in red): given the item
+    # and the cell's field, an Emphasis or None.
+    style: Callable[[Mapping[str, object], str], "Emphasis | None"] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def fill_workbook(workbook, data: TemplateData) -> None:
     def scalar(key: str):
         return data.scalars.get(key, "")
 
+    styles = _StyleCache()
     for sheet in list(workbook.worksheets):
         found = _repeat_row(sheet, data.collections)
         if found is not None:
@@ -145,7 +147,7 @@ def fill_workbook(workbook, data: TemplateData) -> None:
             if not collection.items and prefix in data.drop_empty_sheets and len(workbook.worksheets) > 1:
                 workbook.remove(sheet)
                 continue
-            _fill_rows(sheet, row, collection, data)
+            _fill_rows(sheet, row, collection, data, styles)
         for cells in sheet.iter_rows():
             for cell in cells:
                 if isinstance(cell.value, str) and "{{" in cell.value:
@@ -158,12 +160,92 @@ def _row_cells(sheet, row: int) -> list:
     return list(next(sheet.iter_rows(min_row=row, max_row=row, max_col=sheet.max_column), ()))
 
 
-def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData) -> None:
-    template = [(cell.column, cell.value, copy(cell._style)) for cell in _row_cells(sheet, row)]
+@dataclass(frozen=True)
+class _TemplateCell:
+    """One cell of a repeated row, its placeholders parsed once for every item."""
+
+    column: int
+    value: object
+    style: object  # openpyxl's StyleArray, copied to every repetition
+    key: str = ""  # the placeholder when the cell holds nothing else (a typed value)
+    field: str = ""  # the collection field of `key`
+    merge: bool = False
+
+    @property
+    def placeholder(self) -> bool:
+        return isinstance(self.value, str) and "{{" in self.value
+
+
+def _template_cells(sheet, row: int) -> list[_TemplateCell]:
+    cells = []
+    for cell in _row_cells(sheet, row):
+        value, key, merge = cell.value, "", False
+        if isinstance(value, str) and "{{" in value:
+            matches = list(PLACEHOLDER.finditer(value))
+            merge = any(m.group(2) for m in matches)
+            if len(matches) == 1 and matches[0].group(0) == value.strip():
+                key = matches[0].group(1)
+        cells.append(_TemplateCell(cell.column, value, copy(cell._style), key, key.partition(".")[2], merge))
+    return cells
+
+
+class _StyleCache:
+    """Styles computed once per distinct (template style, change) and copied to every cell that needs them:
+    openpyxl dedups styles by value, but building and hashing a Font or Border for each of tens of thousands of
+    cells took seconds at district scale."""
+
+    def __init__(self) -> None:
+        self.emphasised: dict[tuple, object] = {}
+        self.merged: dict[tuple, tuple] = {}
+
+    def emphasise(self, cell, emphasis: "Emphasis") -> None:
+        key = (tuple(cell._style), emphasis)
+        if key not in self.emphasised:
+            emphasis.apply(cell)
+            self.emphasised[key] = copy(cell._style)
+        cell._style = copy(self.emphasised[key])
+
+    def merged_styles(self, sheet, start, end) -> tuple:
+        """(first, middle, last) styles of a merged vertical run whose first and last cells look like `start`
+        and `end`: what openpyxl's merge_cells gives them (borders kept on the run's outline), computed by
+        merging three cells of a scratch sheet."""
+        key = (tuple(start._style), tuple(end._style))
+        if key not in self.merged:
+            from openpyxl.worksheet.worksheet import Worksheet
+
+            scratch = Worksheet(sheet.parent, title="scratch")
+            scratch.cell(row=1, column=1)._style = copy(start._style)
+            scratch.cell(row=3, column=1)._style = copy(end._style)
+            scratch.merge_cells(start_row=1, start_column=1, end_row=3, end_column=1)
+            self.merged[key] = tuple(copy(scratch._cells[(r, 1)]._style) for r in (1, 2, 3))
+        return self.merged[key]
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """A cell's change of look for its item (status colours, overdue in red): the fill, and the font in the
+    template's face and size with this colour; `bold` None keeps the template's weight."""
+
+    color: str
+    fill: str | None = None
+    bold: bool | None = None
+
+    def apply(self, cell) -> None:
+        from openpyxl.styles import Font, PatternFill
+
+        if self.fill:
+            cell.fill = PatternFill("solid", start_color=self.fill, end_color=self.fill)
+        base = cell.font
+        bold = bool(base.bold) if self.bold is None else self.bold
+        cell.font = Font(name=base.name, size=base.size, bold=bold, color=self.color)
+
+
+def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData, styles: _StyleCache) -> None:
+    template = _template_cells(sheet, row)
     items = collection.items
     _shift_below(sheet, row, len(items) - 1)
-    merge_columns: dict[int, str] = {}
-    column_fields: dict[int, str] = {}
+    merge_columns = [t.column for t in template if t.merge]
+    column_fields = {t.column: t.field for t in template if t.key}
     filled: list[list] = []  # the cells written, row by row, for the height pass
     for offset, item in enumerate(items or [{}]):
         r = row + offset
@@ -176,29 +258,30 @@ def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData) -> N
             return data.scalars.get(key, "")
 
         cells = []
-        for column, value, style in template:
-            cell = sheet.cell(row=r, column=column)
+        for spot in template:
+            cell = sheet.cell(row=r, column=spot.column)
             cells.append(cell)
-            cell._style = copy(style)
-            if isinstance(value, str) and "{{" in value:
-                for match in PLACEHOLDER.finditer(value):
-                    if match.group(2):
-                        merge_columns[column] = match.group(1)
-                    if value.strip() == match.group(0):
-                        column_fields[column] = match.group(1).partition(".")[2]
-                written = _substitute(value, lookup) if items else None
-                _write(cell, written)
-                field = column_fields.get(column, "")
-                if field in formats and isinstance(cell.value, (int, float)):
-                    cell.number_format = formats[field]  # the indicator's own decimals (and 位, 亿元 …)
-                if items and collection.style is not None:
-                    collection.style(cell, item, field)
+            cell._style = copy(spot.style)
+            if not spot.placeholder:
+                cell.value = spot.value
+                continue
+            if not items:
+                written = None
+            elif spot.key:
+                written = lookup(spot.key)  # a typed value
             else:
-                cell.value = value
+                written = PLACEHOLDER.sub(lambda m: _as_text(lookup(m.group(1))), spot.value)
+            _write(cell, written)
+            if spot.field in formats and isinstance(cell.value, (int, float)):
+                cell.number_format = formats[spot.field]  # the indicator's own decimals (and 位, 亿元 …)
+            if items and collection.style is not None:
+                emphasis = collection.style(item, spot.field)
+                if emphasis is not None:
+                    styles.emphasise(cell, emphasis)
         filled.append(cells)
     runs: dict[tuple[int, int], int] = {}  # (row, column) -> rows its merged run spans
     for column in merge_columns:
-        for first, last in _merge_runs(sheet, column, row, row + len(items) - 1):
+        for first, last in _merge_runs(sheet, column, row, row + len(items) - 1, styles):
             for r in range(first, last + 1):
                 runs[(r, column)] = last - first + 1
     _fit_row_heights(sheet, row, filled, runs)
@@ -231,6 +314,7 @@ def _fit_row_heights(sheet, first: int, rows: list[list], runs: dict[tuple[int, 
     from openpyxl.utils import get_column_letter
 
     widths = {}
+    looks: dict[tuple[int, int], tuple[float, bool]] = {}  # (font, alignment) ids -> (size, wraps)
     for offset, cells in enumerate(rows):
         r = first + offset
         lines, size = 1, 11.0
@@ -239,14 +323,18 @@ def _fit_row_heights(sheet, first: int, rows: list[list], runs: dict[tuple[int, 
                 continue
             if cell.column not in widths:
                 widths[cell.column] = sheet.column_dimensions[get_column_letter(cell.column)].width or 8.43
-            size = max(size, float(cell.font.size or 11))
-            needed = text_lines(_as_text(cell.value), widths[cell.column]) if cell.alignment.wrap_text else 1
+            look = (cell._style.fontId, cell._style.alignmentId)
+            if look not in looks:
+                looks[look] = (float(cell.font.size or 11), bool(cell.alignment.wrap_text))
+            font_size, wraps = looks[look]
+            size = max(size, font_size)
+            needed = text_lines(_as_text(cell.value), widths[cell.column]) if wraps else 1
             span = runs.get((r, cell.column), 1)
             lines = max(lines, math.ceil(needed / span))
         sheet.row_dimensions[r].height = round(lines * size * 1.5 + 4, 1)
 
 
-def _merge_runs(sheet, column: int, first: int, last: int) -> list[tuple[int, int]]:
+def _merge_runs(sheet, column: int, first: int, last: int, styles: _StyleCache) -> list[tuple[int, int]]:
     """Merge runs of equal values in a column; returns every run (first row, last row), single rows too."""
     values = [c.value for (c,) in sheet.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column)]
     runs = []
@@ -254,10 +342,29 @@ def _merge_runs(sheet, column: int, first: int, last: int) -> list[tuple[int, in
     for index in range(1, len(values) + 1):
         if index == len(values) or values[index] != values[start]:
             if index - 1 > start:
-                sheet.merge_cells(start_row=first + start, start_column=column, end_row=first + index - 1, end_column=column)
+                _merge_run(sheet, column, first + start, first + index - 1, styles)
             runs.append((first + start, first + index - 1))
             start = index
     return runs
+
+
+def _merge_run(sheet, column: int, top: int, bottom: int, styles: _StyleCache) -> None:
+    """What sheet.merge_cells does for one column's run, with the styles of its cells computed once per look
+    (merge_cells rebuilds and hashes a Border for every cell of the run: seconds for a 5,000-row sheet)."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.worksheet.merge import MergedCellRange
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(column)
+    start, end = sheet._cells[(top, column)], sheet._cells[(bottom, column)]
+    first_style, middle_style, last_style = styles.merged_styles(sheet, start, end)
+    merged = MergedCellRange(sheet, f"{letter}{top}:{letter}{bottom}")
+    sheet.merged_cells.add(merged)
+    start._style = copy(first_style)
+    for r in range(top + 1, bottom + 1):
+        cell = MergedCell(sheet, row=r, column=column)
+        cell._style = copy(last_style if r == bottom else middle_style)
+        sheet._cells[(r, column)] = cell
 
 
 def load_template(path: str | Path):

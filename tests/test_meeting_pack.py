@@ -329,3 +329,61 @@ def test_indicator_rows_keep_one_height_unless_text_needs_more(filled, tmp_path)
     header = {c.value: c.column_letter for c in sheet[4]}
     longest = max((sheet[f"{header['指标']}{r}"].value for r in range(5, 33)), key=len)
     assert sheet.column_dimensions[header["指标"]].width >= 2 * len(longest)
+
+
+def test_merged_runs_and_emphasis_look_as_openpyxl_makes_them_cell_by_cell():
+    """The template filler computes the styles of merged runs and of emphasised cells once per look and copies
+    them; every cell of the saved file must look exactly as openpyxl's own merge_cells and a new Font and
+    PatternFill per cell make it (borders on the merged run's outline, fill, bold red font). LibreOffice, Excel
+    and WPS print each merged cell's own borders."""
+    from copy import copy
+
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    from exports.templates import Collection, Emphasis, TemplateData, fill_workbook
+
+    categories = "甲甲甲乙丙丙"
+    items = [{"cat": c, "name": f"项目{i}", "late": i % 3 == 0} for i, c in enumerate(categories)]
+
+    def emphasis(item, field):
+        return Emphasis("C00000", "FFC7CE", True) if field == "name" and item["late"] else None
+
+    def template():
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet["A1"], sheet["A2"], sheet["B2"], sheet["A3"] = "表头", "{{x.cat|merge}}", "{{x.name}}", "合计"
+        thin = Side(style="thin", color="000000")
+        for cell in (sheet["A2"], sheet["B2"]):
+            cell.border = Border(left=thin, right=Side(style="medium"), top=thin, bottom=Side(style="double"))
+            cell.font = Font(name="仿宋_GB2312", size=12)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        return workbook
+
+    filled = template()
+    fill_workbook(filled, TemplateData({}, {"x": Collection("x", items, frozenset({"cat", "name"}), emphasis)}))
+
+    expected = template()
+    sheet = expected.active
+    looks = [copy(sheet["A2"]._style), copy(sheet["B2"]._style)]
+    sheet.insert_rows(3, len(items) - 1)
+    for offset, item in enumerate(items):
+        cat, name = sheet.cell(row=2 + offset, column=1), sheet.cell(row=2 + offset, column=2)
+        cat._style, name._style = copy(looks[0]), copy(looks[1])
+        cat.value, name.value = item["cat"], item["name"]
+        if item["late"]:
+            name.fill = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
+            name.font = Font(name="仿宋_GB2312", size=12, bold=True, color="C00000")
+    sheet.merge_cells("A2:A4")
+    sheet.merge_cells("A6:A7")
+
+    # compared as written, not read back: openpyxl's reader redoes the merged cells' borders from the first cell
+    got, want = filled.active, expected.active
+    assert {str(r) for r in got.merged_cells.ranges} == {"A2:A4", "A6:A7"}
+    assert got["A8"].value == "合计" and got["A5"].value == "乙" and got["A3"].value is None
+    assert got["B5"].font.color.rgb.endswith("C00000") and got["B5"].font.b
+    for row in range(1, 9):
+        for column in (1, 2):
+            a, b = got.cell(row=row, column=column), want.cell(row=row, column=column)
+            assert type(a) is type(b) and a.value == b.value, a.coordinate
+            for look in ("border", "font", "fill", "alignment", "protection", "number_format"):
+                assert repr(getattr(a, look)) == repr(getattr(b, look)), (a.coordinate, look)
