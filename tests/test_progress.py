@@ -919,3 +919,16 @@ def test_verdicts_of_figures_beyond_the_arithmetic_are_judged_in_full():
     values = {2020: D("1e-900000"), 2021: D("1e900000")}
     assert assess(spec, values, 2021).status is S.MANUAL
     assert progress.verdict_years(spec, values, [2021], settings=SEED)[2021].status is S.MANUAL
+
+
+# 8%左右 is met from 7.5 less a 1e-9 tolerance and ahead past 8.5 plus it; 4.8 = 0.6 × 8 parts 滞后 from 难以完成
+@pytest.mark.parametrize("rate", [D("7.5") - D("1e-9"), D("8.5") + D("1e-9"), D("4.8"), D("7.5"), D("8"), D("0")])
+@pytest.mark.parametrize("base", [D(100), D("89.9")])
+def test_verdicts_on_a_growth_boundary_equal_the_full_assessment(rate, base):
+    """Growth exactly on a bar is settled by the exact growth, not by a floating-point estimate of it (which
+    reads 4.799999999999983% for 89.9 → 94.2152 and 7.499999998999996% for 100 → 107.499999999)."""
+    values = {2020: base} | {2020 + n: base * (1 + rate / 100) ** n for n in range(1, 6)}
+    verdicts = progress.verdict_years(GDP, values, range(2021, 2026), settings=SEED)
+    for year, verdict in verdicts.items():
+        full = assess(GDP, values, year)
+        assert (verdict.status, verdict.label) == (full.status, full.label), year
