@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -210,10 +210,10 @@ class Answer:
 
 
 async def answers(start: Callable[[], App], delay: QueryDelay, keys: Iterable[str],
-                  size: tuple[int, int] = (140, 40)) -> list[Answer]:
+                  size: tuple[int, int] = (140, 40), *, hold: bool = True) -> list[Answer]:
     """Start a fresh app at full speed, then press `keys` one by one, timing each (answer_time) while the
-    database does not answer at all (QueryDelay.holding); between keys the statements go on, QUERY_DELAY slow,
-    and the workers they belong to finish before the next key."""
+    database does not answer at all (QueryDelay.holding; `hold` False: at full speed); between keys the
+    statements go on and the workers they belong to finish before the next key."""
     app = start()
     out = []
     with delay.paused():
@@ -221,8 +221,8 @@ async def answers(start: Callable[[], App], delay: QueryDelay, keys: Iterable[st
             await settle(pilot)
             for key in keys:
                 on_loop, started = delay.on_event_loop, delay.statements
-                delay.seconds = QUERY_DELAY
-                with delay.holding():
+                delay.seconds = QUERY_DELAY if hold else 0.0
+                with delay.holding() if hold else nullcontext():
                     took = await answer_time(pilot, key)
                 screen = type(app.screen).__name__
                 on_loop, started = delay.on_event_loop - on_loop, delay.statements - started
