@@ -1026,8 +1026,9 @@ def _assess(p: _Prepared, year, manual) -> Assessment:
         )
 
     if firm_i is not None:
-        main[firm_i] = replace(main[firm_i], firm=True)
         firm = main[firm_i]
+        if p.words:  # the flag marks the reading shown first; a verdict shows none
+            main[firm_i] = firm = replace(firm, firm=True)
     elif yearly is not None:
         yearly = replace(yearly, firm=True)
         firm = yearly
