@@ -107,22 +107,6 @@ def plan_choices(database: Database) -> list[PlanChoice]:
 # Fill-in forms (Ctrl+F) and importing a plan (F8)
 
 
-@dataclass(frozen=True)
-class FormsSetting:
-    folder: Path  # where forms are written by default
-    password: bool | None  # the office's sheet password is stored; None: could not be read (`problem` says why)
-    problem: str = ""
-
-
-def forms_setting(database: Database) -> FormsSetting:
-    from exports.forms import default_output_dir, has_password
-
-    try:
-        return FormsSetting(default_output_dir(database), has_password(database))
-    except GuihuaError as exc:
-        return FormsSetting(default_output_dir(database), None, exc.message)
-
-
 PLAN_FOLDER_KEY = "import.plan_folder"  # app_state: the folder the last plan file was imported from
 
 
