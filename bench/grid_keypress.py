@@ -163,7 +163,6 @@ async def first_rows(database, reads: list[int]) -> float:
         await app.workers.wait_for_complete()
         await pilot.pause()
         count = _count_reads(grid)
-        start = time.perf_counter()
         spent = await key(pilot, "f3", None, lambda: _rows_shown(app))
         await pilot.pause(0.3)  # anything the first show still triggers (a second read) is counted too
         reads.append(count())

@@ -4,7 +4,6 @@ cannot produce it, by making SQLite or the OS report it) and must give its Chine
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 
 import pytest

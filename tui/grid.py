@@ -996,7 +996,6 @@ class GridScreen(GuihuaScreen):
         if bound:
             self.say(f"你的账号绑定了“{bound}”，只能查看和修改本单位的条目；如需更改请联系规划办。", "error")
             return
-        database = self.database
 
         def chosen(names: list[str] | None) -> None:
             if names is None:
