@@ -32,13 +32,6 @@ if TYPE_CHECKING:
     from tui.app import GuihuaApp
 
 
-def run_in_thread(app: App, work: Callable[[], Any], done: Callable[[Any], None], *, busy: str,
-                  failed: Callable[[str], None] | None = None, group: str = "actions") -> None:
-    """Run `work()` in a thread, then `done(result)` on the event loop; `busy` is said after BUSY_DELAY. The
-    name callers of the App's own actions know (tui/report_action.py) for tui.base run_off_loop."""
-    run_off_loop(app, work, done, group=group, exclusive=False, busy=busy, failed=failed)
-
-
 def _plan_id(app: GuihuaApp) -> int | None:
     plan_id = app.plan_id
     if plan_id is None:
@@ -60,30 +53,42 @@ def _reload_shown_screens(app: App) -> None:
 # ----------------------------------------------------------------------------------------------------------
 # The meeting pack (Ctrl+E)
 
-_exporting: set[int] = set()  # ids of apps with an export running
+_writing: set[tuple[int, str]] = set()  # (app, group) with a file being written: a second key waits for it
+
+
+def write_file_in_background(app: GuihuaApp, work: Callable[[Any], Any], *, group: str, busy: str, again: str,
+                             title: str, held_by: str, saved: Callable[[Any], str]) -> None:
+    """Write a file (meeting pack, report) for the open plan in a thread: `work(plan_id)` returns a result with
+    `path` and `renamed`; a notification titled `title` says `saved(result)`. One at a time per kind: `again`
+    answers a second key meanwhile. `held_by` names the program that may hold the file open."""
+    plan_id = _plan_id(app)
+    if plan_id is None:
+        return
+    key = (id(app), group)
+    if key in _writing:
+        app.notify(again, markup=False)
+        return
+    _writing.add(key)
+
+    def done(result) -> None:
+        _writing.discard(key)
+        if result.renamed:
+            app.notify(f"原文件正在被 {held_by} 打开，已另存为新文件名。", severity="warning", timeout=10, markup=False)
+        app.notify(saved(result), title=title, timeout=12, markup=False)
+
+    run_off_loop(app, lambda: work(plan_id), done, group=group, exclusive=False, busy=busy,
+                 failed=lambda _: _writing.discard(key))
 
 
 def export_pack(app: GuihuaApp) -> None:
     """Write the meeting pack to the export folder in a thread; notify where it went."""
     from exports.meeting_pack import PackOptions, write_pack
 
-    plan_id = _plan_id(app)
-    if plan_id is None:
-        return
-    if id(app) in _exporting:
-        app.notify("正在导出，请稍候…", markup=False)
-        return
-    _exporting.add(id(app))
     database = app.database
-
-    def done(result) -> None:
-        _exporting.discard(id(app))
-        if result.renamed:
-            app.notify("原文件正在被 Excel/WPS 打开，已另存为新文件名。", severity="warning", timeout=10, markup=False)
-        app.notify(f"已导出到：{result.path}", title="会议监测表", timeout=12, markup=False)
-
-    run_off_loop(app, lambda: write_pack(database, plan_id, options=PackOptions()), done, group="export",
-                 exclusive=False, busy="正在导出会议监测表…", failed=lambda _: _exporting.discard(id(app)))
+    write_file_in_background(
+        app, lambda plan_id: write_pack(database, plan_id, options=PackOptions()), group="export",
+        busy="正在导出会议监测表…", again="正在导出，请稍候…", title="会议监测表", held_by="Excel/WPS",
+        saved=lambda result: f"已导出到：{result.path}")
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from textual.app import App, SystemCommand
 
 from exports.report_figures import KINDS
-from tui.actions import _plan_id, run_in_thread
+from tui.actions import write_file_in_background
 
 if TYPE_CHECKING:
     from tui.app import GuihuaApp
@@ -23,32 +23,17 @@ KIND_HELP = {
     "总结": "规划目标年的总结评估报告",
 }
 
-_drafting: set[int] = set()  # ids of apps with a report being written
-
-
 def draft_report(app: App, kind: str | None = None) -> None:
     """Write the report (default kind: 总结 once the plan's period has ended, else 年度) to the export folder in
     a thread; notify where it went."""
     from exports.report import write_report
 
-    plan_id = _plan_id(app)
-    if plan_id is None:
-        return
-    if id(app) in _drafting:
-        app.notify("正在起草评估报告，请稍候…", markup=False)
-        return
-    _drafting.add(id(app))
-    database = cast("GuihuaApp", app).database
-
-    def done(result) -> None:
-        _drafting.discard(id(app))
-        if result.renamed:
-            app.notify("原文件正在被 Word/WPS 打开，已另存为新文件名。", severity="warning", timeout=10, markup=False)
-        app.notify(f"已起草《{result.title}》（截至{result.year}年），保存到：{result.path}", title="评估报告",
-                   timeout=12, markup=False)
-
-    run_in_thread(app, lambda: write_report(database, plan_id, kind=kind), done, busy="正在起草评估报告…",
-                  failed=lambda _: _drafting.discard(id(app)), group="report")
+    guihua = cast("GuihuaApp", app)
+    database = guihua.database
+    write_file_in_background(
+        guihua, lambda plan_id: write_report(database, plan_id, kind=kind), group="report",
+        busy="正在起草评估报告…", again="正在起草评估报告，请稍候…", title="评估报告", held_by="Word/WPS",
+        saved=lambda result: f"已起草《{result.title}》（截至{result.year}年），保存到：{result.path}")
 
 
 def report_commands(app: App) -> Iterator[SystemCommand]:
