@@ -146,15 +146,12 @@ class Reading:
     explanation: str  # one or two Chinese sentences with the figures
 
 
-@dataclass(frozen=True)
-class Assessment:
-    year: int
+class _StatusWords:
+    """The code and the word of a judged status, for an Assessment and a Verdict alike."""
+
     status: Status
-    readings: tuple[Reading, ...]
-    explanation: str  # Chinese summary; shows the stretch reading beside the firm one
-    manual_note: str = ""
-    final: bool = False  # judged in the target year: the plan's outcome, no longer a forecast
-    basic: bool = False  # final, missed, but within the office's 基本完成 share (ProgressSettings)
+    final: bool
+    basic: bool
 
     @property
     def code(self) -> str:
@@ -163,6 +160,17 @@ class Assessment:
     @property
     def label(self) -> str:
         return status_word(self.status, self.final, self.basic)
+
+
+@dataclass(frozen=True)
+class Assessment(_StatusWords):
+    year: int
+    status: Status
+    readings: tuple[Reading, ...]
+    explanation: str  # Chinese summary; shows the stretch reading beside the firm one
+    manual_note: str = ""
+    final: bool = False  # judged in the target year: the plan's outcome, no longer a forecast
+    basic: bool = False  # final, missed, but within the office's 基本完成 share (ProgressSettings)
 
 
 _FINAL_LABELS = {
@@ -952,13 +960,17 @@ def assess_years(
 ) -> dict[int, Assessment]:
     """`assess` for several years of one indicator (`manual`: the manual status of each year), reading the
     values, the reference series and the settings once: the same Assessments as judging each year alone."""
+    return _judge_years(spec, values, years, settings, reference_values, manual, words=True)
+
+
+def _judge_years(spec, values, years, settings, reference_values, manual, *, words: bool) -> dict[int, Assessment]:
     with localcontext(_CTX):
-        prepared = _prepare(spec, values, settings, reference_values)
+        prepared = _prepare(spec, values, settings, reference_values, words)
         return {year: _assess(prepared, year, (manual or {}).get(year)) for year in years}
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(_StatusWords):
     """An indicator's status in one year without the words: what `assess` would give as its code and label."""
 
     year: int
@@ -966,33 +978,13 @@ class Verdict:
     final: bool = False
     basic: bool = False
 
-    @property
-    def code(self) -> str:
-        return self.status.value
 
-    @property
-    def label(self) -> str:
-        return status_word(self.status, self.final, self.basic)
-
-
-def verdict_years(
-    spec: IndicatorSpec,
-    values: Mapping[int, Decimal | float],
-    years: Iterable[int],
-    *,
-    settings: ProgressSettings,
-    reference_values: Mapping[int, Decimal | float] | None = None,
-    manual: Mapping[int, ManualStatus | None] | None = None,
-) -> dict[int, Verdict]:
-    """`assess_years` for the statuses alone (a table of codes and labels): the same status, final and 基本完成 as
-    the full Assessment, without wording explanations or working out growth figures the status never reads."""
-    with localcontext(_CTX):
-        prepared = _prepare(spec, values, settings, reference_values, words=False)
-        verdicts = {}
-        for year in years:
-            a = _assess(prepared, year, (manual or {}).get(year))
-            verdicts[year] = Verdict(a.year, a.status, a.final, a.basic)
-        return verdicts
+def verdict_years(spec: IndicatorSpec, values: Mapping[int, Decimal | float], years: Iterable[int], *,
+                  settings: ProgressSettings, reference_values=None, manual=None) -> dict[int, Verdict]:
+    """`assess_years` (same arguments) for the statuses alone, a table of codes and labels: the same status, final
+    and 基本完成 as the full Assessment, without wording explanations or working out figures the status never reads."""
+    judged = _judge_years(spec, values, years, settings, reference_values, manual, words=False)
+    return {year: Verdict(a.year, a.status, a.final, a.basic) for year, a in judged.items()}
 
 
 def _assess(p: _Prepared, year, manual) -> Assessment:
