@@ -141,6 +141,7 @@ def fill_workbook(workbook, data: TemplateData) -> None:
     styles = _StyleCache()
     for sheet in list(workbook.worksheets):
         found = _repeat_row(sheet, data.collections)
+        filled = range(0)
         if found is not None:
             row, prefix = found
             collection = data.collections[prefix]
@@ -148,10 +149,12 @@ def fill_workbook(workbook, data: TemplateData) -> None:
                 workbook.remove(sheet)
                 continue
             _fill_rows(sheet, row, collection, data, styles)
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str) and "{{" in cell.value:
-                    _write(cell, _substitute(cell.value, scalar))
+            filled = range(row, row + max(len(collection.items), 1))
+        # the rest of the sheet; the repeated rows already have their scalars, and an item's own text that
+        # happens to hold 「{{…}}」 is data, not a placeholder
+        for cell in list(sheet._cells.values()):
+            if isinstance(cell.value, str) and "{{" in cell.value and cell.row not in filled:
+                _write(cell, _substitute(cell.value, scalar))
 
 
 def _row_cells(sheet, row: int) -> list:
@@ -177,6 +180,8 @@ class _TemplateCell:
 
 
 def _template_cells(sheet, row: int) -> list[_TemplateCell]:
+    from openpyxl.styles.cell_style import StyleArray
+
     cells = []
     for cell in _row_cells(sheet, row):
         value, key, merge = cell.value, "", False
@@ -185,7 +190,8 @@ def _template_cells(sheet, row: int) -> list[_TemplateCell]:
             merge = any(m.group(2) for m in matches)
             if len(matches) == 1 and matches[0].group(0) == value.strip():
                 key = matches[0].group(1)
-        cells.append(_TemplateCell(cell.column, value, copy(cell._style), key, key.partition(".")[2], merge))
+        style = StyleArray(cell._style) if cell._style is not None else StyleArray()  # None: never styled
+        cells.append(_TemplateCell(cell.column, value, style, key, key.partition(".")[2], merge))
     return cells
 
 
@@ -241,6 +247,9 @@ class Emphasis:
 
 
 def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData, styles: _StyleCache) -> None:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles.cell_style import StyleArray
+
     template = _template_cells(sheet, row)
     items = collection.items
     _shift_below(sheet, row, len(items) - 1)
@@ -259,9 +268,11 @@ def _fill_rows(sheet, row: int, collection: Collection, data: TemplateData, styl
 
         cells = []
         for spot in template:
-            cell = sheet.cell(row=r, column=spot.column)
+            cell = sheet._cells.get((r, spot.column))  # sheet.cell() checks its arguments: slow for 10⁵ cells
+            if cell is None:
+                cell = sheet._cells[(r, spot.column)] = Cell(sheet, row=r, column=spot.column)
             cells.append(cell)
-            cell._style = copy(spot.style)
+            cell._style = StyleArray(spot.style)
             if not spot.placeholder:
                 cell.value = spot.value
                 continue
@@ -315,6 +326,7 @@ def _fit_row_heights(sheet, first: int, rows: list[list], runs: dict[tuple[int, 
 
     widths = {}
     looks: dict[tuple[int, int], tuple[float, bool]] = {}  # (font, alignment) ids -> (size, wraps)
+    measured: dict[tuple[str, int], int] = {}  # (text, column) -> lines
     for offset, cells in enumerate(rows):
         r = first + offset
         lines, size = 1, 11.0
@@ -328,7 +340,12 @@ def _fit_row_heights(sheet, first: int, rows: list[list], runs: dict[tuple[int, 
                 looks[look] = (float(cell.font.size or 11), bool(cell.alignment.wrap_text))
             font_size, wraps = looks[look]
             size = max(size, font_size)
-            needed = text_lines(_as_text(cell.value), widths[cell.column]) if wraps else 1
+            needed = 1
+            if wraps:
+                measure = (_as_text(cell.value), cell.column)  # units, statuses, chapters repeat row after row
+                if measure not in measured:
+                    measured[measure] = text_lines(measure[0], widths[cell.column])
+                needed = measured[measure]
             span = runs.get((r, cell.column), 1)
             lines = max(lines, math.ceil(needed / span))
         sheet.row_dimensions[r].height = round(lines * size * 1.5 + 4, 1)

@@ -387,3 +387,17 @@ def test_merged_runs_and_emphasis_look_as_openpyxl_makes_them_cell_by_cell():
             assert type(a) is type(b) and a.value == b.value, a.coordinate
             for look in ("border", "font", "fill", "alignment", "protection", "number_format"):
                 assert repr(getattr(a, look)) == repr(getattr(b, look)), (a.coordinate, look)
+
+
+def test_an_items_own_text_with_braces_is_written_as_it_is():
+    """Placeholders are the template's: an item's text that happens to hold 「{{…}}」 is data and stays as typed,
+    while the template's scalars around the repeated rows are filled."""
+    from exports.templates import Collection, TemplateData, fill_workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"], sheet["A2"], sheet["A3"] = "{{plan.title}}", "{{x.name}}", "制表：{{office}}"
+    items = [{"name": "见{{plan.title}}第三章"}, {"name": "{{office}}"}]
+    data = TemplateData({"plan.title": "某区规划", "office": "规划办"}, {"x": Collection("x", items, frozenset({"name"}))})
+    fill_workbook(workbook, data)
+    assert [sheet.cell(row=r, column=1).value for r in range(1, 5)] == ["某区规划", "见{{plan.title}}第三章", "{{office}}", "制表：规划办"]
