@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from core.errors import UserInputError
+from core.kinds import IndicatorKind
 from core.period import Period
 from core.progress import Assessment, Verdict
 from db.engine import Database
@@ -144,7 +145,7 @@ def indicator_table(database: Database, plan_key: str | None, year: int | None, 
 
     with database.session() as session:
         plan = _ref(session, find_plan(session, plan_key))
-        views = list_indicators(session, plan.id, kind="text" if text_targets else "main")
+        views = list_indicators(session, plan.id, kind=IndicatorKind.TEXT if text_targets else IndicatorKind.MAIN)
         base, end = plan.period.base_year, plan.period.target_year  # whatever year a text target ends on
         as_of = year if year is not None else (latest_year(views) or base + 1)  # --year 0 is refused below
         if not views:

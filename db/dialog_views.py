@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from core.errors import GuihuaError
+from core.kinds import IndicatorKind, NodeKind
 from core.period import Period, detect_period
 from core.phrases import phrase_span
 from db.audit import ConcurrentEditError
@@ -88,8 +89,8 @@ def plan_choices(database: Database) -> list[PlanChoice]:
 
     with database.session() as session:
         plans = list_plans(session)
-        chapters = counts(session, PlanNode.plan_id, PlanNode.kind == "chapter")
-        indicators = counts(session, Indicator.plan_id, Indicator.kind == "main")
+        chapters = counts(session, PlanNode.plan_id, PlanNode.kind == NodeKind.CHAPTER)
+        indicators = counts(session, Indicator.plan_id, Indicator.kind == IndicatorKind.MAIN)
         projects = counts(session, Project.plan_id)
     out = []
     for plan in plans:

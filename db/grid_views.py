@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import GuihuaError
+from core.kinds import IndicatorKind
 from core.period import Period
 from core.plan_years import latest_reported_year
 from core.progress import Assessment, ProgressSettings
@@ -57,7 +58,7 @@ def read_grid(database: Database, plan_id: int, kind: str) -> GridData:
     with database.session() as session:
         views = list_indicators(session, plan_id, kind=kind)
         # 与经济发展同步 and the like are judged against main indicators: keep them at hand.
-        reference = list_indicators(session, plan_id) if kind != "main" else []
+        reference = list_indicators(session, plan_id) if kind != IndicatorKind.MAIN else []
         settings = progress_settings(session, plan_id)
         period = plan_period(session, plan_id)
     # The opening status year follows the figures of the whole plan: the text targets alone may have none yet.

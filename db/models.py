@@ -12,6 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from core.kinds import IndicatorKind, ProposalStatus
+
 # Named constraints let later Alembic batch migrations drop and recreate them on SQLite.
 SQLModel.metadata = MetaData(
     naming_convention={
@@ -108,7 +110,7 @@ class Indicator(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(sa_column=_fk("plan.id"))
-    kind: str = "main"
+    kind: str = IndicatorKind.MAIN
     ordinal: int
     category: str = ""
     name: str
@@ -202,7 +204,7 @@ class Proposal(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "kind", "key"),)
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(sa_column=_fk("plan.id"))
-    kind: str  # target / project
+    kind: str  # a core.kinds.ProposalKind
     key: str
     ordinal: int = 0
     block_id: int | None = Field(default=None, sa_column=_block_link())
@@ -210,7 +212,7 @@ class Proposal(SQLModel, table=True):
     sentence: str = ""
     text: str = ""
     data: str = "{}"  # JSON: metric/comparator/value/unit/year, or title/action/box_title
-    status: str = "pending"  # pending / accepted / rejected / merged
+    status: str = ProposalStatus.PENDING
     result_id: int | None = None  # the indicator or project made from it
     reviewed_at: datetime | None = None
     reviewed_by: str = ""  # who last edited or decided it, and when: named when a second reviewer is refused

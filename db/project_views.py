@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from core.chart_series import StatusCount, plan_status_spread
 from core.errors import GuihuaError
+from core.kinds import IndicatorKind, ProposalKind, ProposalStatus
 from core.period import Period
 from core.progress import LAGGING, Status
 from core.units import involves
@@ -63,8 +64,8 @@ class ProjectsData:
 def read_projects(database: Database, plan_id: int) -> ProjectsData:
     with database.session() as session:
         projects = list_projects(session, plan_id)
-        phrases = {p.result_id: p.text for p in list_proposals(session, plan_id, "project", "accepted")
-                   if p.result_id is not None}
+        accepted = list_proposals(session, plan_id, ProposalKind.PROJECT, ProposalStatus.ACCEPTED)
+        phrases = {p.result_id: p.text for p in accepted if p.result_id is not None}
         period = plan_period(session, plan_id)
     return ProjectsData(projects, _unit_names(database), phrases, period, read_my_unit(database).chosen, today())
 
@@ -127,7 +128,7 @@ def read_behind(database: Database, plan_id: int, my_unit: str) -> BehindIndicat
             continue
         entry = BehindIndicator(view.name, assessment.label, assessment.explanation,
                                 assessment.status == Status.AT_RISK)
-        group = MAIN_GROUP if view.kind == "main" else (view.category or NO_CHAPTER)
+        group = MAIN_GROUP if view.kind == IndicatorKind.MAIN else (view.category or NO_CHAPTER)
         behind.by_group.setdefault(group, []).append(entry)
         if view.lead_unit:
             behind.by_unit.setdefault(view.lead_unit, []).append(entry)

@@ -9,6 +9,7 @@ from typing import Callable, TypeVar
 from sqlmodel import Session
 
 from core.errors import GuihuaError
+from core.kinds import IndicatorKind, ProposalKind
 from core.period import Period
 from db.dialog_views import Outcome
 from db.engine import Database
@@ -46,9 +47,9 @@ def _unit_results(session: Session, plan_id: int) -> dict[tuple[str, int], tuple
     from db.indicators import list_indicators
     from db.projects import list_projects
 
-    out = {("project", p.id): (p.lead_unit, p.partner_units) for p in list_projects(session, plan_id)}
-    for v in list_indicators(session, plan_id, kind="text"):
-        out[("target", v.id)] = (v.lead_unit, v.partner_units)
+    out = {(ProposalKind.PROJECT, p.id): (p.lead_unit, p.partner_units) for p in list_projects(session, plan_id)}
+    for v in list_indicators(session, plan_id, kind=IndicatorKind.TEXT):
+        out[(ProposalKind.TARGET, v.id)] = (v.lead_unit, v.partner_units)
     return out
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from core.errors import GuihuaError, NotFoundError, UserInputError
+from core.kinds import NodeKind, ProposalKind, ProposalStatus
 from core.text_hygiene import describe_char, first_refused, printable_for_terminal
 from tui import errorlog
 from tui.errorlog import unexpected_message
@@ -648,10 +649,11 @@ def outline_command(database, plan_key: str | None, as_json: bool) -> None:
         return
     plan, nodes = plan_outline(database, plan_key)
     say(plan.title)
-    kinds = {"box": "专栏：", "figure": "图：", "table": "表："}
+    kinds = {NodeKind.BOX: "专栏：", NodeKind.FIGURE: "图：", NodeKind.TABLE: "表："}
 
     def show(node, depth):
-        prefix = "" if node.kind == "box" and node.number else kinds.get(node.kind, "")  # 「专栏3 …」 names itself
+        # 「专栏3 …」 names itself
+        prefix = "" if node.kind == NodeKind.BOX and node.number else kinds.get(node.kind, "")
         say("  " * depth + prefix + node.label)
         for child in node.children:
             show(child, depth + 1)
@@ -1208,8 +1210,10 @@ for _old_name, _command in (("milestones", milestones_command), ("milestone-add"
 
 @main.command("targets")
 @plan_option
-@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "merged"]), help="只看某审核状态。")
-@click.option("--projects", "kind", flag_value="project", help="列出找到的项目，而不是量化指标。")
+@click.option("--status", type=click.Choice([status.value for status in ProposalStatus]),
+              help="只看某审核状态。")
+@click.option("--projects", "kind", flag_value=ProposalKind.PROJECT.value,
+              help="列出找到的项目，而不是量化指标。")
 @json_option()
 @with_database
 def targets_command(database, plan_key, status, kind, as_json) -> None:
@@ -1217,7 +1221,7 @@ def targets_command(database, plan_key, status, kind, as_json) -> None:
     from db.cli_views import plan_proposals
     from db.projects import PROPOSAL_STATUSES
 
-    items = plan_proposals(database, plan_key, kind or "target", status)
+    items = plan_proposals(database, plan_key, kind or ProposalKind.TARGET, status)
     if as_json:
         echo_json([p.as_dict() for p in items])
         return

@@ -30,6 +30,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer
 
 from core.indicator_filters import IndicatorFilter, unit_names_for
+from core.kinds import IndicatorKind
 from core.period import Period
 from core.plan_years import PasteTooLong, opening_status_year, paste_years, stepped_status_year
 from core.progress import Assessment, ProgressSettings, Status
@@ -174,7 +175,7 @@ class GridScreen(GuihuaScreen):
         self.categories: list[str] = []
         self.shown = 0  # indicators the filters let through
         self.filter = IndicatorFilter()
-        self.kind = "main"  # "text": the accepted quantified targets from the plan's text (文中指标)
+        self.kind = IndicatorKind.MAIN  # "text": the accepted quantified targets from the plan's text (文中指标)
         self.bound_unit = ""  # the unit the user's account is bound to: 「我的单位」 always
         self.units: list[UnitChoice] = []
         self.undo_stack: list[UndoItem] = []
@@ -292,7 +293,7 @@ class GridScreen(GuihuaScreen):
         self._loaded = True
         self.call_after_refresh(self.judge_all)  # after the rows are painted: they come first
         self.call_after_refresh(settle_memory)
-        if not views and self.kind != "main":
+        if not views and self.kind != IndicatorKind.MAIN:
             self.say("还没有采纳的文中量化指标：在“审核”（F4）中采纳后在这里录入；按 t 回到主要指标。")
         elif not views:
             self.say("这个规划还没有指标。可在命令行用 guihua import-catalogue 导入指标目录。")
@@ -1035,7 +1036,7 @@ class GridScreen(GuihuaScreen):
 
     def action_toggle_kind(self) -> None:
         """Switch between the plan's main indicators and the accepted quantified targets of its text."""
-        self.kind = "text" if self.kind == "main" else "main"
+        self.kind = IndicatorKind.TEXT if self.kind == IndicatorKind.MAIN else IndicatorKind.MAIN
         self.detail.forget()
         self.undo_stack.clear()  # undo and redo belong to the rows on screen
         self.redo_stack.clear()

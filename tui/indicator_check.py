@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
+from core.kinds import ProposalStatus
 from db.dialog_views import (
     IndicatorCheck,
     Outcome,
@@ -53,7 +54,7 @@ HELP_SECTIONS: Sections = [
         ],
     ),
 ]
-STATUS_STYLES = {"pending": "", "accepted": "green", "rejected": "dim"}
+STATUS_STYLES = {ProposalStatus.PENDING: "", ProposalStatus.ACCEPTED: "green", ProposalStatus.REJECTED: "dim"}
 ATTRIBUTE_OPTIONS = [("预期性", "预期性"), ("约束性", "约束性")]
 
 
@@ -236,7 +237,8 @@ class IndicatorCheckScreen(GuihuaScreen):
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)), animate=False)
         elif table.row_count:
-            first = next((i for i, item_id in enumerate(self.order) if self.items[item_id].status == "pending"), 0)
+            first = next((i for i, item_id in enumerate(self.order)
+                          if self.items[item_id].status == ProposalStatus.PENDING), 0)
             table.move_cursor(row=first, animate=False)
         self.update_detail()
 
@@ -246,17 +248,18 @@ class IndicatorCheckScreen(GuihuaScreen):
         def cell(value: str, extra: str = "") -> Text:
             return Text(value or "", style=f"{style} {extra}".strip(), no_wrap=True, overflow="ellipsis")
 
-        status = Text(STATUSES.get(item.status, item.status), style=style or ("bold" if item.status == "pending" else ""))
-        if item.warnings and item.status == "pending":
+        pending = item.status == ProposalStatus.PENDING
+        status = Text(STATUSES.get(item.status, item.status), style=style or ("bold" if pending else ""))
+        if item.warnings and pending:
             status.append(" ⚠", style="bold yellow")
         target = item.target_text or (f"年均{item.growth_text}" if item.growth_text else "")
         return [cell(item.category), cell(item.name), cell(item.unit), cell(item.attribute), cell(item.base_text),
                 cell(target), status]
 
     def _update_title(self) -> None:
-        pending = sum(1 for v in self.items.values() if v.status == "pending")
-        accepted = sum(1 for v in self.items.values() if v.status == "accepted")
-        doubtful = sum(1 for v in self.items.values() if v.status == "pending" and v.warnings)
+        pending = sum(1 for v in self.items.values() if v.status == ProposalStatus.PENDING)
+        accepted = sum(1 for v in self.items.values() if v.status == ProposalStatus.ACCEPTED)
+        doubtful = sum(1 for v in self.items.values() if v.status == ProposalStatus.PENDING and v.warnings)
         title = Text()
         table_title = next((v.table for v in self.items.values() if v.table), "")
         title.append(f"核对主要指标：{table_title or '规划的主要指标表'}", style="bold")
@@ -328,7 +331,7 @@ class IndicatorCheckScreen(GuihuaScreen):
             lines.append(Text(f"说明：{item.note}", style="dim"))
         for warning in item.warnings:
             lines.append(Text(f"⚠ {warning}", style="yellow"))
-        if item.status == "accepted":
+        if item.status == ProposalStatus.ACCEPTED:
             lines.append(Text("已确认为主要指标（在「主要指标」界面 F3 录入数据）", style="green"))
         detail.update(Text("\n").join(lines))
 
@@ -345,7 +348,7 @@ class IndicatorCheckScreen(GuihuaScreen):
         item = self.current()
         if item is None or not self._can_act():
             return
-        if item.status != "pending":
+        if item.status != ProposalStatus.PENDING:
             self.say("只能修改待确认的指标；已确认的请到「主要指标」界面修改，已舍弃的先按 u 退回。", "error")
             return
         fields = [
@@ -381,7 +384,7 @@ class IndicatorCheckScreen(GuihuaScreen):
         item = self.current()
         if item is None or not self._can_act():
             return
-        if item.status == "rejected":
+        if item.status == ProposalStatus.REJECTED:
             self.say(f"“{item.name}”已舍弃（按 u 退回）。")
             return
         database = self.database
@@ -392,7 +395,7 @@ class IndicatorCheckScreen(GuihuaScreen):
         item = self.current()
         if item is None or not self._can_act():
             return
-        if item.status != "rejected":
+        if item.status != ProposalStatus.REJECTED:
             self.say("只有舍弃的指标可以退回待确认。")
             return
         database = self.database
@@ -404,14 +407,14 @@ class IndicatorCheckScreen(GuihuaScreen):
             return after
         at = self.order.index(after)
         for item_id in self.order[at + 1 :] + self.order[:at]:
-            if self.items[item_id].status == "pending":
+            if self.items[item_id].status == ProposalStatus.PENDING:
                 return item_id
         return after
 
     def action_accept_all(self) -> None:
         if not self._can_act():
             return
-        pending = [v for v in self.items.values() if v.status == "pending"]
+        pending = [v for v in self.items.values() if v.status == ProposalStatus.PENDING]
         if not pending:
             self.say("没有待确认的指标。")
             return

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
+from core.kinds import NodeKind
 from tui.base import DataFailed, GuihuaScreen
 from tui.render import hit_context, tree_label
 from tui.widgets import OutlineTree, Reader, StatusLine
@@ -98,7 +99,7 @@ class OutlineCommands(Provider):
         if reader is None:
             return
         for node in reader.outline_nodes:
-            if node.kind in ("front", "chapter"):
+            if node.kind in (NodeKind.FRONT, NodeKind.CHAPTER):
                 yield DiscoveryHit(tree_label(node), partial(reader.jump_to_node, node.id), help="转到这一章")
 
 
@@ -529,6 +530,6 @@ def _location(content: NodeContent) -> str:
     """「第一章 › 第一节 发展基础」: the path, plus the title when the path only names the number."""
     node = content.node
     location = content.location
-    if node.kind in ("chapter", "section", "part") and node.number:
+    if node.kind in (NodeKind.CHAPTER, NodeKind.SECTION, NodeKind.PART) and node.number:
         location = f"{location} {node.title}"
     return location

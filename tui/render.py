@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from core.kinds import NodeKind
+
 if TYPE_CHECKING:  # types only: the reader paints before db (SQLAlchemy) is imported
     from db.plan_store import FootnoteRef, OutlineNode, SearchHit
 
@@ -15,7 +17,7 @@ INDENT = "\u3000\u3000"  # two full-width spaces: the usual Chinese first-line i
 HIT_STYLE = "bold black on yellow"
 MARKER_STYLE = "bold cyan"
 
-KIND_PREFIX = {"box": "专栏 ", "figure": "图 ", "table": "表 "}
+KIND_PREFIX = {NodeKind.BOX: "专栏 ", NodeKind.FIGURE: "图 ", NodeKind.TABLE: "表 "}
 
 
 def tree_label(node: OutlineNode) -> str:

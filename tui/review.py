@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.commitments import split_project_title
 from core.errors import GuihuaError
+from core.kinds import ProposalKind, ProposalStatus
 from core.period import Period
 from core.units import involves
 from db.review_views import Outcome, ReviewQueue, attempt, decide, proposal_source, read_review_queue
@@ -51,9 +52,10 @@ from tui.pickers import (
 from tui.reader import ShowSource
 from tui.widgets import StatusLine
 
-KINDS = {"target": "文中量化指标", "project": "项目"}
-STATUS_CYCLE: list[str | None] = ["pending", "accepted", "rejected", "merged", None]  # None: all
-STATUS_STYLES = {"pending": "", "accepted": "green", "rejected": "dim", "merged": "dim"}
+KINDS = {ProposalKind.TARGET: "文中量化指标", ProposalKind.PROJECT: "项目"}
+STATUS_CYCLE: list[ProposalStatus | None] = [*ProposalStatus, None]  # None: all
+STATUS_STYLES = {ProposalStatus.PENDING: "", ProposalStatus.ACCEPTED: "green", ProposalStatus.REJECTED: "dim",
+                 ProposalStatus.MERGED: "dim"}
 COMPARATORS = [
     ("达到（=）", "="),
     ("不低于、突破（≥）", ">="),
@@ -92,7 +94,7 @@ def project_fields(data: dict) -> list[Field]:
 def form_to_data(kind: str, values: dict[str, str]) -> dict:
     """Form strings to the proposal's data; a year that is not a number is refused here, in Chinese."""
     data: dict = dict(values)
-    if kind == "target":
+    if kind == ProposalKind.TARGET:
         if "year" in data:
             year = data["year"].strip()
             if year and not re.fullmatch(r"\d{4}", year):
@@ -138,13 +140,13 @@ class SplitForm(SavingDialog, GuihuaModal[bool]):
 
     def columns(self) -> list[tuple[str, str, str]]:
         """(data key, heading, css class) of each input on a line."""
-        if self.item.kind == "target":
+        if self.item.kind == ProposalKind.TARGET:
             return [("metric", "指标名称", "split-main"), ("value", "目标值", "split-small"), ("unit", "单位", "split-small")]
         return [("action", "动作", "split-small"), ("title", "名称", "split-main")]
 
     def first_parts(self) -> list[dict]:
         data = self.item.data
-        if self.item.kind == "project":
+        if self.item.kind == ProposalKind.PROJECT:
             names = split_project_title(str(data.get("title", "")))  # one line per project the title lists
             if len(names) > 1:
                 return [{"action": data.get("action", ""), "title": n} for n in names]
@@ -275,9 +277,9 @@ class ReviewScreen(GuihuaScreen):
 
     def __init__(self) -> None:
         super().__init__(id="review-screen")
-        self.kind = "target"
+        self.kind = ProposalKind.TARGET
         self.period: Period | None = None  # the plan's: a target added by hand is for its target year
-        self.status: str | None = "pending"
+        self.status: ProposalStatus | None = ProposalStatus.PENDING
         self.query_text = ""
         self.items: dict[int, ProposalView] = {}
         self.block_chapters: dict[int, str] = {}
@@ -369,7 +371,7 @@ class ReviewScreen(GuihuaScreen):
             haystack = f"{item.label}{item.sentence}{item.text}"
             if not all(w in haystack for w in words.split()):
                 return False
-        if self.my_unit and item.status == "accepted" and item.result_id is not None:
+        if self.my_unit and item.status == ProposalStatus.ACCEPTED and item.result_id is not None:
             lead, partners = self.unit_results.get((item.kind, item.result_id), ("", ""))
             if not involves(self.my_unit, lead, partners):
                 return False
@@ -408,23 +410,23 @@ class ReviewScreen(GuihuaScreen):
                      style=STATUS_STYLES.get(item.status, ""))
         label.no_wrap, label.overflow = True, "ellipsis"
         status = Text(PROPOSAL_STATUSES.get(item.status, item.status), style=STATUS_STYLES.get(item.status, ""))
-        text = Text(item.text.replace("\n", ""), style="dim" if item.status != "pending" else "", no_wrap=True,
-                    overflow="ellipsis")
+        text = Text(item.text.replace("\n", ""), style="dim" if item.status != ProposalStatus.PENDING else "",
+                    no_wrap=True, overflow="ellipsis")
         return [label, status, text, self.hint(item)]
 
     def hint(self, item: ProposalView) -> Text:
-        if item.status == "merged" and item.result_id in self.items:
+        if item.status == ProposalStatus.MERGED and item.result_id in self.items:
             return Text(f"并入：{self.items[item.result_id].label}", style="dim", no_wrap=True, overflow="ellipsis")
-        if item.kind == "target" and item.data.get("same_as_main"):
+        if item.kind == ProposalKind.TARGET and item.data.get("same_as_main"):
             return Text("疑与主要指标重复", style="bold yellow", no_wrap=True)
-        if item.kind == "project" and item.data.get("box_title"):
+        if item.kind == ProposalKind.PROJECT and item.data.get("box_title"):
             return Text(f"专栏：{item.data['box_title']}", style="dim", no_wrap=True, overflow="ellipsis")
         return Text("")
 
     def _update_titles(self) -> None:
         tabs = Text()
         for kind, word in KINDS.items():
-            pending = sum(1 for v in self.items.values() if v.kind == kind and v.status == "pending")
+            pending = sum(1 for v in self.items.values() if v.kind == kind and v.status == ProposalStatus.PENDING)
             tabs.append(f" {word}（待审核 {pending}） ", style="bold reverse" if kind == self.kind else "dim")
             tabs.append("  ")
         tabs.append("t 切换   ", style="dim")
@@ -480,14 +482,15 @@ class ReviewScreen(GuihuaScreen):
             lines.append(source)
         else:
             lines.append(Text("原文：（未关联段落）", style="dim"))
-        if item.kind == "target" and item.data.get("same_as_main"):
+        if item.kind == ProposalKind.TARGET and item.data.get("same_as_main"):
             lines.append(Text(f"疑与主要指标“{item.data['same_as_main']}”重复：同一数字已在主要指标中跟踪，一般按 x 舍弃。",
                               style="bold yellow"))
         lines.append(self.fields_text(item))
-        if item.status == "merged" and item.result_id in self.items:
+        if item.status == ProposalStatus.MERGED and item.result_id in self.items:
             lines.append(Text(f"已并入：{self.items[item.result_id].label}（按 u 退回待审核）", style="dim"))
-        if item.status == "accepted":
-            where = "文中指标" if item.kind == "target" else "项目（在「项目」界面跟踪里程碑）"
+        if item.status == ProposalStatus.ACCEPTED:
+            where = ("文中指标" if item.kind == ProposalKind.TARGET
+                     else "项目（在「项目」界面跟踪里程碑）")
             lines.append(Text(f"已采纳为{where}", style="green"))
         out = Text("\n").join(lines)
         detail.update(out)
@@ -495,7 +498,7 @@ class ReviewScreen(GuihuaScreen):
     @staticmethod
     def fields_text(item: ProposalView) -> Text:
         d = item.data
-        if item.kind == "target":
+        if item.kind == ProposalKind.TARGET:
             sign = dict((v, k) for k, v in COMPARATORS).get(str(d.get("comparator", "")), "")
             parts = [("指标", d.get("metric")), ("比较", sign), ("目标值", d.get("value")), ("单位", d.get("unit")),
                      ("年份", d.get("year")), ("力争", "是" if d.get("stretch") else "")]
@@ -549,7 +552,7 @@ class ReviewScreen(GuihuaScreen):
         at = ids.index(after)
         for row_id in ids[at + 1 :] + ids[:at]:
             item = self.items.get(row_id)
-            if item is not None and item.status == "pending":
+            if item is not None and item.status == ProposalStatus.PENDING:
                 return row_id
         return after
 
@@ -557,11 +560,11 @@ class ReviewScreen(GuihuaScreen):
         item = self.current()
         if item is None:
             return
-        if item.status == "accepted":
+        if item.status == ProposalStatus.ACCEPTED:
             self.say(f"“{item.label}”已采纳。")
             return
         self.sticky.add(item.id)
-        where = "文中指标" if item.kind == "target" else "项目"
+        where = "文中指标" if item.kind == ProposalKind.TARGET else "项目"
         self._write(lambda s: accept_proposal(s, item.id, origin="tui", expected_version=item.version),
                     f"已采纳：{item.label} → 已加入{where}",
                     next_pending_after=item.id)
@@ -579,7 +582,7 @@ class ReviewScreen(GuihuaScreen):
         item = self.current()
         if item is None:
             return
-        if item.status == "pending":
+        if item.status == ProposalStatus.PENDING:
             self.say("该条目本来就是待审核。")
             return
         self.sticky.add(item.id)
@@ -659,11 +662,12 @@ class ReviewScreen(GuihuaScreen):
         item = self.current()
         if item is None:
             return
-        if item.status != "pending":
+        if item.status != ProposalStatus.PENDING:
             self.say("只能修改待审核的条目；已采纳的请到指标或项目界面修改，已舍弃或合并的先按 u 退回。", "error")
             return
         target_year = self.period.target_year if self.period else None
-        fields = target_fields(item.data, target_year) if item.kind == "target" else project_fields(item.data)
+        is_target = item.kind == ProposalKind.TARGET
+        fields = target_fields(item.data, target_year) if is_target else project_fields(item.data)
         seen = [item.version]  # after a refusal, the version now shown: Enter again overwrites knowingly
 
         def save(values: dict[str, str]) -> str | None:
@@ -683,7 +687,7 @@ class ReviewScreen(GuihuaScreen):
         item = self.current()
         if item is None:
             return
-        if item.status != "pending":
+        if item.status != ProposalStatus.PENDING:
             self.say("只能拆分待审核的条目。", "error")
             return
 
@@ -712,8 +716,8 @@ class ReviewScreen(GuihuaScreen):
         current = self.current()
         block_id = current.block_id if current is not None else None
         target_year = self.period.target_year if self.period else None
-        empty: dict = {"comparator": "=", "year": target_year or ""} if self.kind == "target" else {}
-        fields = target_fields(empty, target_year) if self.kind == "target" else project_fields(empty)
+        empty: dict = {"comparator": "=", "year": target_year or ""} if self.kind == ProposalKind.TARGET else {}
+        fields = target_fields(empty, target_year) if self.kind == ProposalKind.TARGET else project_fields(empty)
         if block_id is not None and current is not None:
             paragraph = current.sentence.replace("\n", "")
             note = f"关联段落（{self.chapter_of(current)}）：{paragraph[:60]}{'…' if len(paragraph) > 60 else ''}"
@@ -756,7 +760,7 @@ class ReviewScreen(GuihuaScreen):
         self.post_message(ShowSource(message.source))
 
     def action_switch_kind(self) -> None:
-        self.kind = "project" if self.kind == "target" else "target"
+        self.kind = ProposalKind.PROJECT if self.kind == ProposalKind.TARGET else ProposalKind.TARGET
         self.marks.clear()
         self.sticky.clear()
         self.rebuild()

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.widgets.data_table import CellDoesNotExist
 
+from core.kinds import BlockKind, NodeKind
 from tui.render import INDENT, marked_text, note_text
 
 if TYPE_CHECKING:  # types only: the reader paints before db (SQLAlchemy) is imported
@@ -141,7 +142,7 @@ def build_reader_widgets(content: NodeContent) -> list[Widget]:
     out.append(ItemView([("node", node.id)], titled(label, node.title), classes="node-title"))
 
     items = list(content.items)
-    box: tuple[str, int] | None = (node.title, node.id) if node.kind == "box" else None
+    box: tuple[str, int] | None = (node.title, node.id) if node.kind == NodeKind.BOX else None
     box_children: list[Widget] = []
     i = 0
 
@@ -151,16 +152,16 @@ def build_reader_widgets(content: NodeContent) -> list[Widget]:
             out.append(BoxView(box[0], box[1], *box_children))
         box, box_children = None, []
 
-    if node.kind == "figure" and not items:
+    if node.kind == NodeKind.FIGURE and not items:
         out.append(ItemView([], lambda key, span: Text("〔图〕" + node.title), classes="figure"))
-    if node.kind == "table":
-        cells = [it for it in items if it.kind == "table_cell"]
-        items = [it for it in items if it.kind != "table_cell"]
+    if node.kind == NodeKind.TABLE:
+        cells = [it for it in items if it.kind == BlockKind.TABLE_CELL]
+        items = [it for it in items if it.kind != BlockKind.TABLE_CELL]
         out.extend(_table_widgets(None, cells, node.title))
 
     while i < len(items):
         item = items[i]
-        if box is not None and item.kind not in ("box_group", "box_item") and item.node_id != box[1]:
+        if box is not None and item.kind not in (BlockKind.BOX_GROUP, BlockKind.BOX_ITEM) and item.node_id != box[1]:
             flush_box()
         target = box_children if box is not None else out
         if item.kind == "box_title":
@@ -171,15 +172,15 @@ def build_reader_widgets(content: NodeContent) -> list[Widget]:
         if item.kind == "table_title":
             cells = []
             j = i + 1
-            while j < len(items) and items[j].kind == "table_cell":
+            while j < len(items) and items[j].kind == BlockKind.TABLE_CELL:
                 cells.append(items[j])
                 j += 1
             out.extend(_table_widgets(item, cells))
             i = j
             continue
-        if item.kind == "table_cell":  # stray cells without a title
+        if item.kind == BlockKind.TABLE_CELL:  # stray cells without a title
             cells = []
-            while i < len(items) and items[i].kind == "table_cell":
+            while i < len(items) and items[i].kind == BlockKind.TABLE_CELL:
                 cells.append(items[i])
                 i += 1
             out.extend(_table_widgets(None, cells))
@@ -195,10 +196,10 @@ def build_reader_widgets(content: NodeContent) -> list[Widget]:
 def _item_widgets(item: ContentItem) -> list[Widget]:
     kind = item.kind
     text = item.text
-    if kind == "paragraph":
+    if kind == BlockKind.PARAGRAPH:
         render = lambda key, span: marked_text(text, item.footnotes, span if key else None, prefix=INDENT)  # noqa: E731
         views: list[Widget] = [ItemView([("block", item.block_id)], render, classes="paragraph")]
-    elif kind == "lead_in":
+    elif kind == BlockKind.LEAD_IN:
         def render(key, span):
             out = Text("篇首语 ", style="bold")
             out.append_text(marked_text(text, item.footnotes, span if key else None, style="italic"))
@@ -214,7 +215,7 @@ def _item_widgets(item: ContentItem) -> list[Widget]:
                 classes=f"heading depth-{min(item.depth, 3)}",
             )
         ]
-    elif kind == "figure":
+    elif kind == NodeKind.FIGURE:
         views = [
             ItemView(
                 [("node", item.node_id)],
@@ -222,8 +223,8 @@ def _item_widgets(item: ContentItem) -> list[Widget]:
                 classes="figure",
             )
         ]
-    elif kind in ("box_group", "box_item"):
-        prefix = "" if kind == "box_group" else "· "
+    elif kind in (BlockKind.BOX_GROUP, BlockKind.BOX_ITEM):
+        prefix = "" if kind == BlockKind.BOX_GROUP else "· "
         views = [
             ItemView(
                 [("block", item.block_id)],
