@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence, cast
+from typing import Callable, Sequence, cast
 
 from rich.text import Text
 from textual import events, on
@@ -34,9 +34,6 @@ from db.unit_views import unit_choices as read_unit_choices
 from tui.base import DataFailed, GuihuaModal
 from tui.widgets import SeparatorRowsTable
 
-if TYPE_CHECKING:
-    from tui.app import GuihuaApp
-
 __all__ = ["PlanChoice", "UnitChoice", "paragraph_source", "phrase_span"]  # kept for the screens importing them here
 
 _SPACES = re.compile(r"\s+")
@@ -48,16 +45,6 @@ SAVING = "\x00saving"
 SAVING_TEXT = "正在保存…"
 
 
-# ----------------------------------------------------------------------------------------------------------
-# 「我的单位」
-
-
-def load_my_unit(app: GuihuaApp) -> str:
-    """「我的单位」 in effect. Waits for the database: only for screens not yet reading it through `fetch`
-    (db.unit_views.read_my_unit is the query)."""
-    return read_my_unit(app.database).chosen
-
-
 def db_error(exc: Exception) -> str:
     """A refusal in Chinese: the store's own message, or which database error happened."""
     return database_refusal(exc)
@@ -65,12 +52,6 @@ def db_error(exc: Exception) -> str:
 
 # ----------------------------------------------------------------------------------------------------------
 # Unit picker
-
-
-def unit_choices(app: GuihuaApp) -> list[UnitChoice]:
-    """The unit list. Waits for the database: only for screens not yet reading it through `fetch` (a UnitPicker
-    given no list reads it itself)."""
-    return read_unit_choices(app.database)
 
 
 class UnitsRead(Message):
@@ -737,12 +718,6 @@ def marked(text: str, phrase: str, style: str = "bold reverse") -> Text:
 
 # ----------------------------------------------------------------------------------------------------------
 # The plan picker (F7 / 「切换规划」)
-
-
-def plan_choices(app: GuihuaApp) -> list[PlanChoice]:
-    """Every plan, newest import first. Waits for the database: call it in a worker (db.dialog_views.plan_choices
-    is the query); a PlanPicker given no list reads it itself."""
-    return read_plan_choices(app.database)
 
 
 class PlansRead(Message):
