@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from core.kinds import ProposalStatus
 from tui.cli import echo_json, json_option, plan_option, safe, with_database
 
 
@@ -50,7 +51,7 @@ def indicator_proposals(database, plan_key: str | None, accept_all: bool, as_jso
     click.echo("共 {} 项：".format(len(items)) + "，".join(f"{STATUSES[s]} {n}" for s, n in counts.items() if n))
     if accepted:
         click.echo(f"已确认 {len(accepted)} 项主要指标，可用 guihua indicators --plan {plan.id} 查看。")
-    elif counts.get("pending"):
+    elif counts.get(ProposalStatus.PENDING):
         click.echo("核对无误后，用 --accept-all 全部确认；个别指标请在界面「核对主要指标」中修改或舍弃。")
 
 
