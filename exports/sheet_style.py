@@ -140,9 +140,50 @@ def print_setup(sheet, header_rows: str, landscape: bool = True) -> None:
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
+def _write_plain_cell(xf, worksheet, cell, styled=None) -> None:
+    """openpyxl's cell writer for the cells guihua writes (text, numbers, empty styled cells), producing the same
+    bytes: openpyxl builds an ElementTree element per cell and serialises it through et_xmlfile's namespace-aware
+    writer, which was most of the time spent saving a district-scale pack. Anything else (formulas, dates, rich
+    text, hyperlinks) goes to openpyxl's own writer."""
+    value = cell._value
+    data_type = cell.data_type
+    if cell.hyperlink or not (data_type == "n" or (data_type == "s" and isinstance(value, str))):
+        _openpyxl_write_cell(xf, worksheet, cell, styled)
+        return
+    start = f'<c r="{cell.coordinate}" s="{cell.style_id}"' if styled else f'<c r="{cell.coordinate}"'
+    start += ' t="inlineStr"' if data_type == "s" else ' t="n"'
+    if value is None or value == "":
+        xf._file(start + " />")
+    elif data_type == "s":
+        stripped = value.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != value else ""
+        xf._file(f"{start}><is><t{space}>{_escape_cdata(value)}</t></is></c>")
+    else:
+        number = _escape_cdata(_safe_string(value))  # "" for NaN and infinity, an empty <v /> as openpyxl writes
+        xf._file(f"{start}><v>{number}</v></c>" if number else f"{start}><v /></c>")
+
+
+def _use_plain_cell_writer() -> None:
+    """Install _write_plain_cell where openpyxl's worksheet writer looks its cell writer up. Only with the standard
+    library writer (exports/__init__ switches lxml off); reading is not touched."""
+    global _openpyxl_write_cell, _escape_cdata, _safe_string
+    import openpyxl
+    from openpyxl.worksheet import _writer
+
+    if openpyxl.LXML or _writer.write_cell is _write_plain_cell:
+        return
+    from xml.etree.ElementTree import _escape_cdata
+
+    from openpyxl.compat import safe_string as _safe_string
+
+    _openpyxl_write_cell = _writer.write_cell
+    _writer.write_cell = _write_plain_cell
+
+
 def workbook_bytes(workbook, what: str = "导出") -> bytes:
     """The .xlsx file's bytes, made in memory: openpyxl writing straight to disk leaves an unclosed zip file
     behind when the disk fills, whose clean-up later prints a traceback."""
+    _use_plain_cell_writer()
     buffer = io.BytesIO()
     with explained_cell_errors(what):
         workbook.save(buffer)

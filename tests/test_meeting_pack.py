@@ -401,3 +401,37 @@ def test_an_items_own_text_with_braces_is_written_as_it_is():
     data = TemplateData({"plan.title": "某区规划", "office": "规划办"}, {"x": Collection("x", items, frozenset({"name"}))})
     fill_workbook(workbook, data)
     assert [sheet.cell(row=r, column=1).value for r in range(1, 5)] == ["某区规划", "见{{plan.title}}第三章", "{{office}}", "制表：规划办"]
+
+
+def test_the_quick_cell_writer_writes_the_bytes_openpyxl_writes(monkeypatch):
+    """exports.sheet_style writes plain cells itself when saving; the sheet's XML must be openpyxl's to the byte,
+    whatever the text holds, and cells it does not handle must still come out as openpyxl writes them."""
+    import io
+    import zipfile
+    from datetime import datetime
+
+    from openpyxl.styles import Font
+    from openpyxl.worksheet import _writer
+
+    from exports import sheet_style
+
+    workbook = Workbook()
+    sheet = workbook.active
+    values = ["甲", " 前有空格", "后有空格 ", "   ", "a & <b> \"c\" 'd'", "两行\n文字", "\t制表", 0, 7, -2.5, 1e-20,
+              12345678901234567, Decimal("3.10"), float("nan"), True, datetime(2000, 1, 2, 3, 4), "=1+1", None, ""]
+    for row, value in enumerate(values, start=1):
+        sheet.cell(row, 1, value)
+        sheet.cell(row, 2, value).font = Font(bold=True)
+    sheet.cell(1, 3, "链接").hyperlink = "https://example.org/?a=1&b=2"
+    sheet.cell(30, 5).font = Font(italic=True)  # styled, empty
+
+    def sheet_xml() -> bytes:
+        with zipfile.ZipFile(io.BytesIO(sheet_style.workbook_bytes(workbook))) as package:
+            return package.read("xl/worksheets/sheet1.xml")
+
+    quick = sheet_xml()
+    assert _writer.write_cell is sheet_style._write_plain_cell
+    monkeypatch.setattr(_writer, "write_cell", sheet_style._openpyxl_write_cell)
+    monkeypatch.setattr(sheet_style, "_use_plain_cell_writer", lambda: None)
+    assert quick == sheet_xml()
+    assert b'<t xml:space="preserve"> \xe5\x89\x8d' in quick and b"a &amp; &lt;b&gt;" in quick
