@@ -104,7 +104,7 @@ class IndicatorTable:
     plan: PlanRef
     views: list[IndicatorView]
     as_of: int
-    current: dict[int, Assessment]
+    current: dict[int, Assessment] | dict[int, Verdict]  # Verdicts (labels alone) unless every_year
     per_year: dict[int, dict[int, Verdict]] = field(default_factory=dict)
 
     @property
@@ -140,7 +140,7 @@ def indicator_table(database: Database, plan_key: str | None, year: int | None, 
                     every_year: bool = False) -> IndicatorTable:
     """The plan's main indicators (or, `text_targets`, the targets accepted from its text) judged as of `year`
     (default: the latest year with figures); `every_year` also judges each plan year."""
-    from db.indicators import assess_all, latest_year, list_indicators, status_every_year
+    from db.indicators import assess_all, latest_year, list_indicators, status_as_of, status_every_year
     from db.plan_store import find_plan
 
     with database.session() as session:
@@ -154,7 +154,9 @@ def indicator_table(database: Database, plan_key: str | None, year: int | None, 
             raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
         judged = views if not text_targets else views + list_indicators(session, plan.id)
         per_year = status_every_year(session, judged, range(base + 1, end + 1)) if every_year else {}
-        current = assess_all(session, judged, as_of, as_of=True)
+        # the plain list shows each status's label alone; the JSON also says why
+        current = (assess_all(session, judged, as_of, as_of=True) if every_year
+                   else status_as_of(session, judged, as_of))
     return IndicatorTable(plan, views, as_of, current, per_year)
 
 

@@ -351,6 +351,23 @@ def assess_all(
     return {v.id: assess_view(v, year, views, settings, as_of=as_of) for v in views}
 
 
+def status_as_of(session: Session, views: list[IndicatorView], year: int) -> dict[int, Verdict]:
+    """assess_all(..., as_of=True)'s statuses alone ({indicator id: Verdict}, same code and label), without wording
+    an explanation for each indicator: the plain `guihua indicators` list shows the label only."""
+    if not views:
+        return {}
+    settings = progress_settings(session, views[0].plan_id)
+    limit = min(year, settings.target_year)
+    out = {}
+    for v in views:
+        # the year core.progress.assess_as_of judges: the latest with a figure up to `year`, else `year` itself
+        used = max((y for y, value in v.values.items() if settings.base_year < y <= limit and value.is_finite()),
+                   default=limit)
+        out[v.id] = verdict_years(v.spec(), v.values, [used], settings=settings,
+                                  reference_values=_reference_values(v, views), manual={used: v.manual(year)})[used]
+    return out
+
+
 def assess_every_year(session: Session, views: list[IndicatorView], years: Iterable[int]) -> dict[int, dict[int, Assessment]]:
     """Judge every view (all of one plan) for each of `years`: {year: {indicator id: Assessment}}, the same as
     assess_all year by year, with each indicator's figures and settings read once (core.progress.assess_years)."""

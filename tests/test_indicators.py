@@ -19,6 +19,7 @@ from db.indicators import (
     record_actual,
     set_indicator_fields,
     set_year_fields,
+    status_as_of,
     status_every_year,
     undo_edit,
 )
@@ -236,6 +237,30 @@ def test_every_year_at_once_is_each_year_alone(database, plan_id):
     assert statuses[2025][gdp].label == "未完成" and statuses[2023][income].code == "on_track"
     assert together[2023][income].label == "达到序时进度" and together[2023][income].manual_note == "口径调整"
     assert together[2025][gdp].label == "未完成"  # 7.3% a year is 91% of 8%: short of the office's 95%
+
+
+def test_statuses_as_of_a_year_are_the_full_judgements(database, plan_id):
+    """The plain `guihua indicators` list judges as of a year without words (status_as_of): each indicator gets
+    the code and label assess_all(as_of=True) gives it, on its latest figure up to that year, with the manual
+    status of the year asked for, the GDP reference of a 同步 indicator and the target year's outcomes."""
+    v = views(database, plan_id)
+    gdp, income, trade = v["地区生产总值"].id, v["居民人均可支配收入增长"].id, v["外贸进出口额"].id
+    with database.session() as session:
+        for year, value in {2021: "1049.7", 2022: "1100", 2024: "1290"}.items():  # nothing for 2023 or 2025
+            record_actual(session, gdp, year, Decimal(value), origin="cli")
+        record_actual(session, income, 2021, Decimal("6.5"), origin="cli")
+        record_actual(session, trade, 2025, Decimal("40"), origin="cli")
+        set_year_fields(session, income, 2023, origin="tui", manual_status="ahead", manual_note="口径调整")
+        session.commit()
+        all_views = list_indicators(session, plan_id)
+        full = {year: assess_all(session, all_views, year, as_of=True) for year in range(2021, 2026)}
+        plain = {year: status_as_of(session, all_views, year) for year in range(2021, 2026)}
+    assert {y: {i: (s.code, s.label) for i, s in judged.items()} for y, judged in plain.items()} == {
+        y: {i: (a.code, a.label) for i, a in judged.items()} for y, judged in full.items()
+    }
+    assert plain[2023][income].code == "ahead" and plain[2022][income].code == "behind"
+    assert plain[2025][trade].label == "未完成" and plain[2024][trade].code == "no_data"
+    assert status_as_of(session, [], 2023) == {}
 
 
 def test_income_growth_is_judged_against_gdp(database, plan_id):
