@@ -150,7 +150,19 @@ def _write_plain_cell(xf, worksheet, cell, styled=None) -> None:
     if cell.hyperlink or not (data_type == "n" or (data_type == "s" and isinstance(value, str))):
         _openpyxl_write_cell(xf, worksheet, cell, styled)
         return
-    start = f'<c r="{cell.coordinate}" s="{cell.style_id}"' if styled else f'<c r="{cell.coordinate}"'
+    if styled:
+        # cell.style_id hashes the cell's StyleArray in Python, twice; a sheet has a handful of looks. The ids are
+        # the workbook's list of looks, which a save only appends to: kept for the one sheet being written.
+        style_ids = getattr(xf, "guihua_style_ids", None)
+        if style_ids is None:
+            style_ids = xf.guihua_style_ids = {}
+        look = cell._style.tobytes()
+        style_id = style_ids.get(look)
+        if style_id is None:
+            style_id = style_ids[look] = cell.style_id
+        start = f'<c r="{cell.coordinate}" s="{style_id}"'
+    else:
+        start = f'<c r="{cell.coordinate}"'
     start += ' t="inlineStr"' if data_type == "s" else ' t="n"'
     if value is None or value == "":
         xf._file(start + " />")
