@@ -335,7 +335,8 @@ def _fit_row_heights(sheet, first: int, rows: list[list], runs: dict[tuple[int, 
                 continue
             if cell.column not in widths:
                 widths[cell.column] = sheet.column_dimensions[get_column_letter(cell.column)].width or 8.43
-            look = (cell._style.fontId, cell._style.alignmentId)
+            style = cell._style
+            look = (style[0], style[5])  # StyleArray's fontId and alignmentId, without its Python descriptors
             if look not in looks:
                 looks[look] = (float(cell.font.size or 11), bool(cell.alignment.wrap_text))
             font_size, wraps = looks[look]

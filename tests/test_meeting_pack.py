@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
@@ -435,3 +437,15 @@ def test_the_quick_cell_writer_writes_the_bytes_openpyxl_writes(monkeypatch):
     monkeypatch.setattr(sheet_style, "_use_plain_cell_writer", lambda: None)
     assert quick == sheet_xml()
     assert b'<t xml:space="preserve"> \xe5\x89\x8d' in quick and b"a &amp; &lt;b&gt;" in quick
+
+
+@given(st.text(max_size=40))
+def test_display_width_counts_wide_characters_twice(text):
+    """Column widths and row heights measure text with display_width, which remembers each character's width:
+    the same count as asking unicodedata for every character."""
+    import unicodedata
+
+    from exports.sheet_style import display_width
+
+    assert display_width(text) == sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    assert display_width("地区生产总值（亿元）") == 20 and display_width("GDP 8%") == 6
