@@ -36,7 +36,10 @@ def run_and_kill(path: Path, start: int, after: float) -> list[str]:
     time.sleep(after)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
-    reader.join(timeout=10)
+    reader.join(timeout=60)
+    # Every line the worker wrote must have been read: a missing "ack" would look like a value on disk newer than
+    # the last acknowledged one (seen once under heavy load with a 10 s join).
+    assert not reader.is_alive(), "the worker's output was not read to the end"
     assert process.returncode == -signal.SIGKILL, process.stderr.read()
     return lines
 
