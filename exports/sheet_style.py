@@ -84,10 +84,15 @@ def display_width(text: str) -> int:
     return sum(map(_CHARACTER_WIDTHS.__getitem__, text))
 
 
+_CELL_TEXT_LIMIT = 32767  # characters a cell holds; openpyxl cuts longer text there
+
+
 def set_text(cell, value) -> None:
     """Store user or imported text as text, never as a formula (=…, +…, -…, @… stay literal), without the
     control characters a workbook cannot hold (the last line of defence: stored text is cleaned on input)."""
-    cell.value = "" if value is None else clean_text(str(value), multiline=True)
+    # What cell.value = text does for a str, minus its search for the characters clean_text has just removed
+    # (openpyxl's ILLEGAL_CHARACTERS_RE is a subset of them): 10⁵ cells in a district-scale pack.
+    cell._value = "" if value is None else clean_text(str(value), multiline=True)[:_CELL_TEXT_LIMIT]
     cell.data_type = "s"
 
 

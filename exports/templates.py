@@ -107,6 +107,8 @@ def _write(cell, value) -> None:
 
     if value is None or value == "":
         cell.value = None
+    elif type(value) in (int, float):  # what the cell.value setter does for them, without its type dispatch
+        cell._value, cell.data_type = value, "n"
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.value = value
     else:

@@ -449,3 +449,20 @@ def test_display_width_counts_wide_characters_twice(text):
 
     assert display_width(text) == sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
     assert display_width("地区生产总值（亿元）") == 20 and display_width("GDP 8%") == 6
+
+
+@given(st.one_of(st.text(max_size=30), st.sampled_from(["=1+1", "#N/A", "+5", "x" * 40000, "a\x0bb\x1fc\r\nd"]),
+                 st.none(), st.integers(), st.decimals(allow_nan=False)))
+def test_set_text_stores_what_the_openpyxl_setter_stores(value):
+    """set_text stores cleaned text in the cell directly: the same value and type as openpyxl's own setter given
+    the cleaned text, then typed as text (never a formula or an error code), cut at a cell's 32,767 characters."""
+    from core.text_hygiene import clean_text
+    from exports.sheet_style import set_text
+
+    sheet = Workbook().active
+    quick, slow = sheet.cell(1, 1), sheet.cell(1, 2)
+    set_text(quick, value)
+    slow.value = "" if value is None else clean_text(str(value), multiline=True)
+    slow.data_type = "s"
+    assert (quick.value, quick.data_type) == (slow.value, slow.data_type)
+    assert quick.data_type == "s" and len(quick.value) <= 32767
