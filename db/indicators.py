@@ -252,12 +252,22 @@ def list_indicators(session: Session, plan_id: int, kind: str | None = Indicator
     if kind is not None:
         query = query.where(Indicator.kind == kind)
     rows = list(session.execute(query.order_by(Indicator.ordinal, Indicator.id)))
-    years: dict[int, list] = {row.id: [] for row in rows}
+    views = {row.id: _view(row, ()) for row in rows}
     if rows:
-        yearly = select(*IndicatorYear.__table__.columns).where(IndicatorYear.indicator_id.in_(list(years)))
-        for y in session.execute(yearly):
-            years[y.indicator_id].append(y)
-    return [_view(row, years[row.id]) for row in rows]
+        # the yearly records unpacked from plain tuples: reading 12,000 rows' fields by name was a third of the read
+        yearly = select(*_YEAR_RECORD_COLUMNS).where(IndicatorYear.indicator_id.in_(list(views)))
+        for indicator_id, year, actual, target, *texts, version in session.execute(yearly):
+            views[indicator_id].years[year] = YearRecord(year, to_decimal(actual), to_decimal(target), *texts,
+                                                         version=version or 0)
+    return list(views.values())
+
+
+# YearRecord's fields in order, after the indicator's id; the version last
+_YEAR_RECORD_COLUMNS = (
+    IndicatorYear.indicator_id, IndicatorYear.year, IndicatorYear.actual, IndicatorYear.target, IndicatorYear.stage,
+    IndicatorYear.source, IndicatorYear.note, IndicatorYear.manual_status, IndicatorYear.manual_note,
+    IndicatorYear.updated_at, IndicatorYear.updated_by, IndicatorYear.version_id,
+)
 
 
 def get_indicator(session: Session, indicator_id: int) -> IndicatorView:

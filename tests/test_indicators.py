@@ -14,6 +14,7 @@ from db.indicators import (
     assess_all,
     assess_every_year,
     find_indicator,
+    get_indicator,
     history,
     list_indicators,
     record_actual,
@@ -237,6 +238,24 @@ def test_every_year_at_once_is_each_year_alone(database, plan_id):
     assert statuses[2025][gdp].label == "未完成" and statuses[2023][income].code == "on_track"
     assert together[2023][income].label == "达到序时进度" and together[2023][income].manual_note == "口径调整"
     assert together[2025][gdp].label == "未完成"  # 7.3% a year is 91% of 8%: short of the office's 95%
+
+
+def test_the_plan_list_reads_each_yearly_field_as_one_indicator_read_does(database, plan_id):
+    """list_indicators unpacks the yearly records from plain rows by position; get_indicator reads the ORM
+    objects by name. Every field of every year must agree."""
+    v = views(database, plan_id)
+    gdp = v["地区生产总值"].id
+    with database.session() as session:
+        record_actual(session, gdp, 2022, Decimal("1100.5"), note="备注", stage="快报", source="统计局", origin="cli")
+        set_year_fields(session, gdp, 2022, origin="tui", manual_status="ahead", manual_note="说明", target="1090")
+        session.commit()
+        listed = list_indicators(session, plan_id, kind=None)
+        assert listed == [get_indicator(session, view.id) for view in listed]
+    record = next(view for view in listed if view.id == gdp).years[2022]
+    assert (record.actual, record.target, record.stage, record.source, record.note) == (
+        Decimal("1100.5"), Decimal("1090"), "快报", "统计局", "备注")
+    assert (record.manual_status, record.manual_note) == ("ahead", "说明") and record.updated_by
+    assert record.updated_at is not None and record.version > 0
 
 
 def test_statuses_as_of_a_year_are_the_full_judgements(database, plan_id):
