@@ -203,9 +203,10 @@ def _use_plain_cell_writer() -> None:
         return
     from xml.etree.ElementTree import _escape_cdata
 
+    # openpyxl's writer from its own module, which is never patched: two threads saving at once get it alike
+    from openpyxl.cell._writer import write_cell as _openpyxl_write_cell
     from openpyxl.compat import safe_string as _safe_string
 
-    _openpyxl_write_cell = _writer.write_cell
     _writer.write_cell = _write_plain_cell
 
 
