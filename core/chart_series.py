@@ -151,14 +151,16 @@ def axis_bounds(points: Iterable[float], ticks: int = 5) -> tuple[float, float, 
         return 0.0, 1.0, 0.2
     low, high = min(finite), max(finite)
     lowest = low
-    if high == low:
-        spread = abs(high) * 0.1 or 1.0
+    if high - low <= 1e-9 * max(abs(high), abs(low), 1.0):  # one value (or a spread too small to step)
+        spread = abs(high) * 0.1 if abs(high) >= 1e-6 else 1.0  # tiny figures: a unit axis, not a denormal one
         low, high = max(low - spread, 0.0) if low >= 0 else low - spread, high + spread
     raw = (high - low) / max(ticks, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     bottom = math.floor(low / step) * step
     top = math.ceil(high / step) * step
+    if bottom > low:  # low / step rounded to zero (a value just below zero)
+        bottom -= step
     if bottom < 0 <= lowest:
         bottom = 0.0
     return bottom, top, step

@@ -14,7 +14,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
@@ -147,6 +147,9 @@ def test_property_status_spread_counts_every_indicator_once(rows):
 
 
 @given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=20))
+@example([0.0, 5e-324]).via("a spread that rounds to nothing")
+@example([6.0, -5e-324]).via("a value just below zero")
+@example([1e-320])
 def test_property_axis_bounds_hold_every_point_on_round_steps(points):
     low, high, step = axis_bounds(points)
     assert low <= min(points) and high >= max(points) and step > 0 and low < high
