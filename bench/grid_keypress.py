@@ -100,12 +100,14 @@ async def key(pilot, name: str, char: str | None, done) -> float:
     event.set_sender(app)
     start = time.perf_counter()
     app._driver.send_message(event)
-    for _ in range(1000):
+    deadline = start + 60
+    while True:
         await pilot._wait_for_screen()  # event based: every widget has handled what was queued
         if done():
             break
-    else:
-        raise RuntimeError(f"key {name!r} had no visible effect")
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"key {name!r} had no visible effect")
+        await asyncio.sleep(0.001)  # a worker (thread) is still reading: let it post its message
     await pilot._wait_for_screen()  # follow-up messages (cursor moved, detail panel)
     app.screen._on_timer_update()  # composite and render the dirty regions now
     return time.perf_counter() - start
