@@ -1,6 +1,7 @@
 """Run the real `guihua --db DB` (tui.cli.main, no subcommand) headless in this process and report, as one JSON
 line on stdout, what had happened by its first paint and by the plan's outline on screen: whether SQLAlchemy was
-imported yet, the process's CPU time, the reader's text. Used by bench/startup.py (CPU time, steadier than the
+imported yet, the process's CPU time, the reader's text, whether the importers (the start-up work done after
+the plan is shown) were imported before it. Used by bench/startup.py (CPU time, steadier than the
 wall clock on a shared machine) and tests/test_startup.py. With `python -X importtime`, the line
 「guihua-probe: first paint」 written to stderr marks where the first paint falls among the imports.
 
@@ -40,6 +41,7 @@ def main(db: str) -> None:
     def at_plan_opened(app, *args) -> None:
         plan_opened(app, *args)
         seen["cpu_plan_opened"] = time.process_time()
+        seen["importers_at_plan_opened"] = "importers.plan" in sys.modules  # the tree waits for no importer
         app.call_after_refresh(app.exit)
 
     app_class.on_mount = mounted

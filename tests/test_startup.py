@@ -39,6 +39,27 @@ def test_the_frame_is_painted_before_sqlalchemy_is_imported_and_the_plan_follows
     assert db.exists() and list((tmp_path / "备份").iterdir())  # first-run import and start-up backup were done
 
 
+@pytest.mark.sqlite_only
+def test_an_existing_database_shows_its_plan_before_the_start_up_backup_which_follows(tmp_path):
+    db = tmp_path / "g.sqlite3"
+    assert CliRunner().invoke(cli.main, ["--db", str(db), "plans"]).exit_code == 0
+    backups = tmp_path / "备份"
+    shutil.rmtree(backups, ignore_errors=True)  # so that this start is due its hourly backup
+    seen = probe(db)
+    assert seen["exit_code"] == 0 and "第一章" not in seen["text_at_first_paint"]
+    assert seen["importers_at_plan_opened"] is False  # neither the bundled-plan check nor the backup came first
+    assert [b.name for b in backups.iterdir()][0].endswith("_startup.sqlite3")  # taken before the TUI ended
+
+
+@pytest.mark.sqlite_only
+def test_a_database_file_without_a_plan_gets_the_bundled_one_and_shows_it(tmp_path):
+    db = tmp_path / "g.sqlite3"
+    db.touch()  # exists, so not treated as a first run: the outline is read again after settling
+    seen = probe(db)
+    assert seen["exit_code"] == 0 and seen["cpu_plan_opened"] > seen["cpu_first_paint"]
+    assert seen["importers_at_plan_opened"] is True
+
+
 def test_the_tui_modules_do_not_import_the_database_layer():
     code = "import sys, tui.cli, tui.app, tui.reader; print(sorted(m for m in sys.modules if m.split('.')[0] in " \
            "('sqlalchemy', 'sqlmodel', 'db', 'importers')))"
@@ -141,18 +162,18 @@ def test_a_failed_start_up_backup_is_said_in_the_tui_and_after_it(tmp_path, monk
 
     monkeypatch.setattr("db.backup.backup_now", refuse)
     said: list[str] = []
-    notify, plan_opened = tui_app.GuihuaApp.notify, tui_app.GuihuaApp.plan_opened
+    notify, start_up_done = tui_app.GuihuaApp.notify, tui_app.GuihuaApp.start_up_done
 
     def noted(app, message, *args, **kwargs):
         said.append(message)
         notify(app, message, *args, **kwargs)
 
-    def opened(app, *args):
-        plan_opened(app, *args)
+    def done(app, *args):  # the backup is taken after the plan is shown
+        start_up_done(app, *args)
         app.exit()
 
     monkeypatch.setattr(tui_app.GuihuaApp, "notify", noted)
-    monkeypatch.setattr(tui_app.GuihuaApp, "plan_opened", opened)
+    monkeypatch.setattr(tui_app.GuihuaApp, "start_up_done", done)
     run_guarded = tui_app.run_guarded
     monkeypatch.setattr(tui_app, "run_guarded", lambda app, **options: run_guarded(app, headless=True, **options))
     result = CliRunner().invoke(cli.main, ["--db", str(tmp_path / "g.sqlite3")], catch_exceptions=False)

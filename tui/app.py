@@ -4,8 +4,10 @@ the review queue of what the finder proposed (F4), projects and milestones (F5) 
 The App holds only what every screen shares (the database, the open plan, its badge) and switches between the
 screens, each a mode: the reader (tui.reader, the default mode) and the others (tui.grid, tui.review,
 tui.projects), which are built and imported only when first shown so start-up stays fast. The database arrives
-open, or (from the command line) is opened by `opener` in the App's first worker once the frame has been painted:
-SQLAlchemy is not imported before the first paint, and until the database is open only ? and q do anything.
+open, or (from the command line) is opened by `opener` in the App's first worker once the frame has been painted,
+which reads the plan's outline right after and, once the outline is on screen, does the rest of the start-up
+work (`settle`: what an older database lacks, the start-up backup): SQLAlchemy is not imported before the first
+paint, and until the start-up work is done only ? and q (and the reader's own keys) do anything.
 
 The database may hold several plans (the 十四五 plan and the 十五五 plan that follows it). One is open at a time:
 db.plan_store.default_plan_id picks it at start-up, F7 (PlanPicker) switches to another, and F8 imports a plan
@@ -22,6 +24,8 @@ import asyncio
 import io
 import re
 import sys
+import threading
+from concurrent.futures import CancelledError
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, cast
@@ -134,16 +138,22 @@ class GuihuaApp(App[None]):
     ]
 
     def __init__(self, database: Database | None = None, plan_id: int | None = None, *,
-                 opener: Callable[[Callable[[str], None]], Database] | None = None) -> None:
+                 opener: Callable[[Callable[[str], None]], Database] | None = None,
+                 settle: Callable[[Database, Callable[[str], None]], None] | None = None) -> None:
         """`database` open already, or `opener(tell)` to open it in a worker after the first paint (tell: say a
-        note such as a failed start-up backup); an error it raises ends the app and is kept in `opening_error`
+        note such as a failed start-up backup) and `settle(database, tell)` to finish the start-up in the same
+        worker once the plan is on screen; an error either raises ends the app and is kept in `opening_error`
         for the caller (run_app) to raise once the terminal is restored."""
         cjk_wrap.install()
         super().__init__()
         assert (database is None) != (opener is None), "give either an open database or an opener"
-        self.database = cast("Database", database)  # set by `_database_opened` when an opener opens it
+        self.database = cast("Database", database)  # set by the opening worker when an opener opens it
         self.database_open = database is not None
         self.opener = opener
+        self.settle = settle
+        self.opener_started = False
+        self.opening_done = threading.Event()  # the opening worker has finished (run_app waits for it)
+        self.plan_shown = threading.Event()  # the first plan is painted: the opening worker may settle
         self.opening_error: BaseException | None = None
         self.opening_notes: list[str] = []  # said in the app and again on stderr after it ends
         self.requested_plan_id = plan_id
@@ -221,33 +231,66 @@ class GuihuaApp(App[None]):
             self.call_after_refresh(self._open_database)
 
     def _open_database(self) -> None:
-        """The first worker: open the database (schema check, first-run import, start-up backup) off the loop,
-        after the frame is on screen."""
+        """The first worker, after the frame is on screen: open the database (schema check, first-run import),
+        read the plan's outline in the same thread, and once it is painted settle the rest (`settle`) — the
+        tree does not wait for importers or the backup."""
         opener = self.opener
         assert opener is not None
+        plan_id = self.requested_plan_id
 
         def tell(note: str) -> None:
             self.opening_notes.append(note)
-            self.call_from_thread(self.notify, note, severity="warning", timeout=12, markup=False)
+            self._from_worker(partial(self.notify, note, severity="warning", timeout=12, markup=False))
 
         def body() -> None:
+            self.opener_started = True
             try:
-                database = opener(tell)
+                self.database = opener(tell)  # run_app closes it, whatever happens next
+                outline = None
+                try:
+                    from db.reader_views import open_plan_outline
+
+                    outline = open_plan_outline(self.database, plan_id, chosen=False)
+                except Exception:  # noqa: BLE001 - read again after settling, where the reader says the error
+                    pass
+                self._from_worker(partial(self._database_opened, outline))
+                if self.settle is not None:
+                    self.plan_shown.wait(timeout=2)  # the tree paints without sharing the interpreter
+                    self.settle(self.database, tell)
             except BaseException as exc:  # noqa: BLE001 - said by the command line once the terminal is restored
-                self.call_from_thread(self._opening_failed, exc)
+                self.opening_error = exc
+                self._from_worker(self.exit)
             else:
-                self.call_from_thread(self._database_opened, database)
+                self._from_worker(partial(self.start_up_done, outline is None))
+            finally:
+                self.opening_done.set()
 
         self.run_worker(body, thread=True, group="open-database", exit_on_error=False)
 
-    def _database_opened(self, database: Database) -> None:
-        self.database, self.database_open = database, True
-        self.refresh_bindings()
-        self.reader.load_plan(self.requested_plan_id, chosen=False)
+    def _from_worker(self, callback: Callable[[], object]) -> None:
+        """`callback()` on the event loop, from the opening worker; nothing once the app has ended."""
+        try:
+            self.call_from_thread(callback)
+        except (RuntimeError, CancelledError):  # the app ended meanwhile (q while opening)
+            pass
 
-    def _opening_failed(self, exc: BaseException) -> None:
-        self.opening_error = exc
-        self.exit()
+    def _database_opened(self, outline: Any) -> None:
+        """The database is open and (unless reading it failed) the plan's outline read: show it at once."""
+        if outline is not None:
+            self.reader.show_plan(outline)
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        self.plan_shown.set()  # an opening worker waiting to settle need not wait for a plan that will not show
+        super().exit(*args, **kwargs)
+
+    def start_up_done(self, read_again: bool) -> None:
+        """The opening worker has finished (the plan shown, older data completed, the start-up backup taken):
+        every key works from now on."""
+        self.database_open = True
+        self.plan_shown.set()
+        self.refresh_bindings()
+        if read_again:  # the outline could not be read before settling (no plan yet): the reader says why
+            self.reader.load_plan(self.requested_plan_id, chosen=False)
 
     def plan_opened(self, plan_id: int, name: str, plans_in_database: int) -> None:
         """The reader has read a plan (at start-up, F7, F8): every screen shows it from now on."""
@@ -257,6 +300,8 @@ class GuihuaApp(App[None]):
         self._badge_screen(self.screen)
         self.refresh_bindings()
         self._plan_read(changed)
+        if not self.plan_shown.is_set():
+            self.call_after_refresh(self.plan_shown.set)
 
     def plan_not_opened(self) -> None:
         """The reader could not read the plan asked for (its message is shown): the open one stays."""
@@ -485,16 +530,22 @@ class GuihuaApp(App[None]):
 
 
 def run_app(database: Database | None = None, plan_id: int | None = None, *,
-            opener: Callable[[Callable[[str], None]], Database] | None = None) -> int:
+            opener: Callable[[Callable[[str], None]], Database] | None = None,
+            settle: Callable[[Database, Callable[[str], None]], None] | None = None) -> int:
     """Run the TUI; returns the process exit code (0, or 70 after an unexpected error). With `opener` the app
-    opens the database itself after its first paint (see GuihuaApp) and closes it at the end; an error opening
-    it is raised here, after the terminal is restored, for the command line to say."""
-    app = GuihuaApp(database, plan_id, opener=opener)
+    opens the database itself after its first paint, and `settle` finishes the start-up (see GuihuaApp); the
+    start-up work is let finish (a backup is never cut short) and the database closed at the end; an error
+    opening it is raised here, after the terminal is restored, for the command line to say."""
+    app = GuihuaApp(database, plan_id, opener=opener, settle=settle)
     try:
         code = run_guarded(app)
     finally:
-        if opener is not None and app.database_open:
-            app.database.dispose()
+        if opener is not None:
+            app.plan_shown.set()  # ended before the plan was shown: the worker need not wait for it
+            if app.opener_started:
+                app.opening_done.wait()  # Textual's run waits for its threads too: this is only a safeguard
+            if app.database is not None:
+                app.database.dispose()
     if app.opening_error is not None:
         raise app.opening_error
     for note in app.opening_notes:

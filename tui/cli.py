@@ -196,22 +196,41 @@ def backup_before(database, reason: str, tell=None) -> None:
 
 
 def open_for_tui(given: str | None, tell) -> Database:
-    """What `open_db` and the start-up backup do, for the TUI, which runs it in its first worker after painting
-    its frame (tui.app.GuihuaApp `opener`): no click context there, and the notes (network share, failed
-    backup) go to `tell` rather than stderr, which the TUI owns while it runs. Errors propagate: `run_app`
-    raises them again once the terminal is restored, and GuihuaGroup.invoke says them as for any command."""
-    from importers.plan import ensure_bundled_plan
+    """What `open_db` does, for the TUI, which runs it in its first worker after painting its frame
+    (tui.app.GuihuaApp `opener`): no click context there, and the notes (network share, failed backup) go to
+    `tell` rather than stderr, which the TUI owns while it runs. Only a new database gets the bundled plan here
+    (it has nothing to show without it); the rest of the start-up work waits until the plan is on screen
+    (`settle_for_tui`). Errors propagate: `run_app` raises them again once the terminal is restored, and
+    GuihuaGroup.invoke says them as for any command."""
+    from db.engine import is_server_url, resolve_target
 
+    target = resolve_target(given)
+    try:
+        new = is_server_url(target) or not Path(target).exists()  # a server: checked at once, as before
+    except OSError:  # a folder the user may not enter: _open_database says so
+        new = True
     database = _open_database(given)
     try:
         if database.network_share:
             tell(_network_warning(database))
-        ensure_bundled_plan(database)
-        backup_before(database, "startup", tell)
+        if new:
+            from importers.plan import ensure_bundled_plan
+
+            ensure_bundled_plan(database)
     except BaseException:
         database.dispose()
         raise
     return database
+
+
+def settle_for_tui(database: Database, tell) -> None:
+    """The TUI's start-up work once the plan is on screen (tui.app.GuihuaApp `settle`): what an older database
+    lacks of the bundled plan (importers.plan alone takes a tenth of a second to import), then the start-up
+    backup. Errors propagate as `open_for_tui`'s do."""
+    from importers.plan import ensure_bundled_plan
+
+    ensure_bundled_plan(database)
+    backup_before(database, "startup", tell)
 
 
 def local_time(moment):
@@ -550,8 +569,9 @@ def main(ctx: click.Context, db: str | None) -> None:
         from tui.app import run_app  # textual is imported only for the TUI
 
         # The TUI paints its frame first and opens the database in its first worker (SQLAlchemy's import alone
-        # takes a quarter of a second); an error opening it is raised again here once the terminal is restored.
-        return_code = run_app(opener=partial(open_for_tui, db))
+        # takes a quarter of a second), reads the plan there and only then settles the rest (older databases,
+        # the start-up backup); an error doing so is raised again here once the terminal is restored.
+        return_code = run_app(opener=partial(open_for_tui, db), settle=settle_for_tui)
         if return_code:
             sys.exit(return_code)
 

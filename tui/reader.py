@@ -174,6 +174,10 @@ class ReaderScreen(GuihuaScreen):
 
         self.fetch(read, PlanLoaded, group="plan")
 
+    def show_plan(self, plan: PlanOutline) -> None:
+        """Show a plan read elsewhere (the App's opening worker reads the first one right after opening)."""
+        self.post_message(PlanLoaded(plan))
+
     async def on_plan_loaded(self, message: PlanLoaded) -> None:
         plan = message.plan
         self.guihua.plan_opened(plan.plan_id, plan.name, plan.plans_in_database)
