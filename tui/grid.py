@@ -1,23 +1,19 @@
 """The 「主要指标」 screen: every indicator of the plan in a grid, with Excel-like data entry.
 
-Typing a digit on a year cell opens an editor over that cell (tui.grid_table); Enter saves and moves down, Tab
-right. Nothing here waits for the database: reads and writes run through `fetch` (tui.base) in thread
-workers and come back as messages. Writes go one after the other through a queue, so typing ahead while a
-save is in flight keeps every key for the cell it was typed into: the cell shows the typed value at once, the
-cursor moves on, and the stored value (or the reason it was refused) replaces it when the save returns. Only
-the edited row (and rows judged against other indicators) is re-judged and repainted.
+Typing a digit on a year cell opens an editor over that cell; Enter saves and moves down, Tab right. Nothing
+here waits for the database: reads and writes run through `fetch` (tui.base) in thread workers and come back
+as messages. Only the edited row (and rows judged against other indicators) is re-judged and repainted.
 
-Judging comes from db/core (core.plan_years, core.indicator_filters, db.grid_views); the widgets are in
-tui.grid_table (table and editor), tui.grid_detail (detail panel) and tui.grid_filters (unit filter bar);
-this module decides which keys do what."""
+This screen holds the rows and their judging and wires the parts, each with its own state: tui.grid_table
+(table, cell editor), tui.grid_detail (detail panel), tui.grid_entry (typing, pasting, plausibility
+questions), tui.grid_saves (the ordered write queue, undo/redo), tui.grid_filters (filters, 「我的单位」).
+The rules are in core (core.plan_years, core.indicator_filters) and db.grid_views."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
@@ -29,28 +25,26 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer
 
-from core.indicator_filters import IndicatorFilter, unit_names_for
+from core.indicator_filters import IndicatorFilter
 from core.kinds import IndicatorKind
 from core.period import Period
-from core.plan_years import PasteTooLong, opening_status_year, paste_years, stepped_status_year
+from core.plan_years import opening_status_year, stepped_status_year
 from core.progress import Assessment, ProgressSettings, Status
-from core.targets import ValueParseError, parse_value
 from db import grid_views
-from db.grid_views import GridData, WriteOutcome
-from db.indicators import Edit, HistoryEntry, IndicatorView, TextSource, decimal_text, view_expected_path
+from db.grid_views import GridData
+from db.indicators import HistoryEntry, IndicatorView, TextSource, view_expected_path
 from tui import grid_render as render
 from tui.base import DataFailed, GuihuaScreen
-from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
+from tui.forms import FormChanges, IndicatorForm
 from tui.grid_detail import DETAIL_DELAY, DETAIL_HISTORY, DetailContext, DetailPanel
-from tui.grid_table import CATEGORY_PREFIX, EDIT_STARTERS, EDITOR_KEYS, FINISH_KEYS, CellEditor, IndicatorTable
-from db.unit_views import MyUnit, UnitChoice, read_my_unit
-from tui.pickers import UnitPicker
+from tui.grid_entry import GridEntry
+from tui.grid_filters import MY_UNIT_SAVE_GROUP, GridFilters, MyUnitRead, UnitsRead
+from tui.grid_saves import WRITE_GROUP, GridSaves, RestoreHooks, UndoItem, Write, Written
+from tui.grid_table import FIRST_ROWS, CellEditor, IndicatorTable
 from tui.widgets import StatusLine
 
 __all__ = ["DETAIL_DELAY", "GridScreen"]
 
-FIRST_ROWS = 80  # rows added before the first paint (more than a screenful); the rest follow in chunks
-MORE_ROWS = 400
 READ_GRID = grid_views.read_grid  # what a first show reads (bench/grid_keypress.py counts the calls)
 
 _settled = False
@@ -65,14 +59,6 @@ def settle_memory() -> None:
         _settled = True
         gc.collect()
         gc.freeze()
-
-
-@dataclass(frozen=True)
-class UndoItem:
-    edit: Edit
-    indicator_id: int
-    year: int | None  # the year column to return the cursor to, for value edits
-    label: str  # 「地区生产总值 YYYY年实际值」
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -106,37 +92,6 @@ class SourceRead(Message):
         self.indicator_id = indicator_id
         self.source = source
 
-
-class UnitsRead(Message):
-    """For 「我的单位」 (Ctrl+U): the unit list and who the user is bound to."""
-
-    def __init__(self, my_unit: MyUnit) -> None:
-        super().__init__()
-        self.my_unit = my_unit
-
-
-class MyUnitRead(Message):
-    def __init__(self, my_unit: MyUnit, said: str = "", *, saved: bool = False) -> None:
-        super().__init__()
-        self.my_unit = my_unit
-        self.said = said  # what to tell the user once it is in effect
-        self.saved = saved  # read back after this screen saved it (a plain read may predate the save)
-
-
-@dataclass(frozen=True)
-class Write:
-    """One queued write: `run` is the db call (made when its turn comes, with the versions known then);
-    `done` takes its outcome on the event loop."""
-
-    run: Callable[[], WriteOutcome]
-    done: Callable[[WriteOutcome], None]
-
-
-class Written(Message):
-    def __init__(self, write: Write, outcome: WriteOutcome) -> None:
-        super().__init__()
-        self.write = write
-        self.outcome = outcome
 
 
 class GridScreen(GuihuaScreen):
@@ -174,21 +129,14 @@ class GridScreen(GuihuaScreen):
         self.as_of = 0
         self.categories: list[str] = []
         self.shown = 0  # indicators the filters let through
-        self.filter = IndicatorFilter()
         self.kind = IndicatorKind.MAIN  # "text": the accepted quantified targets from the plan's text (文中指标)
-        self.bound_unit = ""  # the unit the user's account is bound to: 「我的单位」 always
-        self.units: list[UnitChoice] = []
-        self.undo_stack: list[UndoItem] = []
-        self.redo_stack: list[UndoItem] = []
-        self._writes: deque[Write] = deque()
-        self._writing = False
         self._generation = 0  # counts loads: a judging of older rows is dropped
         self._loaded = False
         self._loading = False
         self._said_on_load = ""  # a message that waits for the rows (after t or r)
-        self._my_unit_saves = 0  # 「我的单位」 saves on their way
-        self._build_generation = 0  # counts rebuilds: rows still being added for an older one stop
-        self._rows_pending = False  # rows of the last rebuild still to be added
+        self.filters = GridFilters(self)
+        self.saves = GridSaves(self._start_write)
+        self.entry = GridEntry(self)
 
     # ------------------------------------------------------------------------------------------------------
     # Layout
@@ -237,13 +185,13 @@ class GridScreen(GuihuaScreen):
     @property
     def busy(self) -> bool:
         """Whether data is still on its way in or out (a load, a judging, a queued write)."""
-        return self._loading or self._rows_pending or self._writing or bool(self._writes) or bool(self._my_unit_saves) or (self._loaded and not self.assessments
-                                                                           and bool(self.views))
+        return (self._loading or self.table.rows_pending or self.saves.pending or bool(self.filters.my_unit_saves)
+                or (self._loaded and not self.assessments and bool(self.views)))
 
     def on_mount(self) -> None:
         table = self.table
-        table.key_router = self.table_key
-        table.paste_router = self.table_paste
+        table.key_router = self.entry.key
+        table.paste_router = self.entry.paste
         self.load()
 
     def say(self, message: str, kind: str = "info") -> None:
@@ -274,9 +222,8 @@ class GridScreen(GuihuaScreen):
         self.views = views
         self.reference_views = data.reference_views
         self.by_id = {v.id: i for i, v in enumerate(views)}
-        self.settings, self.period, self.units = data.settings, data.period, data.my_unit.units
-        self.bound_unit = data.my_unit.bound
-        self.filter = replace(self.filter, my_unit=data.my_unit.chosen)
+        self.settings, self.period = data.settings, data.period
+        self.filters.loaded(data.my_unit)
         self.relative, self.by_hand = set(data.relative), set(data.by_hand)
         self.categories = list(dict.fromkeys(v.category for v in views))
         self.years = data.period.years  # the plan's years: every row shows the same columns
@@ -345,15 +292,7 @@ class GridScreen(GuihuaScreen):
         return self.filter.admits(view, assessment.status if assessment else None)
 
     def row_cells(self, view: IndicatorView) -> dict[str, Text]:
-        return {
-            "name": render.name_cell(view),
-            "unit": render.plain_cell(view.unit),
-            **{f"y{year}": render.value_cell(view.values.get(year)) for year in self.years},
-            "status": self.status_text(view),
-            "target": render.plain_cell(view.target_text),
-            "growth": render.plain_cell(view.growth_text),
-            "attribute": render.attribute_cell(view),
-        }
+        return render.row_cells(view, self.years, self.assessments.get(view.id), self.as_of)
 
     def _year_widths(self) -> list[int]:
         """The longest value shown per year column (the columns grow to it)."""
@@ -390,16 +329,11 @@ class GridScreen(GuihuaScreen):
                 entries.append(category)
                 entries.extend(rows)
         self.shown = sum(1 for entry in entries if not isinstance(entry, str))
-        # The first screenful at once, the rest in chunks after each paint: 2,000 rows take 0.3 s to add.
-        first = FIRST_ROWS
+        first = FIRST_ROWS  # the kept row is among the rows added at once
         if keep_id is not None:
             first = max(first, next((i + 1 for i, e in enumerate(entries)
                                      if not isinstance(e, str) and e.id == keep_id), 0))
-        self._build_generation += 1
-        self._add_rows(entries[:first])
-        self._rows_pending = len(entries) > first
-        if self._rows_pending:
-            self.call_after_refresh(self._add_more_rows, entries, first, self._build_generation)
+        table.fill(entries, self.row_cells, first)
         self._update_title()
         if not table.row_count:
             self.detail.follow(force=True)
@@ -410,36 +344,8 @@ class GridScreen(GuihuaScreen):
         table.move_cursor(row=table.data_row(row, 1) or 0, column=keep_column, animate=False)
         self.detail.follow(force=True)
 
-    def _add_rows(self, entries: list[IndicatorView | str]) -> None:
-        table = self.table
-        for entry in entries:
-            if isinstance(entry, str):
-                table.add_row(render.category_cell(entry), key=f"{CATEGORY_PREFIX}{entry}")
-            else:
-                table.add_indicator_row(self.row_cells(entry), key=str(entry.id))
-
-    def _add_more_rows(self, entries: list[IndicatorView | str], start: int, generation: int) -> None:
-        if generation != self._build_generation:
-            return  # rebuilt meanwhile (a filter, a reload)
-        end = start + MORE_ROWS
-        self._add_rows(entries[start:end])
-        self._rows_pending = end < len(entries)
-        if self._rows_pending:
-            self.call_after_refresh(self._add_more_rows, entries, end, generation)
-
     def _update_title(self) -> None:
-        rule = self.filter
-        parts = []
-        if rule.category is not None:
-            parts.append(rule.category)
-        if rule.status is not None:
-            parts.append(rule.status.label)
-        if rule.binding_only:
-            parts.append("约束性")
-        if rule.unit_text:
-            parts.append(f"牵头单位：{rule.unit_text}")
-        if rule.my_unit:
-            parts.append(f"我的单位：{rule.my_unit}")
+        parts = self.filters.title_parts()
         title = f"{'主要指标' if self.kind == 'main' else '文中量化指标'} · 状态截至{self.as_of}年"
         if parts:
             title += f" · 筛选：{'、'.join(parts)}（{self.shown}/{len(self.views)}）"
@@ -510,307 +416,50 @@ class GridScreen(GuihuaScreen):
         self.detail.history_read(message.indicator_id, message.entries)
 
     # ------------------------------------------------------------------------------------------------------
-    # The write queue: one write at a time, in the order the keys asked for them
+    # Writes (tui.grid_saves: one at a time, in key order) and data entry (tui.grid_entry)
 
-    def enqueue(self, write: Write) -> None:
-        self._writes.append(write)
-        if not self._writing:
-            self._next_write()
+    @property
+    def undo_stack(self) -> list[UndoItem]:
+        return self.saves.undo_stack
 
-    def _next_write(self) -> None:
-        if not self._writes:
-            self._writing = False
-            return
-        self._writing = True
-        write = self._writes.popleft()
-        self.fetch(write.run, partial(Written, write), group="grid-write", exclusive=False)
+    @property
+    def redo_stack(self) -> list[UndoItem]:
+        return self.saves.redo_stack
+
+    def _start_write(self, write: Write) -> None:
+        self.fetch(write.run, partial(Written, write), group=WRITE_GROUP, exclusive=False)
 
     @on(Written)
     def _written(self, message: Written) -> None:
-        try:
-            message.write.done(message.outcome)
-        finally:
-            self._next_write()
+        self.saves.written(message)
 
     @on(DataFailed)
     def _data_failed(self, message: DataFailed) -> None:
         # the message is already shown; a failed read or write must not stall what comes after it
-        if message.group == "grid-write":
-            self._next_write()
+        if message.group == WRITE_GROUP:
+            self.saves.failed()
         elif message.group == "grid-read":
             self._loading = False
-        elif message.group == "grid-my-unit-save":
-            self._my_unit_saves -= 1
+        elif message.group == MY_UNIT_SAVE_GROUP:
+            self.filters.my_unit_saves -= 1
 
-    # ------------------------------------------------------------------------------------------------------
-    # Data entry
-
-    async def table_key(self, event: events.Key) -> bool:
-        """A key on the grid. While editing, every key the editor understands goes to it; otherwise a digit,
-        sign or point starts an edit. True when the key was used."""
-        char = event.character if event.is_printable else None
-        if self.editing is None:
-            if char is not None and char in EDIT_STARTERS and self.table.current_year() is not None:
-                self.start_edit(char)
-                return True
-            return False
-        editor = self.editor
-        if event.key in FINISH_KEYS:
-            self.finish_edit(FINISH_KEYS[event.key])
-        elif event.key == "escape":
-            self.cancel_edit()
-        elif char is not None:
-            editor.type_text(char)
-        else:
-            bindings = EDITOR_KEYS.get(event.key, ())
-            if not bindings:
-                return False  # F1, F2, Ctrl+P …: the app's keys still work while editing
-            await self.app.run_action(bindings[0].action, editor)
-        return True
-
-    def table_paste(self, text: str) -> None:
-        """Pasted text goes into the open editor, or opens one on a year cell (saved only on Enter). A row
-        copied from Excel or WPS (values separated by tabs) fills the year cells from here rightwards at once."""
-        line = next((ln for ln in text.splitlines() if ln.strip()), "")
-        cells = [cell.strip() for cell in line.split("\t")]
-        while cells and not cells[-1]:
-            cells.pop()
-        text = line.strip()
-        if not text:
-            return
-        if len(cells) > 1:
-            self.paste_row(cells)
-        elif self.editing is not None:
-            self.editor.type_text(text)
-        elif self.table.current_year() is not None:
-            self.start_edit(text)
-
-    def paste_row(self, cells: list[str]) -> None:
-        """Spread pasted values over the year cells from the edited (or current) one rightwards, checked as a
-        whole: one bad value refuses them all, naming it; values that look like typos are asked about once.
-        Saved in one transaction, undone by one ctrl+z. An empty cell leaves its year as it is."""
-        indicator_id, year = self.editing or (self.table.current_indicator(), self.table.current_year())
-        if indicator_id is None or year is None:
-            return
-        view = self.view(indicator_id)
-        try:
-            years = paste_years(self.years, year, len(cells))
-        except PasteTooLong as exc:
-            self.say(f"没有粘贴：粘贴了 {exc.count} 个数值，{year}年起只有 {exc.room} 个年份"
-                     f"（到 {self.years[-1]}年）。", "error")
-            return
-        new: dict[int, Decimal | None] = {}
-        errors = []
-        for y, cell in zip(years, cells):
-            if not cell:
-                continue
-            try:
-                new[y] = parse_value(cell)
-            except ValueParseError as exc:
-                errors.append(f"{y}年“{cell}”{exc.reason}")
-        if errors:
-            self.say(f"没有粘贴（一个也没有保存）：{'；'.join(errors)}。", "error")
-            return
-        new = {y: v for y, v in new.items() if v != view.values.get(y)}
-        if not new:
-            self.say(f"{view.name}：粘贴的数值与表中相同，没有修改。")
-            return
-        worries = list(view.doubts(new).values())
-        worries += [f"将清除 {y}年的数值 {decimal_text(view.values[y])}" for y, v in new.items()
-                    if v is None and view.values.get(y) is not None]
-        if worries:
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.save_row(indicator_id, new)
-                else:
-                    self.say("没有粘贴，数据未变。", "info")
-
-            self.app.push_screen(ConfirmScreen("；\n".join(worries) + "。\n\n仍然粘贴这些数值？"), answered)
-            return
-        self.save_row(indicator_id, new)
-
-    def save_row(self, indicator_id: int, values: dict[int, Decimal | None]) -> None:
-        view = self.view(indicator_id)
-        if self.editing is not None:
-            self.close_editor()
-        self.show_values(indicator_id, values)
-        years = sorted(values)
-        span = f"{years[0]}—{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-        database = self.database
-
-        def run() -> WriteOutcome:
-            versions = {y: self.view(indicator_id).year_version(y) for y in values}
-            return grid_views.save_actuals(database, indicator_id, values, expected_versions=versions)
-
-        def done(outcome: WriteOutcome) -> None:
-            self.apply(outcome.fresh or view)
-            if outcome.refused:  # ConcurrentEditError included: nothing was saved
-                self.say(f"没有粘贴：{outcome.refused}", "error")
-                return
-            if outcome.edit is not None and outcome.edit.changed:
-                self.push_undo(UndoItem(outcome.edit, indicator_id, years[0], f"{view.name} {span}实际值（粘贴）"))
-            shown = "、".join(f"{y}年 {decimal_text(v) if v is not None else '清除'}" for y, v in sorted(values.items()))
-            self.say(f"已粘贴：{view.name} {shown} · {self.as_of}年状态：{self._status_word(indicator_id)}"
-                     "（ctrl+z 撤销整行）", "ok")
-
-        self.say(f"正在保存：{view.name} {span}……")
-        self.enqueue(Write(run, done))
-
-    def _status_word(self, indicator_id: int) -> str:
+    def status_word(self, indicator_id: int) -> str:
         assessment = self.assessments.get(indicator_id)
         return assessment.label if assessment else "正在判断"
 
     @on(IndicatorTable.EditRequested)
     def edit_or_form(self) -> None:
         if self.table.current_year() is not None:
-            self.start_edit(None)
+            self.entry.start_edit(None)
         elif self.table.current_indicator() is not None:
             self.action_form()
 
-    def start_edit(self, first: str | None, cell: tuple[int, int] | None = None) -> None:
-        table = self.table
-        indicator_id, year = cell or (table.current_indicator(), table.current_year())
-        if indicator_id is None or year is None:
-            return
-        value = self.view(indicator_id).values.get(year)
-        text = decimal_text(value) or "" if first is None else first
-        self.editor.open((indicator_id, year), table.cell_region(table.cursor_coordinate), text,
-                         select=first is None)
-        self.say(f"{self.view(indicator_id).name} {year}年：回车保存并下移，Tab 右移，Esc 放弃")
+    @on(IndicatorTable.ClearRequested)
+    def clear_cell(self) -> None:
+        self.entry.clear_cell()
 
     def close_editor(self) -> None:
         self.editor.close()
-
-    def cancel_edit(self) -> None:
-        if self.editing is None:
-            return
-        self.close_editor()
-        self.say("已放弃修改，数据未变。")
-
-    def finish_edit(self, move: str) -> None:
-        """Save the editor's value (after a confirmation when it clears one or looks like a typo) and move."""
-        if self.editing is None:
-            return
-        indicator_id, year = self.editing
-        view = self.view(indicator_id)
-        text = self.editor.value
-        try:
-            value = parse_value(text)
-        except ValueParseError as exc:
-            self.say(f"没有保存：{exc.reason}。请改正后回车，Esc 放弃。", "error")
-            return
-        old = view.values.get(year)
-        if value is None and old is not None:
-            question = f"确定清除 {view.name} {year}年的数值？"
-            refused = "没有清除。可继续修改，Esc 放弃。"
-        else:
-            reason = view.doubt(year, value) if value != old else None
-            if not reason:
-                self._save_and_move(indicator_id, year, value, move)
-                return
-            question = f"{reason}。\n\n确定保存 {decimal_text(value)}{view.unit}？"
-            refused = "没有保存。可继续修改，Esc 放弃。"
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._save_and_move(indicator_id, year, value, move)
-            else:
-                self.say(refused)
-
-        self.app.push_screen(ConfirmScreen(question), answered)
-
-    def _save_and_move(self, indicator_id: int, year: int, value: Decimal | None, move: str) -> None:
-        """Close the editor, show the value and move on at once; the save follows in the write queue."""
-        view = self.view(indicator_id)
-        typed = self.editor.value
-        if self.editing is not None:
-            self.close_editor()
-        if value == view.values.get(year):
-            self.say(f"{view.name} {year}年：数值未变。")
-        else:
-            self.show_values(indicator_id, {year: value})
-            self.save_value(indicator_id, year, value, typed=typed)
-        self.table.step(move)
-
-    def save_value(self, indicator_id: int, year: int, value: Decimal | None, *, overwrite: bool = False,
-                   typed: str = "") -> None:
-        """Queue the save of one figure. `typed`: the editor's text, given back to the user if it is refused."""
-        view = self.view(indicator_id)
-        database = self.database
-
-        def run() -> WriteOutcome:
-            # The version this screen showed when the write's turn came (earlier writes applied by then): a
-            # figure someone else saved since is never overwritten unasked.
-            version = self.view(indicator_id).year_version(year)
-            return grid_views.save_actual(database, indicator_id, year, value, expected_version=version,
-                                          overwrite=overwrite)
-
-        def done(outcome: WriteOutcome) -> None:
-            self.apply(outcome.fresh or self.view(indicator_id))
-            if outcome.conflict:
-                self._offer_overwrite(indicator_id, year, value, outcome.conflict)
-                return
-            if outcome.refused:
-                self.say(f"没有保存：{outcome.refused}", "error")
-                self._edit_again(indicator_id, year, typed)
-                return
-            if outcome.edit is not None and outcome.edit.changed:
-                self.push_undo(UndoItem(outcome.edit, indicator_id, year, f"{view.name} {year}年实际值"))
-            if self.editing is not None:
-                return  # the user is typing the next figure: the status line is theirs
-            if value is None:
-                said = f"已清除：{view.name} {year}年的数值"
-            else:
-                said = f"已保存：{view.name} {year}年 = {decimal_text(value)}{view.unit}"
-            self.say(f"{said} · {self.as_of}年状态：{self._status_word(indicator_id)}", "ok")
-
-        self.enqueue(Write(run, done))
-
-    def _edit_again(self, indicator_id: int, year: int, typed: str) -> None:
-        """A refused figure goes back into the editor on its cell, unless the user is already typing another."""
-        if not typed or self.editing is not None or isinstance(self.app.screen, ModalScreen):
-            return
-        self.table.show_cell(indicator_id, year)
-        if self.table.current_indicator() == indicator_id and self.table.current_year() == year:
-            self.start_edit(typed)
-            self.editor.select_all()
-
-    def push_undo(self, item: UndoItem) -> None:
-        self.undo_stack.append(item)
-        self.redo_stack.clear()
-
-    def _offer_overwrite(self, indicator_id: int, year: int, value: Decimal | None, conflict: str) -> None:
-        """Someone else saved this figure after it was shown (their figure now shows): ask before overwriting."""
-        if self.editing is not None:
-            self.close_editor()
-        self.say(conflict, "error")
-        mine = "清除" if value is None else decimal_text(value)
-
-        def answered(overwrite: bool | None) -> None:
-            if overwrite:
-                self.show_values(indicator_id, {year: value})
-                self.save_value(indicator_id, year, value, overwrite=True)
-            else:
-                self.say("已保留对方的修改（表中已显示最新数值）。", "info")
-
-        self.app.push_screen(ConfirmScreen(f"{conflict}\n\n用你的数值（{mine}）覆盖吗？"), answered)
-
-    @on(IndicatorTable.ClearRequested)
-    def clear_cell(self) -> None:
-        indicator_id, year = self.table.current_indicator(), self.table.current_year()
-        if indicator_id is None or year is None:
-            return
-        view = self.view(indicator_id)
-        if view.values.get(year) is None:
-            self.say(f"{view.name} {year}年没有数值。")
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.show_values(indicator_id, {year: None})
-                self.save_value(indicator_id, year, None)
-
-        self.app.push_screen(ConfirmScreen(f"确定清除 {view.name} {year}年的数值？"), answered)
 
     def on_screen_suspend(self) -> None:
         # an open edit survives a modal on top (the clear confirmation, help) but not leaving the screen (F2)
@@ -819,10 +468,7 @@ class GridScreen(GuihuaScreen):
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if self.editing is not None and event.widget is not self.editor:
-            self.cancel_edit()
-
-    # ------------------------------------------------------------------------------------------------------
-    # Undo and redo
+            self.entry.cancel_edit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("undo", "redo"):
@@ -830,52 +476,16 @@ class GridScreen(GuihuaScreen):
         return True
 
     def _restore(self, *, redo: bool) -> None:
-        """Queue an undo (or redo) of the latest edit on the stack when its turn comes: edits queued before it
-        are on the stack by then."""
-        stack_from, stack_to = (self.redo_stack, self.undo_stack) if redo else (self.undo_stack, self.redo_stack)
-        word = "恢复" if redo else "撤销"
-        if not stack_from and not self._writing and not self._writes:
-            self.say(f"没有可{word}的修改。")
-            return
         database = self.database
-        taken: list[UndoItem] = []
-
-        def run() -> WriteOutcome:
-            if not stack_from:
-                return WriteOutcome(0, None, refused=f"没有可{word}的修改。")
-            item = stack_from[-1]
-            taken.append(item)
-            return grid_views.undo(database, item.edit, item.indicator_id)
-
-        def done(outcome: WriteOutcome) -> None:
-            if not taken:
-                self.say(outcome.refused)
-                return
-            item = taken[0]
-            if outcome.fresh is not None:
-                self.apply(outcome.fresh)
-            if outcome.refused:
-                if outcome.lasting and item in stack_from:
-                    stack_from.remove(item)  # it can never succeed now: someone changed the field since
-                self.say(f"不能{word}：{outcome.refused}", "error")
-                return
-            if item in stack_from:
-                stack_from.remove(item)
-            if outcome.edit is not None:
-                stack_to.append(replace(item, edit=outcome.edit))
-            self.table.show_cell(item.indicator_id, item.year)
-            self.say(f"已{word}：{item.label}", "ok")
-
-        self.enqueue(Write(run, done))
+        hooks = RestoreHooks(undo=lambda item: grid_views.undo(database, item.edit, item.indicator_id),
+                             apply=self.apply, show_cell=self.table.show_cell, say=self.say)
+        self.saves.restore(hooks, redo=redo)
 
     def action_undo(self) -> None:
         self._restore(redo=False)
 
     def action_redo(self) -> None:
         self._restore(redo=True)
-
-    # ------------------------------------------------------------------------------------------------------
-    # The edit form
 
     def action_form(self) -> None:
         indicator_id = self.table.current_indicator()
@@ -885,37 +495,9 @@ class GridScreen(GuihuaScreen):
         year = self.table.current_year() or self.as_of
 
         def save(changes: FormChanges) -> asyncio.Future[str | None]:
-            return self.save_form(indicator_id, year, changes)
+            return self.entry.save_form(indicator_id, year, changes)
 
         self.app.push_screen(IndicatorForm(view, year, save, judged_by_hand=indicator_id in self.by_hand))
-
-    def save_form(self, indicator_id: int, year: int, changes: FormChanges) -> asyncio.Future[str | None]:
-        """Queue the form's save; the future gives the form None when saved, or the reason it was refused
-        (the form then stays open)."""
-        answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        view = self.view(indicator_id)
-        database = self.database
-
-        def run() -> WriteOutcome:
-            shown = self.view(indicator_id)
-            return grid_views.save_details(database, indicator_id, year, indicator_fields=changes.indicator,
-                                           year_fields=changes.year, indicator_version=shown.version,
-                                           year_version=shown.year_version(year))
-
-        def done(outcome: WriteOutcome) -> None:
-            if outcome.edit is not None and outcome.edit.changed:
-                # both parts undo as one action
-                self.push_undo(UndoItem(outcome.edit, indicator_id, None, f"{view.name} 的详细信息"))
-            if outcome.fresh is not None and (not outcome.refused or outcome.edit is not None):
-                self.apply(outcome.fresh)
-            if outcome.refused:
-                answer.set_result(f"没有保存：{outcome.refused}")
-                return
-            self.say("；".join(outcome.labels) if outcome.labels else "没有变化。", "ok")
-            answer.set_result(None)
-
-        self.enqueue(Write(run, done))
-        return answer
 
     # ------------------------------------------------------------------------------------------------------
     # Plan text, year, filters
@@ -947,100 +529,52 @@ class GridScreen(GuihuaScreen):
         self.rejudge_all()
         self.say(f"状态列按截至{year}年的数据判断。")
 
-    def _refilter(self, message: str) -> None:
+    # the filters (tui.grid_filters): the keys step them, the rows are rebuilt here
+
+    @property
+    def filter(self) -> IndicatorFilter:
+        return self.filters.rule
+
+    def refilter(self, message: str) -> None:
         self.rebuild()
         self.say(message if self.shown else f"{message}：没有符合条件的指标，按 x 清除筛选。")
 
     def action_filter_category(self) -> None:
-        options: list[str | None] = [None, *self.categories]
-        category = options[(options.index(self.filter.category) + 1) % len(options)]
-        self.filter = replace(self.filter, category=category)
-        self._refilter(f"类别：{category or '全部'}")
+        self.filters.next_category()
 
     def action_filter_status(self) -> None:
-        present = [s for s in Status if any(a.status == s for a in self.assessments.values())]
-        options: list[Status | None] = [None, *present]
-        current = self.filter.status if self.filter.status in options else None
-        status = options[(options.index(current) + 1) % len(options)]
-        self.filter = replace(self.filter, status=status)
-        self._refilter(f"状态：{status.label if status else '全部'}")
+        self.filters.next_status()
 
     def action_filter_binding(self) -> None:
-        self.filter = replace(self.filter, binding_only=not self.filter.binding_only)
-        self._refilter("只看约束性指标" if self.filter.binding_only else "约束性和预期性指标都显示")
+        self.filters.toggle_binding()
 
     def action_filter_unit(self) -> None:
-        """Pick the 牵头单位 to show from the unit list (typing 发改委 finds 区发展改革委, as everywhere)."""
-        current = self.filter.unit_text
+        self.filters.pick_unit()
 
-        def chosen(names: list[str] | None) -> None:
-            if names is None:
-                return
-            self.filter_by_unit(names[0] if names else "")
-
-        self.app.push_screen(UnitPicker(self.units, [current] if current else [], title="按牵头单位筛选",
-                                        none_label="（不限牵头单位：显示全部）"), chosen)
-
-    def filter_by_unit(self, text: str) -> None:
-        """Rows led by the unit(s) `text` names by core.units' rules, or whose 牵头单位 contains it."""
-        self.filter = replace(self.filter, unit_text=text, unit_names=unit_names_for(text, self.units))
-        self._refilter(f"牵头单位：{text}" if text else "牵头单位：全部")
+    def action_clear_filters(self) -> None:
+        self.filters.clear()
 
     def action_my_unit(self) -> None:
-        """Pick 「我的单位」 (or none); the grid then shows only that unit's rows (and so do the other screens)."""
-        database = self.database
-        self.fetch(lambda: read_my_unit(database, with_units=True), UnitsRead, group="grid-my-unit")
+        self.filters.ask_my_unit()
 
     @on(UnitsRead)
     def _units_read(self, message: UnitsRead) -> None:
-        bound, current = message.my_unit.bound, message.my_unit.chosen
-        if bound:
-            self.say(f"你的账号绑定了“{bound}”，只能查看和修改本单位的条目；如需更改请联系规划办。", "error")
-            return
-
-        def chosen(names: list[str] | None) -> None:
-            if names is None:
-                return
-            name = names[0] if names else ""
-            said = f"我的单位：{name}（只显示本单位牵头或配合的条目）" if name else "已取消“我的单位”，显示全部。"
-            self.save_my_unit(name, said)
-
-        self.app.push_screen(UnitPicker(message.my_unit.units, [current] if current else [],
-                                        title="我的单位（只看本单位牵头或配合的）", none_label="（不限单位：显示全部）"),
-                             chosen)
-
-    def save_my_unit(self, name: str, said: str = "") -> None:
-        database = self.database
-        self._my_unit_saves += 1
-        self.fetch(lambda: grid_views.choose_my_unit(database, name), partial(MyUnitRead, said=said, saved=True),
-                   group="grid-my-unit-save", exclusive=False)
+        self.filters.units_read(message)
 
     @on(MyUnitRead)
     def _my_unit_read(self, message: MyUnitRead) -> None:
-        if message.saved:
-            self._my_unit_saves -= 1
-        elif self._my_unit_saves:
-            return  # read while a save was on its way: the save's own read-back decides
-        self.bound_unit = message.my_unit.bound
-        if message.my_unit.chosen != self.filter.my_unit:
-            self.filter = replace(self.filter, my_unit=message.my_unit.chosen)
-            self.rebuild()
-        if message.said:
-            self.say(message.said, "ok")
+        self.filters.my_unit_read(message)
 
     def on_screen_resume(self) -> None:
-        # 「我的单位」 may have been changed on another screen meanwhile (a quick read; the rows stay as they are).
         if self._loaded:
-            database = self.database
-            self.fetch(lambda: read_my_unit(database), MyUnitRead, group="grid-my-unit")
+            self.filters.reread_my_unit()
 
     def action_toggle_kind(self) -> None:
         """Switch between the plan's main indicators and the accepted quantified targets of its text."""
         self.kind = IndicatorKind.TEXT if self.kind == IndicatorKind.MAIN else IndicatorKind.MAIN
         self.detail.forget()
-        self.undo_stack.clear()  # undo and redo belong to the rows on screen
-        self.redo_stack.clear()
-        self.filter = replace(self.filter, category=None)
+        self.saves.forget()
+        self.filters.rule = replace(self.filters.rule, category=None)
         self._loaded = False  # a fresh status year for the other list
         self._said_on_load = f"{'文中量化指标' if self.kind == 'text' else '主要指标'}：按 t 切换。"
         self.load()
@@ -1065,16 +599,3 @@ class GridScreen(GuihuaScreen):
         yield "刷新", "重新读取数据库中的指标和数值（r）", self.action_reload
         yield "状态看前一年", "状态列按前一年判断（[）", partial(self.action_year, -1)
         yield "状态看后一年", "状态列按后一年判断（]）", partial(self.action_year, 1)
-
-    def action_clear_filters(self) -> None:
-        """Every filter, 「我的单位」 included (it hid the rows as much as the others), unless the user's account is
-        bound to the unit: then only that unit's rows can show, and the message says so."""
-        bound = self.bound_unit
-        had_my_unit = self.filter.my_unit and not bound
-        self.filter = IndicatorFilter(my_unit=bound)
-        if bound:
-            self._refilter(f"已清除筛选；你的账号绑定了“{bound}”，只显示本单位牵头或配合的指标")
-        else:
-            self._refilter("已清除筛选")
-        if had_my_unit:
-            self.save_my_unit("")

@@ -37,6 +37,19 @@ def status_style(status: Status, binding: bool) -> str:
     return STATUS_STYLES.get(status, "")
 
 
+def row_cells(view: IndicatorView, years: Iterable[int], assessment: Assessment | None, as_of: int) -> dict[str, Text]:
+    """An indicator's cells by column key (tui.grid_table), its status judged as of `as_of`."""
+    return {
+        "name": name_cell(view),
+        "unit": plain_cell(view.unit),
+        **{f"y{year}": value_cell(view.values.get(year)) for year in years},
+        "status": status_cell(assessment, view.binding, view.manual(as_of) is not None),
+        "target": plain_cell(view.target_text),
+        "growth": plain_cell(view.growth_text),
+        "attribute": attribute_cell(view),
+    }
+
+
 def status_cell(assessment: Assessment | None, binding: bool, manual: bool = False) -> Text:
     """The 状态 cell; a status a person set carries a 「*」."""
     if assessment is None:
