@@ -11,7 +11,6 @@ The rules are in core (core.plan_years, core.indicator_filters) and db.grid_view
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from dataclasses import replace
 from decimal import Decimal
@@ -35,7 +34,6 @@ from db.grid_views import GridData
 from db.indicators import HistoryEntry, IndicatorView, TextSource, view_expected_path
 from tui import grid_render as render
 from tui.base import DataFailed, GuihuaScreen
-from tui.forms import FormChanges, IndicatorForm
 from tui.grid_detail import DETAIL_DELAY, DETAIL_HISTORY, DetailContext, DetailPanel
 from tui.grid_entry import GridEntry
 from tui.grid_filters import MY_UNIT_SAVE_GROUP, GridFilters, MyUnitRead, UnitsRead
@@ -422,10 +420,6 @@ class GridScreen(GuihuaScreen):
     def undo_stack(self) -> list[UndoItem]:
         return self.saves.undo_stack
 
-    @property
-    def redo_stack(self) -> list[UndoItem]:
-        return self.saves.redo_stack
-
     def _start_write(self, write: Write) -> None:
         self.fetch(write.run, partial(Written, write), group=WRITE_GROUP, exclusive=False)
 
@@ -488,16 +482,7 @@ class GridScreen(GuihuaScreen):
         self._restore(redo=True)
 
     def action_form(self) -> None:
-        indicator_id = self.table.current_indicator()
-        if indicator_id is None:
-            return
-        view = self.view(indicator_id)
-        year = self.table.current_year() or self.as_of
-
-        def save(changes: FormChanges) -> asyncio.Future[str | None]:
-            return self.entry.save_form(indicator_id, year, changes)
-
-        self.app.push_screen(IndicatorForm(view, year, save, judged_by_hand=indicator_id in self.by_hand))
+        self.entry.open_form()
 
     # ------------------------------------------------------------------------------------------------------
     # Plan text, year, filters

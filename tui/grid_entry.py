@@ -1,5 +1,5 @@
 """Data entry on the grid (tui.grid): keys and pasted text on the table, the cell editor's saves, pasted rows,
-clearing a cell, the plausibility questions, and the edit form's save.
+clearing a cell, the plausibility questions, and the edit form (e) with its save.
 
 Every save goes through the screen's write queue (tui.grid_saves): the cell shows the typed value at once, the
 cursor moves on, and the stored value (or the reason it was refused) replaces it when the save returns."""
@@ -18,7 +18,7 @@ from core.targets import ValueParseError, parse_value
 from db import grid_views
 from db.grid_views import WriteOutcome
 from db.indicators import decimal_text
-from tui.forms import ConfirmScreen, FormChanges
+from tui.forms import ConfirmScreen, FormChanges, IndicatorForm
 from tui.grid_saves import UndoItem, Write
 from tui.grid_table import EDIT_STARTERS, EDITOR_KEYS, FINISH_KEYS
 
@@ -290,6 +290,20 @@ class GridEntry:
                 self.save_value(indicator_id, year, None)
 
         grid.app.push_screen(ConfirmScreen(f"确定清除 {view.name} {year}年的数值？"), answered)
+
+    def open_form(self) -> None:
+        """The edit form (e) for the current indicator, at the current year column (or the status year)."""
+        grid = self.grid
+        indicator_id = grid.table.current_indicator()
+        if indicator_id is None:
+            return
+        view = grid.view(indicator_id)
+        year = grid.table.current_year() or grid.as_of
+
+        def save(changes: FormChanges) -> asyncio.Future[str | None]:
+            return self.save_form(indicator_id, year, changes)
+
+        grid.app.push_screen(IndicatorForm(view, year, save, judged_by_hand=indicator_id in grid.by_hand))
 
     def save_form(self, indicator_id: int, year: int, changes: FormChanges) -> asyncio.Future[str | None]:
         """Queue the form's save; the future gives the form None when saved, or the reason it was refused
