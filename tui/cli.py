@@ -77,12 +77,6 @@ def report_error(exc: BaseException) -> NoReturn:
     sys.exit(70)
 
 
-def report_errors(func):
-    """Nothing to add: every command's errors are reported by GuihuaGroup.invoke. Kept for a release so that
-    commands written against the old decorator keep working."""
-    return func
-
-
 def _known_error(exc: Exception) -> GuihuaError | None:
     """A failure that is not a bug, met where no code expected it, said plainly: the database's (locked by
     another guihua, disk full …), a full disk anywhere, a number too large for any record, a text a workbook
