@@ -246,3 +246,14 @@ async def assert_keys_never_wait_for_the_database(start: Callable[[], App], dela
             f"({a.on_event_loop} on the event loop)" for a in answered if a.waited]
     assert not late, "keys that waited for the database:\n" + "\n".join(late)
     return answered
+
+
+def rendered_text(renderable) -> str:
+    """What a Rich renderable shows, as plain text, through Rich's public console API."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(renderable)
+    return console.export_text()

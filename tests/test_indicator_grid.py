@@ -14,7 +14,7 @@ from db.indicators import (
     set_indicator_fields,
 )
 from db.plan_store import find_plan
-from tests.helpers import QuietApp, settle
+from tests.helpers import QuietApp, rendered_text, settle
 from tui.forms import ConfirmScreen, IndicatorForm
 from tui.grid import DETAIL_DELAY, GridScreen
 from tui.help import HelpScreen
@@ -447,7 +447,7 @@ async def test_f2_f3_switch_screens_and_help_is_per_screen(database):
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
-        help_text = str(app.screen.query_one("#help-table").content.columns[1]._cells)
+        help_text = rendered_text(app.screen.query_one("#help-table").content)
         assert "撤销" in help_text and "只看约束性指标" in help_text and "全文检索" not in help_text
         await pilot.press("escape", "f2")
         await settle(pilot)

@@ -8,7 +8,7 @@ from rich.style import Style
 
 from db.engine import open_database
 from db.plan_store import find_plan, get_state
-from tests.helpers import QuietApp, settle
+from tests.helpers import QuietApp, rendered_text, settle
 from tui.app import GuihuaApp
 from tui.help import HelpScreen
 from tui.widgets import ItemView, OutlineTree, Reader, TableView
@@ -18,17 +18,6 @@ SIZE = (120, 36)
 
 def reader_text(app: GuihuaApp) -> str:
     return "\n".join(view.plain for view in app.query_one(Reader).query(ItemView))
-
-
-def rendered_text(renderable) -> str:
-    """What a Rich renderable shows, as plain text, through Rich's public console API."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(renderable)
-    return console.export_text()
 
 
 def cursor_label(app: GuihuaApp) -> str:
