@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -513,6 +514,32 @@ async def test_enter_on_a_project_opens_its_paragraph(database, plan_id):
         await pilot.press("f5")
         await settle(pilot)
         assert app.screen is screen and screen.table.current_id() == ids[1]
+
+
+async def test_a_slow_paragraph_read_still_marks_the_project(database, plan_id, monkeypatch):
+    """Enter on a project when reading a paragraph takes longer than the tree's preview delay (a busy server):
+    the tree cursor's preview must not replace the jump's read, which marks the project's words."""
+    import db.reader_views
+    from tui.reader import PREVIEW_DELAY
+
+    ids = accept_projects(database, plan_id, 2)
+    proposal = next(p for p in proposals(database, plan_id, "project").values() if p.result_id == ids[1])
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "f5")
+        node_read = db.reader_views.read_node
+
+        def slow_read(*args, **kwargs):
+            time.sleep(PREVIEW_DELAY * 2)
+            return node_read(*args, **kwargs)
+
+        monkeypatch.setattr(db.reader_views, "read_node", slow_read)
+        await pilot.press("down", "enter")
+        await pilot.pause(PREVIEW_DELAY * 4)
+        await settle(pilot)
+        assert app.current_mode == "reader"
+        lit = app.query_one(Reader).lit
+        assert lit is not None and proposal.text in lit.plain
 
 
 async def test_my_unit_filters_projects_review_and_summary(database, plan_id):

@@ -247,6 +247,8 @@ class ReaderScreen(GuihuaScreen):
                 self._loading_node = None  # a slower read of another part, still running, is dropped
                 self._highlight(hit)
             return
+        if preview and node_id == self._loading_node:
+            return  # a jump is reading it already: a second read would cancel it, and the hit it marks
         self._loading_node = node_id
         database = self.database
 
