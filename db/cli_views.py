@@ -99,7 +99,7 @@ def search_plan(database: Database, plan_key: str | None, query: str, *, limit: 
 class IndicatorTable:
     """A plan's indicators judged as of one year (`guihua indicators`); `per_year` holds every plan year's
     status only when it was asked for (the JSON output), since judging is most of the work at scale; the JSON
-    shows each year's code and label alone, so those are judged without their words (db.indicators.status_every_year)."""
+    shows each year's code and label alone, so those are judged without their words (db.indicators.status_table)."""
 
     plan: PlanRef
     views: list[IndicatorView]
@@ -140,7 +140,7 @@ def indicator_table(database: Database, plan_key: str | None, year: int | None, 
                     every_year: bool = False) -> IndicatorTable:
     """The plan's main indicators (or, `text_targets`, the targets accepted from its text) judged as of `year`
     (default: the latest year with figures); `every_year` also judges each plan year."""
-    from db.indicators import assess_all, latest_year, list_indicators, status_as_of, status_every_year
+    from db.indicators import latest_year, list_indicators, status_as_of, status_table
     from db.plan_store import find_plan
 
     with database.session() as session:
@@ -153,10 +153,11 @@ def indicator_table(database: Database, plan_key: str | None, year: int | None, 
         if not base < as_of <= end:
             raise UserInputError(f"年份 {as_of} 不在规划期 {base + 1}—{end} 年内。")
         judged = views if not text_targets else views + list_indicators(session, plan.id)
-        per_year = status_every_year(session, judged, range(base + 1, end + 1)) if every_year else {}
         # the plain list shows each status's label alone; the JSON also says why
-        current = (assess_all(session, judged, as_of, as_of=True) if every_year
-                   else status_as_of(session, judged, as_of))
+        if every_year:
+            per_year, current = status_table(session, judged, range(base + 1, end + 1), as_of)
+        else:
+            per_year, current = {}, status_as_of(session, judged, as_of)
     return IndicatorTable(plan, views, as_of, current, per_year)
 
 

@@ -12,7 +12,6 @@ from sqlmodel import select
 from core.errors import NotFoundError, UserInputError
 from db.indicators import (
     assess_all,
-    assess_every_year,
     find_indicator,
     get_indicator,
     history,
@@ -21,7 +20,7 @@ from db.indicators import (
     set_indicator_fields,
     set_year_fields,
     status_as_of,
-    status_every_year,
+    status_table,
     undo_edit,
 )
 from db.models import ChangeLog, IndicatorYear, PlanBlock
@@ -210,11 +209,11 @@ def test_progress_for_the_seed_gdp(database, plan_id):
     assert "1500" in result[gdp.id].explanation
 
 
-def test_every_year_at_once_is_each_year_alone(database, plan_id):
-    """indicators --json judges all plan years in one pass (assess_every_year): the same Assessments as
-    assess_all year by year, including a manual status in one year, the GDP reference of a 同步 indicator and
-    the office's 基本完成 share read from its settings; and status_every_year (the statuses of the JSON, judged
-    without words) gives each of them the same code and label."""
+def test_the_status_table_is_each_year_judged_alone(database, plan_id):
+    """indicators --json judges all plan years and explains the status as of one year in one pass
+    (status_table): each year's code and label as assess_all gives them year by year, and the as-of judgement
+    exactly as assess_all(as_of=True), including a manual status in one year, the GDP reference of a 同步
+    indicator and the office's 基本完成 share read from its settings."""
     from db.plan_store import set_state
 
     v = views(database, plan_id)
@@ -222,22 +221,28 @@ def test_every_year_at_once_is_each_year_alone(database, plan_id):
     with database.session() as session:
         for year, value in {2021: "1049.7", 2022: "1100", 2023: "1180", 2024: "1290", 2025: "1380"}.items():
             record_actual(session, gdp, year, Decimal(value), origin="cli")
+        for year in (2021, 2022, 2023):
             record_actual(session, income, year, Decimal("6.5"), origin="cli")
         set_year_fields(session, income, 2023, origin="tui", manual_status="on_track", manual_note="口径调整")
+        set_year_fields(session, income, 2024, origin="tui", manual_status="ahead", manual_note="另有依据")
         set_state(session, "progress.basic_completion_share", "0.95")
         session.commit()
         all_views = list_indicators(session, plan_id)
         years = range(2021, 2026)
-        together = assess_every_year(session, all_views, years)
         alone = {year: assess_all(session, all_views, year) for year in years}
-        statuses = status_every_year(session, all_views, years)
-    assert together == alone
-    assert {y: {i: (a.code, a.label) for i, a in judged.items()} for y, judged in statuses.items()} == {
-        y: {i: (a.code, a.label) for i, a in judged.items()} for y, judged in alone.items()
-    }
+        for as_of in years:
+            statuses, current = status_table(session, all_views, years, as_of)
+            assert current == assess_all(session, all_views, as_of, as_of=True), as_of
+            assert {y: {i: (s.code, s.label) for i, s in judged.items()} for y, judged in statuses.items()} == {
+                y: {i: (a.code, a.label) for i, a in judged.items()} for y, judged in alone.items()
+            }, as_of
+        _, as_of_2024 = status_table(session, all_views, years, 2024)
     assert statuses[2025][gdp].label == "未完成" and statuses[2023][income].code == "on_track"
-    assert together[2023][income].label == "达到序时进度" and together[2023][income].manual_note == "口径调整"
-    assert together[2025][gdp].label == "未完成"  # 7.3% a year is 91% of 8%: short of the office's 95%
+    assert alone[2023][income].manual_note == "口径调整"
+    assert current[gdp].label == "未完成"  # 7.3% a year is 91% of 8%: short of the office's 95%
+    # income as of 2024: judged on its 2023 figure, with 2024's manual status, which 2023's own status lacks
+    assert as_of_2024[income].code == "ahead" and as_of_2024[income].year == 2023
+    assert statuses[2023][income].code == "on_track"
 
 
 def test_the_plan_list_reads_each_yearly_field_as_one_indicator_read_does(database, plan_id):

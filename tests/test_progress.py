@@ -905,6 +905,25 @@ def test_property_verdicts_without_words_equal_the_full_assessment(case, years, 
         assert (verdict.code, verdict.label) == (full.code, full.label)
 
 
+@hsettings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    case=judged_indicators(),
+    years=st.lists(st.integers(2018, 2027), min_size=1, max_size=8),
+    as_of=st.integers(2018, 2031),
+    manual=st.dictionaries(st.integers(2021, 2025), st.builds(ManualStatus, st.sampled_from(Status)), max_size=2),
+    manual_as_of=st.one_of(st.none(), st.builds(ManualStatus, st.sampled_from(Status))),
+    cfg=st.one_of(st.just(SEED), progress_settings()),
+)
+def test_property_the_status_table_is_verdicts_and_the_as_of_judgement(case, years, as_of, manual, manual_as_of, cfg):
+    """judge_table (`indicators --json`: every year's status, the current one explained) gives exactly what
+    verdict_years and assess_as_of give apart, the as-of year's status reused from its full judgement."""
+    spec, values, ref = case
+    kw = {"settings": cfg, "reference_values": ref}
+    verdicts, current = progress.judge_table(spec, values, years, as_of, manual=manual, manual_as_of=manual_as_of, **kw)
+    assert verdicts == progress.verdict_years(spec, values, years, manual=manual, **kw)
+    assert current == progress.assess_as_of(spec, values, as_of, manual=manual_as_of, **kw)
+
+
 def test_verdicts_in_the_target_year_read_as_outcomes():
     """The fast path keeps the target year's words: 基本完成 for GDP at 7.26% a year against 8%左右."""
     verdicts = progress.verdict_years(GDP, {2020: 971.9, 2024: 1300, 2025: 1380}, [2024, 2025], settings=SEED)
@@ -932,3 +951,36 @@ def test_verdicts_on_a_growth_boundary_equal_the_full_assessment(rate, base):
     for year, verdict in verdicts.items():
         full = assess(GDP, values, year)
         assert (verdict.status, verdict.label) == (full.status, full.label), year
+
+
+# The root behind every average growth rate (core.progress._nth_root)
+
+@hsettings(max_examples=500, deadline=None)
+@given(x=st.decimals(min_value=D("1e-250"), max_value=D("1e250"), allow_nan=False, allow_infinity=False, places=None)
+       .filter(lambda d: d > 0),
+       n=st.integers(1, 60))
+def test_property_the_root_agrees_with_the_logarithms(x, n):
+    """Newton's root is the root to the last digits of the 28 the judgements work to, and agrees with
+    exp(ln(x) / n) as closely as the logarithms can (their error grows with |ln x|)."""
+    from decimal import localcontext
+
+    with localcontext(progress._CTX):
+        root, logs = progress._nth_root(x, n), (x.ln() / n).exp()
+        span = max(D(1), abs(x.ln() / n))
+    with localcontext(prec=80):
+        assert abs(root**n - x) <= D("2e-27") * n * x
+        assert abs(root - logs) <= D("1e-26") * span * logs
+
+
+@pytest.mark.parametrize(("power", "n", "root"), [
+    ("1.4693280768", 5, "1.08"),  # 8% a year for five years
+    ("1.0725", 1, "1.0725"),
+    ("0.59049", 5, "0.9"),  # 10% down a year
+])
+def test_exact_roots_come_out_exact(power, n, root):
+    from decimal import localcontext
+
+    with localcontext(progress._CTX):
+        assert progress._nth_root(D(power), n) == D(root)
+        # beyond float's range the logarithms take over, as close as they can
+        assert abs(progress._nth_root(D("1e-900000"), 5) / D("1e-180000") - 1) < D("1e-20")
