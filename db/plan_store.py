@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, select
@@ -13,7 +14,10 @@ from core.errors import NotFoundError, UserInputError
 from core.kinds import BlockKind, NodeKind
 from core.period import Period, period_containing, stated_period
 from core.plan_text import Node, ParsedPlan, location_label
-from db.models import AppState, Footnote, Indicator, Plan, PlanBlock, PlanNode
+from db.models import AppState, Footnote, Indicator, Plan, PlanBlock, PlanNode, Proposal, Unit
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 PARAGRAPH_KINDS = ("paragraph",)
 
@@ -221,6 +225,41 @@ def plan_named(session: Session, name: str) -> Plan | None:
 def bundled_plan(session: Session) -> Plan | None:
     """The bundled seed plan, if this database holds it."""
     return session.exec(select(Plan).where(Plan.bundled == True)).first()  # noqa: E712
+
+
+@dataclass(frozen=True)
+class BundledGaps:
+    """What a database lacks of guihua's first-run set-up (importers.plan.ensure_bundled_plan fills it)."""
+
+    no_plan: bool = False  # a new database: the bundled plan, its catalogue and the unit list to import
+    catalogue_for: int | None = None  # the bundled plan (from an older guihua) without its indicator catalogue
+    units: bool = False  # no unit list yet
+    proposals_for: int | None = None  # the bundled plan without the finder's proposals
+
+    def __bool__(self) -> bool:
+        return self.no_plan or self.units or self.catalogue_for is not None or self.proposals_for is not None
+
+
+def first_run_gaps(database: Database) -> BundledGaps:
+    """bundled_gaps in a session of its own: checked by every command before its work, in a few small queries
+    and without importing the importers."""
+    with database.session() as session:
+        return bundled_gaps(session)
+
+
+def bundled_gaps(session: Session) -> BundledGaps:
+    """What the database lacks of the first-run set-up (none of it, nearly always)."""
+    if not plan_count(session):
+        return BundledGaps(no_plan=True)
+    bundled = bundled_plan(session)
+    exists = lambda query: session.exec(query.limit(1)).first() is not None  # noqa: E731
+    return BundledGaps(
+        catalogue_for=bundled.id if bundled and not exists(select(Indicator.id).where(Indicator.plan_id == bundled.id))
+        else None,
+        units=not exists(select(Unit.id)),
+        proposals_for=bundled.id if bundled and not exists(select(Proposal.id).where(Proposal.plan_id == bundled.id))
+        else None,
+    )
 
 
 def set_state(session: Session, key: str, value: str) -> None:

@@ -15,9 +15,9 @@ from core.kinds import NodeKind
 from core.period import Period
 from core.plan_text import NotAPlanError, ParsedPlan, parse_plan, parse_plan_lines
 from db.engine import Database
-from db.indicators import CatalogueEntry, indicator_count, link_to_text, load_catalogue
-from db.plan_store import bundled_plan, plan_count, plan_named, save_plan
-from db.projects import has_proposals, list_units, load_units, relink_projects, run_finder
+from db.indicators import CatalogueEntry, link_to_text, load_catalogue
+from db.plan_store import bundled_gaps, plan_named, save_plan
+from db.projects import load_units, relink_projects, run_finder
 from importers.formats import MAX_BYTES, read_plan_source, refuse_by_name, size_limit, too_large_message
 
 MAX_PLAN_BYTES = MAX_BYTES["text"]  # a plan's text is ~0.8 MB; .docx and .pdf have their own limits
@@ -179,20 +179,21 @@ def bundled_units() -> list[tuple[str, str, str]]:
 
 def ensure_bundled_plan(database: Database) -> ImportResult | None:
     """First run: import the bundled plan, its indicator catalogue and unit list, and propose the targets and
-    projects its text commits to. Later runs: nothing, unless the database predates a part of that."""
+    projects its text commits to. Later runs: nothing, unless the database predates a part of that
+    (db.plan_store.bundled_gaps)."""
     from importers.catalogue import bundled_catalogue_entries
 
     with database.session() as session:
-        if plan_count(session):
+        gaps = bundled_gaps(session)
+        if not gaps.no_plan:
             # A database from an earlier guihua: add what it lacks, once.
-            bundled = bundled_plan(session)
-            if bundled is not None and not indicator_count(session, bundled.id):
-                load_catalogue(session, bundled.id, bundled_catalogue_entries(), origin="import")
-            if not list_units(session):
+            if gaps.catalogue_for is not None:
+                load_catalogue(session, gaps.catalogue_for, bundled_catalogue_entries(), origin="import")
+            if gaps.units:
                 load_units(session, bundled_units())
                 session.commit()
-            if bundled is not None and not has_proposals(session, bundled.id):
-                run_finder(session, bundled.id)
+            if gaps.proposals_for is not None:
+                run_finder(session, gaps.proposals_for)
             return None
     result = import_plan_text(
         database,

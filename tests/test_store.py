@@ -29,6 +29,38 @@ def test_first_run_imports_the_bundled_plan_once(database):
     assert counts(database) == before
 
 
+def test_a_database_from_an_earlier_guihua_gets_what_it_lacks_on_the_next_command(database, tmp_path):
+    """Units, the bundled plan's catalogue and the finder's proposals came in later releases: a database without
+    them gets them on its next command (tui.cli.complete_first_run), and a complete one costs no import."""
+    import subprocess
+    import sys
+
+    from db.plan_store import bundled_gaps
+    from tui.cli import complete_first_run
+
+    with database.session() as session:
+        assert not bundled_gaps(session)
+        plan_id = find_plan(session, None).id
+        for table in ("indicator_year", "indicator", "proposal", "unit"):
+            session.execute(text(f"DELETE FROM {table}"))
+        session.commit()
+        gaps = bundled_gaps(session)
+    assert gaps and (gaps.catalogue_for, gaps.units, gaps.proposals_for, gaps.no_plan) == (plan_id, True, plan_id, False)
+    assert complete_first_run(database) is None  # nothing imported anew: the plan was there
+    with database.engine.connect() as connection:
+        filled = {table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+                  for table in ("indicator", "proposal", "unit")}
+    assert filled["indicator"] == 28 and filled["proposal"] > 100 and filled["unit"] > 20, filled
+    with database.session() as session:
+        assert not bundled_gaps(session)
+    if database.path is not None:  # a complete database: `guihua plans` never imports the importers
+        probe = ("import sys; from click.testing import CliRunner; from tui.cli import main; "
+                 f"r = CliRunner().invoke(main, ['--db', {str(database.path)!r}, 'plans']); "
+                 "print(r.exit_code, 'importers.plan' in sys.modules)")
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+        assert out.split() == ["0", "False"], out
+
+
 def test_durability_pragmas(database):
     with database.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
