@@ -47,6 +47,7 @@ from db.indicators import CatalogueEntry, list_indicators, load_catalogue  # noq
 from db.plan_store import find_plan  # noqa: E402
 from importers.plan import ensure_bundled_plan  # noqa: E402
 from tui.app import GuihuaApp  # noqa: E402
+from tui.cli import GC_THRESHOLDS  # noqa: E402
 
 TARGETS = [("力争{}", "8%左右"), ("≥{}", ""), ("{}", ""), ("完成市下达目标", ""), ("＜{}", ""), ("", "﹥20%")]
 
@@ -216,6 +217,7 @@ def main() -> None:
     parser.add_argument("--scale", type=Path, help="a database from bench/scale_dataset.py: time the first F3")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    gc.set_threshold(*GC_THRESHOLDS)  # as the guihua command runs (tui.cli.run)
     if args.scale:
         spent, reads = [], []
         for _ in range(args.runs):

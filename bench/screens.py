@@ -34,6 +34,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from bench.scale_dataset import build_scale_dataset  # noqa: E402
 from db.engine import open_database  # noqa: E402
 from tui.app import GuihuaApp  # noqa: E402
+from tui.cli import GC_THRESHOLDS  # noqa: E402
 
 
 class BenchApp(GuihuaApp):
@@ -155,6 +156,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("GUIHUA_USER", "bench")
+    gc.set_threshold(*GC_THRESHOLDS)  # as the guihua command runs (tui.cli.run)
     with tempfile.TemporaryDirectory() as folder:
         path = args.dataset or Path(folder) / "scale.sqlite3"
         if not path.exists():
