@@ -3,11 +3,13 @@ still answered: none waits for a query (tests/helpers.py assert_keys_never_wait_
 
 First the yardstick itself on toy screens: a key handler that queries on the event loop, or awaits a query,
 must fail it; one that hands the query to `fetch` must pass. Then every guihua screen and dialog, driven by the
-keys people use there: moving, opening, typing in a search box.
+keys people use there: moving, opening, typing in a search box. Last, the stopwatch itself on the real
+screens: moves answered within 50 ms while their slow reads are on their way.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 
 import pytest
@@ -261,3 +263,44 @@ async def test_fetch_says_busy_only_when_slow_shows_errors_in_chinese_and_drops_
         await settle(pilot)
         assert screen.got[-1] == "failed:c:没有这个规划。"
         assert app.said[-1] == ("没有这个规划。", "error")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The stopwatch on real screens: moving within a screen while the slow database is reading its details
+
+MOVES = ["down", "down", "down", "up", "down", "down", "up", "down"]
+
+
+@pytest.mark.parametrize(("opening", "screen", "reload", "rest"), [
+    ("f2", "ReaderScreen", None, 0.3),  # the reader follows the tree cursor after 0.25 s: a slow read each
+    ("f3", "GridScreen", None, 0.12),  # the detail panel follows after 80 ms
+    ("f6", "SummaryScreen", "r", 0.05),  # `r` reads it all again, slowly, while the cursor moves
+])
+async def test_moving_within_a_screen_is_answered_within_50_ms_with_a_slow_database(slow_database, query_delay,
+                                                                                   opening, screen, reload, rest):
+    """What the issue asks in so many words: with every statement 200 ms slower, each cursor move on the real
+    screens is answered within 50 ms while the reads it caused (the part under the cursor, a detail panel, a
+    reload) are still on their way. The median of eight moves is held to 50 ms; a single key can meet a garbage
+    collection or another job on a shared machine, so the slowest is only held to one statement's 200 ms."""
+    app = QuietApp(slow_database)
+    with query_delay.paused():
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press(opening)
+            await settle(pilot)
+            assert type(app.screen).__name__ == screen
+            started = query_delay.statements
+            query_delay.seconds = QUERY_DELAY
+            if reload:
+                await pilot.press(reload)
+            times = []
+            for key in MOVES:
+                times.append(await answer_time(pilot, key))
+                await pilot.pause(rest)
+            reads = query_delay.statements - started
+            await settle(pilot)
+    shown = ", ".join(f"{t * 1000:.0f}" for t in times)
+    assert reads >= 1, "the moves read nothing: the test would not show a slow database"
+    assert query_delay.on_event_loop == 0
+    assert statistics.median(times) < ANSWER_LIMIT, f"{screen}: {shown} ms"
+    assert max(times) < QUERY_DELAY, f"{screen}: {shown} ms"
