@@ -4,6 +4,7 @@
   name is it; PDF tables wrap long names over two cells, so otherwise it is the cell whose text ends with the
   longest start of the name, at least half the name and MIN_WRAPPED characters long (a shared start such as
   「单位地区生产总值」 of 「…能源消耗降低」 and 「…二氧化碳排放降低」 is not enough).
+- `name_in_cell`: the part of the name that cell shows (marked when the user asks where the plan states it).
 - `anchor_paragraph`: the first paragraph holding the indicator's text anchor.
 - `reference_values`: a relative target (「与经济发展同步」) is judged against the indicator it names: the one
   with exactly that name, else one whose name contains it and is not itself a growth rate.
@@ -41,19 +42,44 @@ def table_cell(name: str, cells: Sequence[tuple[int, str]]) -> int | None:
     for cell_id, text in cells:
         if name in text:
             return cell_id
-    shortest = max(MIN_WRAPPED, (len(name) + 1) // 2)
-    if len(name) <= shortest:
+    shortest = _shortest_start(name)
+    if shortest is None:
         return None
     head = name[:shortest]
     best, best_length = None, 0
     for cell_id, text in cells:
         if head not in text:  # fast refusal: the cell does not even hold the name's first part
             continue
-        for length in range(len(name) - 1, max(shortest, best_length + 1) - 1, -1):
-            if text.endswith(name[:length]):
-                best, best_length = cell_id, length
-                break
+        length = _wrapped_start(name, text, max(shortest, best_length + 1))
+        if length:
+            best, best_length = cell_id, length
     return best
+
+
+def name_in_cell(name: str, cell_text: str) -> str:
+    """The part of `name` (squashed) its table cell shows, to mark it there: the whole name, else the longest start
+    of it the cell ends with (a name wrapped over two cells, as table_cell finds it); "" for neither."""
+    name, text = squash(name), squash(cell_text)
+    if not name or name in text:
+        return name
+    shortest = _shortest_start(name)
+    length = _wrapped_start(name, text, shortest) if shortest is not None else 0
+    return name[:length]
+
+
+def _shortest_start(name: str) -> int | None:
+    """The fewest characters of a wrapped name that identify it (half of it, at least MIN_WRAPPED), or None when
+    the name is too short to be wrapped at all."""
+    shortest = max(MIN_WRAPPED, (len(name) + 1) // 2)
+    return shortest if len(name) > shortest else None
+
+
+def _wrapped_start(name: str, text: str, at_least: int) -> int:
+    """The length of the longest start of `name`, at least `at_least` long, that `text` ends with; else 0."""
+    for length in range(len(name) - 1, at_least - 1, -1):
+        if text.endswith(name[:length]):
+            return length
+    return 0
 
 
 def anchor_paragraph(anchor: str | None, paragraphs: Iterable[tuple[int, str]]) -> int | None:

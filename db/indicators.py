@@ -16,10 +16,11 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session, select
 
 from core.errors import NotFoundError, UserInputError
-from core.indicator_links import anchor_paragraph, reference_values, squash, table_cell
+from core.indicator_links import anchor_paragraph, name_in_cell, reference_values, squash, table_cell
 from core.indicator_links import judged_against_others as targets_read_others
 from core.kinds import BlockKind, IndicatorKind, NodeKind
 from core.period import Period
+from core.phrases import phrase_span
 from core.plan_years import latest_reported_year
 from core.plausibility import doubt, doubts
 from core.progress import (
@@ -1132,26 +1133,14 @@ class TextSource:
     end: int
 
 
-def _squashed_span(text: str, needle: str) -> tuple[int, int] | None:
-    """Find `needle` in `text` ignoring whitespace (PDF line breaks); the span is in `text`'s own offsets."""
-    wanted = squash(needle)
-    if not wanted:
-        return None
-    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
-    at = "".join(text[i] for i in kept).find(wanted)
-    if at < 0:
-        return None
-    return kept[at], kept[at + len(wanted) - 1] + 1
-
-
 def indicator_source(session: Session, indicator_id: int) -> TextSource | None:
     """The paragraph that discusses an indicator (its anchor phrase marked), else its cell of the plan's table."""
     row = _indicator_row(session, indicator_id)
-    for block_id, needles in ((row.text_block_id, (row.text_anchor,)), (row.table_block_id, (row.name, row.name[:8]))):
+    for block_id, needle in ((row.text_block_id, lambda text: row.text_anchor),
+                             (row.table_block_id, lambda text: name_in_cell(row.name, text))):
         block = session.get(PlanBlock, block_id) if block_id is not None else None
         if block is None:
             continue
-        span = next((s for s in (_squashed_span(block.text, n) for n in needles) if s), None)
-        start, end = span or (0, len(block.text))
+        start, end = phrase_span(block.text, needle(block.text)) or (0, len(block.text))
         return TextSource(block.node_id, block.id, block.text, start, end)
     return None

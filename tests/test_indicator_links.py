@@ -13,6 +13,7 @@ from core.indicator_links import (
     MIN_WRAPPED,
     anchor_paragraph,
     judged_against_others,
+    name_in_cell,
     reference_values,
     squash,
     table_cell,
@@ -58,12 +59,29 @@ def test_a_matched_cell_holds_the_name_or_ends_with_a_long_start_of_it(name, tex
         assert longest >= max(MIN_WRAPPED, (len(name) + 1) // 2)
 
 
-@given(names, st.integers(min_value=MIN_WRAPPED, max_value=30), names)
-def test_a_name_cut_anywhere_past_half_is_found_in_the_cell_with_its_first_part(name, cut, before):
-    if cut >= len(name) or cut < (len(name) + 1) // 2:
-        return
+@given(st.text(alphabet="地区生产总值能源消耗降低比重率数量", min_size=MIN_WRAPPED + 1, max_size=30), st.data(), names)
+def test_a_name_cut_anywhere_past_half_is_found_in_the_cell_with_its_first_part(name, data, before):
+    cut = data.draw(st.integers(min_value=max(MIN_WRAPPED, (len(name) + 1) // 2), max_value=len(name) - 1))
     cells = [(0, "类别指标"), (1, before + name[:cut]), (2, name[cut:])]
     assert table_cell(name, cells) == 1 or name in "类别指标" or name in name[cut:]
+
+
+def test_the_part_of_the_name_its_cell_shows_is_marked():
+    assert name_in_cell("地区生产总值", "地区生产总值\n(亿元)") == "地区生产总值"
+    assert name_in_cell("高新技术产业产值占规模以上工业产值比重", "高新技术产业产值占规模以上工业产值比") == \
+        "高新技术产业产值占规模以上工业产值比"
+    assert name_in_cell("单位地区生产总值水耗降低", "单位地区生产总值能源消耗降低(%)") == ""
+    assert name_in_cell("", "地区生产总值") == ""
+
+
+@given(names, names)
+def test_a_cell_shows_part_of_the_name_exactly_when_it_is_the_names_cell(name, text):
+    """name_in_cell and table_cell read a cell by the same rule: the part marked is there, at the cell's end
+    when it is not the whole name."""
+    shown = name_in_cell(name, text)
+    assert (shown != "") == (table_cell(name, [(1, text)]) == 1)
+    if shown and shown != name:
+        assert text.endswith(shown) and name.startswith(shown)
 
 
 def test_the_anchor_paragraph_is_the_first_holding_it():

@@ -513,3 +513,17 @@ def test_changed_fields_treats_only_blank_text_as_none():
     assert changed_fields(row, {"note": None, "value": ""}) == []
     assert changed_fields(row, {"count": None, "flag": None}) == [("count", 0, None), ("flag", False, None)]
     assert changed_fields(row, {"value": 0}) == [("value", None, 0)]
+
+
+def test_an_indicator_without_a_paragraph_is_shown_in_its_table_cell_with_its_name_marked(database, plan_id):
+    """Where the plan states an indicator (o on the grid): its paragraph when it has one, else its cell of the
+    main-indicator table, the name marked there even when the PDF wrapped it over two cells, spaces and all."""
+    from db.indicators import indicator_source
+
+    v = views(database, plan_id)
+    with database.session() as session:
+        marked = {name: (lambda s: s.text[s.start:s.end])(indicator_source(session, v[name].id))
+                  for name in ("地区生产总值", "高新技术产业产值占规模以上工业产值比重", "地表水省考以上断面水质达到或优于III类比例")}
+    assert marked["地区生产总值"] == "地区生产总值年均增速 8%左右"  # the paragraph's anchor
+    assert marked["高新技术产业产值占规模以上工业产值比重"] == "高新技术产业产值占规模以上工业产值比"  # 「重」 is in the next cell
+    assert marked["地表水省考以上断面水质达到或优于III类比例"] == "地表水省考以上断面水质达到或优于 III 类"
