@@ -21,7 +21,8 @@ Stretch readings are shown beside it, never silently in its place. A `ManualStat
 
 Arithmetic is done in `Decimal` under a private context (28 digits, wide exponent range) so that exact
 boundary cases (40% done at 40% elapsed) fall where the rules say, huge inputs do not overflow, and no NaN
-can appear. Growth rates use Decimal ln/exp, which are correctly rounded, so results are monotonic.
+can appear. Growth rates take the n-th root by Newton's iteration to a few digits beyond the context's and
+round once (exact roots come out exact), or use Decimal ln/exp beyond float's range.
 """
 
 from __future__ import annotations
@@ -299,14 +300,17 @@ def _nth_root(x: Decimal, n: int) -> Decimal:
         settled = False
         with localcontext() as guarded:
             guarded.prec = precision + _ROOT_GUARD
-            y = Decimal(estimate ** (1.0 / n))
-            tolerance = Decimal(10) ** -(precision + 2)
-            for _ in range(8):
-                step = ((n - 1) * y + x / y ** (n - 1)) / n
-                settled = abs(step - y) <= tolerance * step
-                y = step
-                if settled:
-                    break
+            try:
+                y = Decimal(estimate ** (1.0 / n))
+                tolerance = Decimal(10) ** -(precision + 2)
+                for _ in range(8):
+                    step = ((n - 1) * y + x / y ** (n - 1)) / n
+                    settled = abs(step - y) <= tolerance * step
+                    y = step
+                    if settled:
+                        break
+            except ArithmeticError:  # an absurd n (float's root rounds to 1.0 and the step overflows)
+                settled = False
         if settled:
             return +y  # rounded to the caller's precision
     return (x.ln() / n).exp()

@@ -527,3 +527,17 @@ def test_an_indicator_without_a_paragraph_is_shown_in_its_table_cell_with_its_na
     assert marked["地区生产总值"] == "地区生产总值年均增速 8%左右"  # the paragraph's anchor
     assert marked["高新技术产业产值占规模以上工业产值比重"] == "高新技术产业产值占规模以上工业产值比"  # 「重」 is in the next cell
     assert marked["地表水省考以上断面水质达到或优于III类比例"] == "地表水省考以上断面水质达到或优于 III 类"
+
+
+def test_the_plan_list_sees_what_the_session_has_not_flushed_yet(database, plan_id):
+    """list_indicators reads plain rows through the session's connection; like the session's own queries it
+    flushes pending changes first, so a caller listing after an edit in the same session sees the edit."""
+    from db.models import Indicator
+
+    v = views(database, plan_id)
+    with database.session() as session:
+        row = session.get(Indicator, v["地区生产总值"].id)
+        row.unit = "万元"
+        names = {view.name: view.unit for view in list_indicators(session, plan_id)}
+        session.rollback()
+    assert names["地区生产总值"] == "万元"

@@ -984,3 +984,17 @@ def test_exact_roots_come_out_exact(power, n, root):
         assert progress._nth_root(D(power), n) == D(root)
         # beyond float's range the logarithms take over, as close as they can
         assert abs(progress._nth_root(D("1e-900000"), 5) / D("1e-180000") - 1) < D("1e-20")
+        # an absurd n, where float's root rounds to 1.0 and Newton's first step overflows: the logarithms too
+        assert abs(progress._nth_root(D("1e299"), 10**19) - 1) < D("1e-15")
+
+
+def test_the_root_is_rounded_to_the_callers_precision():
+    """Worked out to a few more digits, rounded once to the precision of the context it is called in."""
+    from decimal import localcontext
+
+    for precision in (10, 28, 50):
+        with localcontext(progress._CTX) as context:
+            context.prec = precision
+            root = progress._nth_root(D(2), 3)
+            assert len(root.as_tuple().digits) == precision and root == +root
+            assert root == +D("1.25992104989487316476721060727822835057025146470150798008197")  # rounded here

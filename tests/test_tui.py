@@ -52,6 +52,37 @@ async def test_tree_navigation_opens_chapter_and_section(database):
         assert "注1：国际遗传工程和生物技术中心" in text
 
 
+async def test_a_part_whose_read_failed_is_read_again_when_the_cursor_comes_back(database, monkeypatch):
+    """The server drops a read of 第一章 (the preview of the tree cursor): the reader says so and stays where it
+    was; when the cursor rests on 第一章 again, it is read again and shown."""
+    import db.reader_views
+    from core.errors import GuihuaError
+    from tui.reader import PREVIEW_DELAY
+
+    app = QuietApp(database)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert cursor_label(app) == "前言"
+        read_node, failures = db.reader_views.read_node, []
+
+        def dropped_once(*args, **kwargs):
+            if not failures:
+                failures.append(args)
+                raise GuihuaError("数据库连接中断，请重试。")
+            return read_node(*args, **kwargs)
+
+        monkeypatch.setattr(db.reader_views, "read_node", dropped_once)
+        await pilot.press("down")
+        await pilot.pause(PREVIEW_DELAY * 2)
+        await settle(pilot)
+        assert failures and "综合实力持续攀升" not in reader_text(app)
+        await pilot.press("up", "down")  # away and back within the preview delay: one preview, of 第一章
+        await pilot.pause(PREVIEW_DELAY * 2)
+        await settle(pilot)
+        assert cursor_label(app) == "第一章 高质量发展呈现新图景"
+        assert "综合实力持续攀升" in reader_text(app)
+
+
 async def test_reader_renders_box_and_table(database):
     app = QuietApp(database)
     async with app.run_test(size=SIZE) as pilot:

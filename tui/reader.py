@@ -203,6 +203,9 @@ class ReaderScreen(GuihuaScreen):
         self.refresh_bindings()
 
     async def on_data_failed(self, message: DataFailed) -> None:
+        if message.group == "open":
+            self._loading_node = None  # nothing is reading it now: a preview of it must read it again
+            return
         if message.group != "plan":
             return
         self.guihua.plan_not_opened()
