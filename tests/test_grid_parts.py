@@ -141,25 +141,19 @@ def test_an_undo_typed_while_a_save_runs_undoes_that_save():
     assert [i.label for i in saves.undo_stack] == ["旧的修改"]
 
 
-def test_an_undo_refused_for_good_leaves_the_stack_and_says_why():
+@pytest.mark.parametrize(("reason", "lasting", "kept"), [
+    ("他人已修改", True, 0),  # someone changed the field since: it can never be undone, it leaves the stack
+    ("数据库忙", False, 1),  # a hiccup: the same undo may work when tried again
+])
+def test_a_refused_undo_says_why_and_stays_only_if_it_can_work_later(reason, lasting, kept):
     worker = Worker()
-    screen = Screen(outcome=WriteOutcome(7, None, refused="他人已修改", lasting=True))
+    screen = Screen(outcome=WriteOutcome(7, None, refused=reason, lasting=lasting))
     saves = GridSaves(worker)
     saves.push_undo(item())
     saves.restore(screen.hooks(), redo=False)
     worker.answer(saves)
-    assert saves.undo_stack == [] and saves.redo_stack == []
-    assert screen.said == [("不能撤销：他人已修改", "error")]
-
-
-def test_an_undo_refused_for_now_can_be_tried_again():
-    worker = Worker()
-    screen = Screen(outcome=WriteOutcome(7, None, refused="数据库忙", lasting=False))
-    saves = GridSaves(worker)
-    saves.push_undo(item())
-    saves.restore(screen.hooks(), redo=False)
-    worker.answer(saves)
-    assert len(saves.undo_stack) == 1 and screen.said == [("不能撤销：数据库忙", "error")]
+    assert len(saves.undo_stack) == kept and saves.redo_stack == []
+    assert screen.said == [(f"不能撤销：{reason}", "error")]
 
 
 # ----------------------------------------------------------------------------------------------------------
