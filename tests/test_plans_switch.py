@@ -234,7 +234,8 @@ async def test_f8_imports_a_plan_file_and_opens_it(database, tmp_path):
     ],
     ids=["missing", "binary", "not-a-plan"],
 )
-async def test_a_bad_plan_file_shows_a_chinese_message(database, tmp_path, content, expected):
+async def test_a_bad_plan_file_shows_a_chinese_message(database, tmp_path, monkeypatch, content, expected):
+    monkeypatch.chdir(tmp_path)  # the name typed alone, relative to the working folder (Pilot types each key)
     path = tmp_path / "坏文件.txt"
     if content is not None:
         path.write_bytes(content)
@@ -246,7 +247,7 @@ async def test_a_bad_plan_file_shows_a_chinese_message(database, tmp_path, conte
         await pilot.press("f8")
         await settle(pilot)
         app.screen.query_one("#plan-import-path").value = ""
-        await pilot.press(*str(path), "enter")
+        await pilot.press(*path.name, "enter")
         await settle(pilot)
         assert isinstance(app.screen, PlanImportScreen)  # still open, to correct the path
         shown = str(app.screen.query_one("#plan-import-result").content)
@@ -259,7 +260,8 @@ async def test_a_bad_plan_file_shows_a_chinese_message(database, tmp_path, conte
     assert plan_snapshot(database, old_plan_id(database)) == before
 
 
-async def test_f8_asks_for_the_period_a_plan_does_not_state(database, tmp_path):
+async def test_f8_asks_for_the_period_a_plan_does_not_state(database, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the name typed alone, relative to the working folder
     path = tmp_path / "无规划期.txt"
     path.write_text("某区发展规划纲要\n第一章 发展基础\n　　全区经济平稳增长。\n第二章 主要任务\n　　建设现代化产业体系。\n",
                     encoding="utf-8")
@@ -269,7 +271,7 @@ async def test_f8_asks_for_the_period_a_plan_does_not_state(database, tmp_path):
         await pilot.press("f8")
         await settle(pilot)
         app.screen.query_one("#plan-import-path").value = ""
-        await pilot.press(*str(path), "enter")
+        await pilot.press(*path.name, "enter")
         await settle(pilot)
         assert isinstance(app.screen, PlanImportScreen)
         assert "规划期" in str(app.screen.query_one("#plan-import-result").content)

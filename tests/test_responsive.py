@@ -105,6 +105,7 @@ async def measure_toy(database, screen: Screen) -> tuple[float, str]:
         return seconds, str(screen.query_one("#rows", Static).content)
 
 
+@pytest.mark.sqlite_only  # the yardstick itself: one database is enough
 async def test_the_yardstick_fails_a_key_handler_that_queries_on_the_event_loop(slow_database, query_delay):
     seconds, rows = await measure_toy(slow_database, BlockingScreen())
     assert rows == "1"  # the handler did run its query
@@ -114,6 +115,7 @@ async def test_the_yardstick_fails_a_key_handler_that_queries_on_the_event_loop(
                                                       query_delay, ["b"])
 
 
+@pytest.mark.sqlite_only  # the yardstick itself: one database is enough
 async def test_the_yardstick_fails_a_key_handler_that_awaits_a_query_in_a_thread(slow_database, query_delay):
     seconds, rows = await measure_toy(slow_database, AwaitingScreen())
     assert rows == "1"
@@ -123,6 +125,7 @@ async def test_the_yardstick_fails_a_key_handler_that_awaits_a_query_in_a_thread
                                                       query_delay, ["b"])
 
 
+@pytest.mark.sqlite_only  # the yardstick itself: one database is enough
 async def test_the_yardstick_passes_a_key_handler_that_fetches_through_a_worker(slow_database, query_delay):
     seconds, rows = await measure_toy(slow_database, FetchingScreen())
     assert rows == "1"  # the worker's message arrived and filled the widget, after the key was answered
