@@ -59,6 +59,7 @@ __all__ = [
     "assess_years",
     "Verdict",
     "judge_table",
+    "verdict_as_of",
     "verdict_years",
     "expected_path",
     "effective_direction",
@@ -1144,7 +1145,7 @@ def _year_judged_as_of(p: _Prepared, as_of: object) -> tuple[int, bool]:
 
 def _assess_as_of(p: _Prepared, as_of, manual: ManualStatus | None) -> Assessment:
     used, found = _year_judged_as_of(p, as_of)
-    if p.words is not True:
+    if not p.words:
         p = replace(p, words=True)
     a = _assess(p, used, manual)
     if not found:
@@ -1154,6 +1155,16 @@ def _assess_as_of(p: _Prepared, as_of, manual: ManualStatus | None) -> Assessmen
     else:
         prefix = f"按{used}年数据判断。"
     return replace(a, explanation=prefix + a.explanation)
+
+
+def verdict_as_of(spec: IndicatorSpec, values: Mapping[int, Decimal | float], as_of: int, *,
+                  settings: ProgressSettings, reference_values=None, manual: ManualStatus | None = None) -> Verdict:
+    """`assess_as_of`'s status alone (same arguments), without wording an explanation: on the latest year with a
+    figure up to `as_of`, with the manual status given for `as_of`."""
+    with localcontext(_CTX):
+        fast = _prepare(spec, values, settings, reference_values, words=False)
+        a = _assess(fast, _year_judged_as_of(fast, as_of)[0], manual)
+        return Verdict(a.year, a.status, a.final, a.basic)
 
 
 def judge_table(spec: IndicatorSpec, values: Mapping[int, Decimal | float], years: Iterable[int], as_of: int, *,

@@ -33,7 +33,7 @@ from core.progress import (
     assess,
     assess_as_of,
     judge_table,
-    verdict_years,
+    verdict_as_of,
 )
 from core.targets import Target, parse_target
 from core.text_hygiene import clean_optional, clean_text
@@ -373,15 +373,9 @@ def status_as_of(session: Session, views: list[IndicatorView], year: int) -> dic
     if not views:
         return {}
     settings = progress_settings(session, views[0].plan_id)
-    limit = min(year, settings.target_year)
-    out = {}
-    for v in views:
-        # the year core.progress.assess_as_of judges: the latest with a figure up to `year`, else `year` itself
-        used = max((y for y, value in v.values.items() if settings.base_year < y <= limit and value.is_finite()),
-                   default=limit)
-        out[v.id] = verdict_years(v.spec(), v.values, [used], settings=settings,
-                                  reference_values=_reference_values(v, views), manual={used: v.manual(year)})[used]
-    return out
+    return {v.id: verdict_as_of(v.spec(), v.values, year, settings=settings,
+                                reference_values=_reference_values(v, views), manual=v.manual(year))
+            for v in views}
 
 
 def status_table(session: Session, views: list[IndicatorView], years: Iterable[int],

@@ -252,12 +252,16 @@ def bundled_gaps(session: Session) -> BundledGaps:
     if not plan_count(session):
         return BundledGaps(no_plan=True)
     bundled = bundled_plan(session)
-    exists = lambda query: session.exec(query.limit(1)).first() is not None  # noqa: E731
+
+    def lacks(query) -> bool:
+        return session.exec(query.limit(1)).first() is None
+
+    bundled_id = bundled.id if bundled else None
     return BundledGaps(
-        catalogue_for=bundled.id if bundled and not exists(select(Indicator.id).where(Indicator.plan_id == bundled.id))
+        catalogue_for=bundled_id if bundled and lacks(select(Indicator.id).where(Indicator.plan_id == bundled_id))
         else None,
-        units=not exists(select(Unit.id)),
-        proposals_for=bundled.id if bundled and not exists(select(Proposal.id).where(Proposal.plan_id == bundled.id))
+        units=lacks(select(Unit.id)),
+        proposals_for=bundled_id if bundled and lacks(select(Proposal.id).where(Proposal.plan_id == bundled_id))
         else None,
     )
 
